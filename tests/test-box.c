@@ -87,9 +87,9 @@ static void test_minimum_image(void)
     am_box_minimum_image(&b, m);
     const double m2 = m[0] * m[0] + m[1] * m[1] + m[2] * m[2];
     double best = INFINITY;
-    for (int i = -4; i <= 4; i++)
-      for (int j = -4; j <= 4; j++)
-        for (int k = -4; k <= 4; k++) {
+    for (int i = -8; i <= 8; i++)
+      for (int j = -8; j <= 8; j++)
+        for (int k = -8; k <= 8; k++) {
           const double t[3] = {i, j, k};
           double sh[3];
           am_box_frac_to_vector(&b, t, sh);
