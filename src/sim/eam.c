@@ -1,0 +1,583 @@
+/* eam.c: EAM splines and the two-pass force computation (densities, then forces). */
+#include "sim/eam.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/neighbor.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* ---- splines ------------------------------------------------------------------------- */
+
+/* LAMMPS' PairEAM::interpolate, restated: on knot m the value is
+ * ((c3 p + c4) p + c5) p + c6 and the derivative (c0 p + c1) p + c2 with p ∈ [0, 1] the
+ * position inside the interval. The same arithmetic in the same order, so the
+ * coefficients agree with LAMMPS to the last bit. out is n rows of 7. */
+static void spline7(int n, double delta, const double *f, double (*out)[7])
+{
+  for (int m = 0; m < n; m++)
+    out[m][6] = f[m];
+  if (n < 5) {
+    /* Too short for the five-point slopes LAMMPS uses; the parser refuses such tables
+     * but stay defined: linear pieces. */
+    for (int m = 0; m < n; m++) {
+      out[m][5] = m + 1 < n ? f[m + 1] - f[m] : m > 0 ? f[m] - f[m - 1] : 0.0;
+      out[m][4] = out[m][3] = 0.0;
+    }
+  } else {
+    out[0][5] = out[1][6] - out[0][6];
+    out[1][5] = 0.5 * (out[2][6] - out[0][6]);
+    out[n - 2][5] = 0.5 * (out[n - 1][6] - out[n - 3][6]);
+    out[n - 1][5] = out[n - 1][6] - out[n - 2][6];
+    for (int m = 2; m <= n - 3; m++)
+      out[m][5] = ((out[m - 2][6] - out[m + 2][6]) + 8.0 * (out[m + 1][6] - out[m - 1][6])) / 12.0;
+    for (int m = 0; m < n - 1; m++) {
+      out[m][4] = 3.0 * (out[m + 1][6] - out[m][6]) - 2.0 * out[m][5] - out[m + 1][5];
+      out[m][3] = out[m][5] + out[m + 1][5] - 2.0 * (out[m + 1][6] - out[m][6]);
+    }
+    out[n - 1][4] = 0.0;
+    out[n - 1][3] = 0.0;
+  }
+  for (int m = 0; m < n; m++) {
+    out[m][2] = out[m][5] / delta;
+    out[m][1] = 2.0 * out[m][4] / delta;
+    out[m][0] = 3.0 * out[m][3] / delta;
+  }
+}
+
+/* Row and position inside the row for a table lookup, exactly as LAMMPS computes them
+ * (1-based row m clamped to nmax-1, p clamped to 1). Returns the 0-based row. */
+static inline size_t lookup_r(double r, double rdr, int nr, double *p_out)
+{
+  double p = r * rdr + 1.0;
+  int m = (int) p;
+  m = m < nr - 1 ? m : nr - 1;
+  p -= m;
+  p = p < 1.0 ? p : 1.0;
+  *p_out = p;
+  return (size_t) (m - 1);
+}
+
+static inline size_t lookup_rho(double rho, double rdrho, int nrho, double *p_out)
+{
+  double p = rho * rdrho + 1.0;
+  int m = (int) p;
+  m = m < nrho - 1 ? m : nrho - 1;
+  m = m > 1 ? m : 1;
+  p -= m;
+  p = p < 1.0 ? p : 1.0;
+  *p_out = p;
+  return (size_t) (m - 1);
+}
+
+static void *aligned_alloc64(size_t nbytes)
+{
+  void *p = NULL;
+  if (posix_memalign(&p, 64, nbytes ? nbytes : 64))
+    return NULL;
+  return p;
+}
+
+/* ---- potential ----------------------------------------------------------------------- */
+
+AmStatus am_eam_from_tables(const AmEamTables *tables, AmEam **out, AmError *err)
+{
+  *out = NULL;
+  const int ne = tables->nelements;
+  if (ne < 1 || ne > AM_MAX_TYPES)
+    return am_error_set(err, AM_ERR_INVALID, "EAM tables: %d elements (expected 1 to %d)", ne, AM_MAX_TYPES);
+  if (tables->nr < 5 || tables->nrho < 5)
+    return am_error_set(err, AM_ERR_INVALID, "EAM tables: need at least 5 points (got nr = %d, nrho = %d)",
+                        tables->nr, tables->nrho);
+  if (!(tables->dr > 0.0 && tables->drho > 0.0 && tables->cutoff > 0.0) || !isfinite(tables->dr) ||
+      !isfinite(tables->drho) || !isfinite(tables->cutoff))
+    return am_error_set(err, AM_ERR_INVALID, "EAM tables: dr = %g, drho = %g and cutoff = %g must be positive",
+                        tables->dr, tables->drho, tables->cutoff);
+  if (!tables->frho || !tables->rhor || !tables->z2r)
+    return am_error_set(err, AM_ERR_INVALID, "EAM tables: missing arrays");
+
+  AmEam *eam = calloc(1, sizeof *eam);
+  if (!eam)
+    return am_error_set(err, AM_ERR_NOMEM, "cannot allocate the EAM potential");
+  eam->style = tables->style;
+  eam->nelements = ne;
+  for (int a = 0; a < ne; a++) {
+    snprintf(eam->element[a], sizeof eam->element[a], "%s", tables->element[a]);
+    eam->mass[a] = tables->mass[a];
+  }
+  const int nr = tables->nr, nrho = tables->nrho;
+  eam->nr = nr;
+  eam->nrho = nrho;
+  eam->dr = tables->dr;
+  eam->rdr = 1.0 / tables->dr;
+  eam->drho = tables->drho;
+  eam->rdrho = 1.0 / tables->drho;
+  eam->rhomax = (nrho - 1) * tables->drho;
+  eam->cutoff = tables->cutoff;
+
+  const size_t npair = (size_t) ne * ne;
+  eam->rho_tab = aligned_alloc64(npair * nr * AM_EAM_RHO_ROW * sizeof(double));
+  eam->pair_tab = aligned_alloc64(npair * nr * AM_EAM_PAIR_ROW * sizeof(double));
+  eam->embed_tab = aligned_alloc64((size_t) ne * nrho * AM_EAM_EMBED_ROW * sizeof(double));
+  const int nmax = nr > nrho ? nr : nrho;
+  double(*s1)[7] = malloc((size_t) nmax * sizeof *s1);
+  double(*s2)[7] = malloc((size_t) nmax * sizeof *s2);
+  double(*s3)[7] = malloc((size_t) nmax * sizeof *s3);
+  if (!eam->rho_tab || !eam->pair_tab || !eam->embed_tab || !s1 || !s2 || !s3) {
+    free(s1), free(s2), free(s3);
+    am_eam_free(eam);
+    return am_error_set(err, AM_ERR_NOMEM, "cannot allocate the EAM spline tables");
+  }
+
+  for (int a = 0; a < ne; a++) {
+    spline7(nrho, tables->drho, tables->frho + (size_t) a * nrho, s1);
+    for (int k = 0; k < nrho; k++) {
+      double *row = eam->embed_tab + ((size_t) a * nrho + k) * AM_EAM_EMBED_ROW;
+      for (int c = 0; c < 7; c++)
+        row[c] = s1[k][c];
+      row[7] = 0.0;
+    }
+  }
+  for (int a = 0; a < ne; a++)
+    for (int b = 0; b < ne; b++) {
+      /* For atom i of element a and neighbour j of element b: the density j puts at i is
+       * the file's function (b, a); the density i puts at j is (a, b). */
+      spline7(nr, tables->dr, tables->rhor + ((size_t) b * ne + a) * nr, s1);
+      spline7(nr, tables->dr, tables->rhor + ((size_t) a * ne + b) * nr, s2);
+      spline7(nr, tables->dr, tables->z2r + ((size_t) a * ne + b) * nr, s3);
+      for (int k = 0; k < nr; k++) {
+        double *rr = eam->rho_tab + (((size_t) a * ne + b) * nr + k) * AM_EAM_RHO_ROW;
+        double *pr = eam->pair_tab + (((size_t) a * ne + b) * nr + k) * AM_EAM_PAIR_ROW;
+        for (int c = 0; c < 4; c++) {
+          rr[c] = s1[k][3 + c];
+          rr[4 + c] = s2[k][3 + c];
+          pr[9 + c] = s3[k][3 + c];
+        }
+        for (int c = 0; c < 3; c++) {
+          pr[c] = s1[k][c];
+          pr[3 + c] = s2[k][c];
+          pr[6 + c] = s3[k][c];
+        }
+        pr[13] = pr[14] = pr[15] = 0.0;
+      }
+    }
+  free(s1), free(s2), free(s3);
+  *out = eam;
+  return AM_OK;
+}
+
+AmStatus am_eam_load(const char *path, AmEamStyle style, AmEam **out, AmError *err)
+{
+  *out = NULL;
+  AmEamTables tables;
+  memset(&tables, 0, sizeof tables);
+  AmStatus st = am_eam_file_read(path, style, &tables, err);
+  if (st) {
+    am_eam_tables_free(&tables);
+    return st;
+  }
+  st = am_eam_from_tables(&tables, out, err);
+  am_eam_tables_free(&tables);
+  if (st)
+    return am_error_prefix(err, "%s: ", path);
+  snprintf((*out)->source, sizeof (*out)->source, "%s", path);
+  return AM_OK;
+}
+
+void am_eam_free(AmEam *eam)
+{
+  if (!eam)
+    return;
+  free(eam->rho_tab);
+  free(eam->pair_tab);
+  free(eam->embed_tab);
+  free(eam);
+}
+
+double am_eam_cutoff(const AmEam *eam) { return eam->cutoff; }
+int am_eam_element_count(const AmEam *eam) { return eam->nelements; }
+
+const char *am_eam_element_name(const AmEam *eam, int element)
+{
+  return element >= 0 && element < eam->nelements ? eam->element[element] : NULL;
+}
+
+double am_eam_element_mass(const AmEam *eam, int element)
+{
+  return element >= 0 && element < eam->nelements ? eam->mass[element] : 0.0;
+}
+
+int am_eam_find_element(const AmEam *eam, const char *symbol)
+{
+  if (!symbol)
+    return -1;
+  for (int a = 0; a < eam->nelements; a++)
+    if (strcmp(eam->element[a], symbol) == 0)
+      return a;
+  return -1;
+}
+
+double am_eam_embedding(const AmEam *eam, int element, double rho, double *dF)
+{
+  double p;
+  const size_t m = lookup_rho(rho, eam->rdrho, eam->nrho, &p);
+  const double *c = eam->embed_tab + ((size_t) element * eam->nrho + m) * AM_EAM_EMBED_ROW;
+  const double fp = (c[0] * p + c[1]) * p + c[2];
+  double f = ((c[3] * p + c[4]) * p + c[5]) * p + c[6];
+  if (rho > eam->rhomax)
+    f += fp * (rho - eam->rhomax);
+  if (dF)
+    *dF = fp;
+  return f;
+}
+
+double am_eam_density(const AmEam *eam, int a, int b, double r, double *drho_dr)
+{
+  /* Row (b, a) holds in its second half the density a puts at b. */
+  double p;
+  const size_t m = lookup_r(r, eam->rdr, eam->nr, &p);
+  const size_t row = ((size_t) b * eam->nelements + a) * eam->nr + m;
+  const double *c = eam->rho_tab + row * AM_EAM_RHO_ROW + 4;
+  const double *d = eam->pair_tab + row * AM_EAM_PAIR_ROW + 3;
+  if (drho_dr)
+    *drho_dr = (d[0] * p + d[1]) * p + d[2];
+  return ((c[0] * p + c[1]) * p + c[2]) * p + c[3];
+}
+
+double am_eam_pair(const AmEam *eam, int a, int b, double r, double *dphi_dr)
+{
+  double p;
+  const size_t m = lookup_r(r, eam->rdr, eam->nr, &p);
+  const double *c = eam->pair_tab + (((size_t) a * eam->nelements + b) * eam->nr + m) * AM_EAM_PAIR_ROW;
+  const double z2p = (c[6] * p + c[7]) * p + c[8];
+  const double z2 = ((c[9] * p + c[10]) * p + c[11]) * p + c[12];
+  const double phi = z2 / r;
+  if (dphi_dr)
+    *dphi_dr = z2p / r - phi / r;
+  return phi;
+}
+
+/* ---- force engine -------------------------------------------------------------------- */
+
+#define MAX_THREADS 256
+
+struct AmForceEngine {
+  AmNeighbor nl;
+  size_t cap;          /* per-atom capacity of the arrays below */
+  int tcap;            /* thread capacity of the per-thread buffers */
+  int *elem;           /* element of each atom, private order */
+  double *rho, *fp;
+  double *buf;         /* per-thread accumulators: tcap × per_thread doubles */
+  size_t per_thread;   /* doubles per thread in buf */
+  size_t *range;       /* tcap+1 atom ranges balanced by pair count */
+};
+
+AmForceEngine *am_force_engine_new(void)
+{
+  AmForceEngine *e = calloc(1, sizeof *e);
+  if (e)
+    am_neighbor_init(&e->nl);
+  return e;
+}
+
+void am_force_engine_free(AmForceEngine *e)
+{
+  if (!e)
+    return;
+  am_neighbor_free(&e->nl);
+  free(e->elem);
+  free(e->rho);
+  free(e->fp);
+  free(e->buf);
+  free(e->range);
+  free(e);
+}
+
+void am_force_engine_invalidate(AmForceEngine *e)
+{
+  if (e)
+    am_neighbor_invalidate(&e->nl);
+}
+
+long am_force_engine_builds(const AmForceEngine *e)
+{
+  return e ? e->nl.builds : 0;
+}
+
+/* Per-thread accumulators, in doubles, for n atoms: rho n | f 3n | e n | v 6n. */
+static AmStatus engine_reserve(AmForceEngine *e, size_t n, int nthreads, AmError *err)
+{
+  if (n > e->cap || !e->elem) {
+    size_t cap = e->cap ? e->cap : 64;
+    while (cap < n)
+      cap *= 2;
+    int *elem = realloc(e->elem, cap * sizeof *elem);
+    if (elem)
+      e->elem = elem;
+    double *rho = realloc(e->rho, cap * sizeof *rho);
+    if (rho)
+      e->rho = rho;
+    double *fp = realloc(e->fp, cap * sizeof *fp);
+    if (fp)
+      e->fp = fp;
+    if (!elem || !rho || !fp)
+      return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate arrays for %zu atoms", n);
+    e->cap = cap;
+    free(e->buf);
+    e->buf = NULL;
+  }
+  if (!e->buf || nthreads > e->tcap) {
+    free(e->buf);
+    free(e->range);
+    e->per_thread = 11 * e->cap;
+    e->tcap = nthreads;
+    e->buf = aligned_alloc64((size_t) nthreads * e->per_thread * sizeof(double));
+    e->range = malloc(((size_t) nthreads + 1) * sizeof *e->range);
+    if (!e->buf || !e->range) {
+      free(e->buf), free(e->range);
+      e->buf = NULL, e->range = NULL, e->tcap = 0;
+      return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate per-thread buffers");
+    }
+  }
+  return AM_OK;
+}
+
+/* Splits atoms among threads so each gets about the same number of pairs: a half list
+ * gives the atoms at the end of the order few pairs. A pure function of the list and the
+ * thread count, so the sums are reproducible. */
+static void balance(AmForceEngine *e, int nt)
+{
+  const AmNeighbor *nl = &e->nl;
+  const size_t n = nl->n, total = nl->first[n];
+  e->range[0] = 0;
+  size_t k = 0;
+  for (int t = 1; t < nt; t++) {
+    const size_t target = total * (size_t) t / (size_t) nt;
+    while (k < n && nl->first[k] < target)
+      k++;
+    e->range[t] = k;
+  }
+  e->range[nt] = n;
+}
+
+AmStatus am_eam_compute(AmSystem *sys, AmError *err)
+{
+  const AmEam *eam = sys->potential;
+  AmAtoms *atoms = &sys->atoms;
+  AmForceEngine *e = sys->engine;
+  const size_t n = atoms->n;
+  AmNeighbor *nl = &e->nl;
+
+  bool rebuilt = false;
+  AmStatus st = am_neighbor_update(nl, &sys->box, atoms, eam->cutoff, sys->skin, &rebuilt, err);
+  if (st)
+    return st;
+
+#ifdef _OPENMP
+  int nt = omp_get_max_threads();
+#else
+  int nt = 1;
+#endif
+  if (nt > MAX_THREADS)
+    nt = MAX_THREADS;
+  st = engine_reserve(e, n, nt, err);
+  if (st)
+    return st;
+  const bool want_e = sys->compute_flags & AM_COMPUTE_PER_ATOM_ENERGY;
+  const bool want_v = sys->compute_flags & AM_COMPUTE_PER_ATOM_VIRIAL;
+
+  for (size_t k = 0; k < n; k++)
+    e->elem[k] = sys->element_of_type[atoms->type[nl->order[k]]];
+
+  const int ne = eam->nelements, nr = eam->nr, nrho = eam->nrho;
+  const double rdr = eam->rdr, rdrho = eam->rdrho, rhomax = eam->rhomax;
+  const double rc2 = eam->cutoff * eam->cutoff;
+  const double *restrict rho_tab = eam->rho_tab;
+  const double *restrict pair_tab = eam->pair_tab;
+  const double *restrict embed_tab = eam->embed_tab;
+  const double *restrict x = nl->x;
+  const uint32_t *restrict pairs = nl->pairs;
+  const size_t *restrict first = nl->first;
+  const int *restrict elem = e->elem;
+  double *restrict rho = e->rho, *restrict fp = e->fp;
+  const size_t per = e->per_thread;
+  double *const buf = e->buf;
+  const size_t off_f = n, off_e = 4 * n, off_v = 5 * n;
+
+  double embed_t[MAX_THREADS], pair_t[MAX_THREADS], vir_t[MAX_THREADS][6];
+  int nt_used = 1;
+  double *pe_atom = want_e ? sys->pe_atom : NULL;
+  double *vir_atom = want_v ? sys->virial_atom : NULL;
+
+#pragma omp parallel num_threads(nt)
+  {
+#ifdef _OPENMP
+    const int t = omp_get_thread_num();
+    const int tn = omp_get_num_threads();
+#else
+    const int t = 0;
+    const int tn = 1;
+#endif
+    /* The runtime may give fewer threads than asked: split by what we got. */
+#pragma omp single
+    {
+      nt_used = tn;
+      balance(e, tn);
+    }
+    /* Each thread owns a contiguous block of atoms (balanced by pairs) for the pair passes
+     * and an equal slice of atoms for the per-atom passes. */
+    const size_t a0 = e->range[t], a1 = e->range[t + 1];
+    const size_t s0 = n * (size_t) t / (size_t) tn, s1 = n * (size_t) (t + 1) / (size_t) tn;
+    double *restrict my = buf + (size_t) t * per;
+    double *restrict trho = my;
+    memset(trho, 0, n * sizeof *trho);
+
+    /* Pass 1: densities. */
+    for (size_t i = a0; i < a1; i++) {
+      const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
+      const double *restrict rrow = rho_tab + (size_t) elem[i] * ne * nr * AM_EAM_RHO_ROW;
+      double rhoi = 0.0;
+      for (size_t q = first[i]; q < first[i + 1]; q++) {
+        const uint32_t pk = pairs[q];
+        const size_t j = AM_NEIGH_J(pk);
+        const double *sh = nl->shift[AM_NEIGH_CODE(pk)];
+        const double dx = x[3 * j] + sh[0] - xi, dy = x[3 * j + 1] + sh[1] - yi, dz = x[3 * j + 2] + sh[2] - zi;
+        const double r2 = dx * dx + dy * dy + dz * dz;
+        if (r2 >= rc2)
+          continue;
+        double p;
+        const size_t m = lookup_r(sqrt(r2), rdr, nr, &p);
+        const double *c = rrow + ((size_t) elem[j] * nr + m) * AM_EAM_RHO_ROW;
+        rhoi += ((c[0] * p + c[1]) * p + c[2]) * p + c[3];
+        trho[j] += ((c[4] * p + c[5]) * p + c[6]) * p + c[7];
+      }
+      trho[i] += rhoi;
+    }
+#pragma omp barrier
+    /* Fixed-order reduction of the densities, then embedding energies. */
+    double esum = 0.0;
+    for (size_t k = s0; k < s1; k++) {
+      double r = 0.0;
+      for (int u = 0; u < tn; u++)
+        r += buf[(size_t) u * per + k];
+      rho[k] = r;
+      double p;
+      const size_t m = lookup_rho(r, rdrho, nrho, &p);
+      const double *c = embed_tab + ((size_t) elem[k] * nrho + m) * AM_EAM_EMBED_ROW;
+      const double d = (c[0] * p + c[1]) * p + c[2];
+      double fe = ((c[3] * p + c[4]) * p + c[5]) * p + c[6];
+      if (r > rhomax)
+        fe += d * (r - rhomax);
+      fp[k] = d;
+      esum += fe;
+      if (pe_atom)
+        pe_atom[nl->order[k]] = fe; /* the pair halves are added below */
+    }
+    embed_t[t] = esum;
+#pragma omp barrier
+
+    /* Pass 2: forces, pair energy, virial. */
+    double *restrict tf = my + off_f;
+    double *restrict te = my + off_e;
+    double *restrict tv = my + off_v;
+    memset(tf, 0, 3 * n * sizeof *tf);
+    if (pe_atom)
+      memset(te, 0, n * sizeof *te);
+    if (vir_atom)
+      memset(tv, 0, 6 * n * sizeof *tv);
+    double epair = 0.0, v0 = 0.0, v1 = 0.0, v2 = 0.0, v3 = 0.0, v4 = 0.0, v5 = 0.0;
+    for (size_t i = a0; i < a1; i++) {
+      const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
+      const double fpi = fp[i];
+      const double *restrict prow = pair_tab + (size_t) elem[i] * ne * nr * AM_EAM_PAIR_ROW;
+      double fxi = 0.0, fyi = 0.0, fzi = 0.0;
+      for (size_t q = first[i]; q < first[i + 1]; q++) {
+        const uint32_t pk = pairs[q];
+        const size_t j = AM_NEIGH_J(pk);
+        const double *sh = nl->shift[AM_NEIGH_CODE(pk)];
+        /* del = r_i − r_j as in LAMMPS, so fpair > 0 is repulsive. */
+        const double dx = xi - x[3 * j] - sh[0], dy = yi - x[3 * j + 1] - sh[1], dz = zi - x[3 * j + 2] - sh[2];
+        const double r2 = dx * dx + dy * dy + dz * dz;
+        if (r2 >= rc2)
+          continue;
+        const double r = sqrt(r2);
+        double p;
+        const size_t m = lookup_r(r, rdr, nr, &p);
+        const double *c = prow + ((size_t) elem[j] * nr + m) * AM_EAM_PAIR_ROW;
+        const double rhojp = (c[0] * p + c[1]) * p + c[2];
+        const double rhoip = (c[3] * p + c[4]) * p + c[5];
+        const double z2p = (c[6] * p + c[7]) * p + c[8];
+        const double z2 = ((c[9] * p + c[10]) * p + c[11]) * p + c[12];
+        const double recip = 1.0 / r;
+        const double phi = z2 * recip;
+        const double phip = z2p * recip - phi * recip;
+        const double psip = fpi * rhojp + fp[j] * rhoip + phip;
+        const double fpair = -psip * recip;
+        const double fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
+        fxi += fx, fyi += fy, fzi += fz;
+        tf[3 * j] -= fx, tf[3 * j + 1] -= fy, tf[3 * j + 2] -= fz;
+        epair += phi;
+        const double w0 = dx * fx, w1 = dy * fy, w2 = dz * fz, w3 = dx * fy, w4 = dx * fz, w5 = dy * fz;
+        v0 += w0, v1 += w1, v2 += w2, v3 += w3, v4 += w4, v5 += w5;
+        if (pe_atom) {
+          te[i] += 0.5 * phi;
+          te[j] += 0.5 * phi;
+        }
+        if (vir_atom) {
+          double *vi = tv + 6 * i, *vj = tv + 6 * j;
+          vi[0] += 0.5 * w0, vi[1] += 0.5 * w1, vi[2] += 0.5 * w2;
+          vi[3] += 0.5 * w3, vi[4] += 0.5 * w4, vi[5] += 0.5 * w5;
+          vj[0] += 0.5 * w0, vj[1] += 0.5 * w1, vj[2] += 0.5 * w2;
+          vj[3] += 0.5 * w3, vj[4] += 0.5 * w4, vj[5] += 0.5 * w5;
+        }
+      }
+      tf[3 * i] += fxi, tf[3 * i + 1] += fyi, tf[3 * i + 2] += fzi;
+    }
+    pair_t[t] = epair;
+    vir_t[t][0] = v0, vir_t[t][1] = v1, vir_t[t][2] = v2;
+    vir_t[t][3] = v3, vir_t[t][4] = v4, vir_t[t][5] = v5;
+#pragma omp barrier
+    /* Fixed-order reduction of forces and per-atom tallies into the caller's order. */
+    for (size_t k = s0; k < s1; k++) {
+      const size_t i = nl->order[k];
+      double fx = 0.0, fy = 0.0, fz = 0.0;
+      for (int u = 0; u < tn; u++) {
+        const double *uf = buf + (size_t) u * per + off_f + 3 * k;
+        fx += uf[0], fy += uf[1], fz += uf[2];
+      }
+      atoms->f[3 * i] = fx, atoms->f[3 * i + 1] = fy, atoms->f[3 * i + 2] = fz;
+      if (pe_atom) {
+        double s = 0.0;
+        for (int u = 0; u < tn; u++)
+          s += buf[(size_t) u * per + off_e + k];
+        pe_atom[i] += s;
+      }
+      if (vir_atom) {
+        double s[6] = {0};
+        for (int u = 0; u < tn; u++)
+          for (int d = 0; d < 6; d++)
+            s[d] += buf[(size_t) u * per + off_v + 6 * k + d];
+        for (int d = 0; d < 6; d++)
+          vir_atom[6 * i + d] = s[d];
+      }
+    }
+  }
+
+  double etot = 0.0, ptot = 0.0, v[6] = {0};
+  for (int t = 0; t < nt_used; t++) {
+    etot += embed_t[t];
+    ptot += pair_t[t];
+    for (int d = 0; d < 6; d++)
+      v[d] += vir_t[t][d];
+  }
+  sys->pe = etot + ptot;
+  for (int d = 0; d < 6; d++)
+    sys->virial[d] = v[d];
+  return AM_OK;
+}
