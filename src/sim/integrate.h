@@ -72,12 +72,18 @@ typedef struct {
 typedef struct {
   uint32_t magic;  /* AM_INTEGRATOR_MAGIC once initialised */
   uint32_t version;
-  /* Ramp of the targets: linear from *_start at ramp_begin to *_stop at ramp_end
-   * (steps), constant after it (LAMMPS computes the target from the step number). */
-  long long ramp_begin, ramp_end;
+  /* Ramps of the targets: linear from *_ramp_start at step *_ramp_begin to *_ramp_stop at
+   * *_ramp_end, constant after it (LAMMPS computes the target from the step number). */
+  double t_ramp_start, t_ramp_stop;
+  long long t_ramp_begin, t_ramp_end;
+  double p_ramp_start, p_ramp_stop;
+  long long p_ramp_begin, p_ramp_end;
   double t_target;          /* current target temperature (K) */
   double p_target[3];       /* current target diagonal pressure (bar) */
   double p_hydro;           /* mean of the controlled targets (bar) */
+  /* sys->time = time0 + (sys->step - step0)·dt, exact and free of accumulated rounding. */
+  long long step0;
+  double time0;
   double tdof;              /* degrees of freedom seen by the thermostat */
   /* Thermostat chain (positions, velocities, forces, masses). */
   double eta[AM_NH_MAX_CHAIN];
@@ -152,3 +158,6 @@ double am_integrator_conserved_energy(const AmIntegrator *integ, const AmSystem 
 
 /* Checks a restored integrator (magic, version, finite numbers, config valid). */
 AmStatus am_integrator_validate(const AmIntegrator *integ, AmError *err);
+/* Continues a restored integrator on a restored system: validates it, re-reads the degrees
+ * of freedom, and recomputes forces, energy and virial (a checkpoint need not store them). */
+AmStatus am_integrator_resume(AmIntegrator *integ, AmSystem *sys, AmError *err);

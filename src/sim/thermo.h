@@ -17,9 +17,9 @@ size_t am_thermo_count_unpinned(const AmAtoms *atoms);
 /* Degrees of freedom of compute temp: 3·N_unpinned − 3 (total momentum removed).
  * Returns 0 when fewer than two atoms are free. */
 double am_thermo_dof(const AmAtoms *atoms);
-/* Σ ½ m v² over all atoms (eV). */
+/* Σ ½ m v² over the unpinned atoms (eV); pinned atoms never count, whatever their v. */
 double am_thermo_kinetic_energy(const AmAtoms *atoms);
-/* Σ m v_a v_b (eV), xx..yz: twice the kinetic energy tensor, the kinetic part of P·V. */
+/* Σ m v_a v_b over the unpinned atoms (eV), xx..yz: twice the kinetic energy tensor, the kinetic part of P·V. */
 void am_thermo_kinetic_tensor(const AmAtoms *atoms, double mvv[6]);
 /* 2·KE / (dof·k_B) in K; 0 when dof is 0. */
 double am_thermo_temperature(const AmAtoms *atoms);
