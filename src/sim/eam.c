@@ -266,6 +266,9 @@ double am_eam_pair(const AmEam *eam, int a, int b, double r, double *dphi_dr)
 /* ---- force engine -------------------------------------------------------------------- */
 
 #define MAX_THREADS 256
+/* Closer pairs than this (0.5 Å) mean overlapping atoms: the potential is unphysical there
+ * and the numbers explode (φ = z2/r), so the computation refuses instead of returning them. */
+#define MIN_R2 0.25
 
 struct AmForceEngine {
   AmNeighbor nl;
@@ -411,6 +414,9 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
   const size_t off_f = n, off_e = 4 * n, off_v = 5 * n;
 
   double embed_t[MAX_THREADS], pair_t[MAX_THREADS], vir_t[MAX_THREADS][6];
+  size_t close_i[MAX_THREADS], close_j[MAX_THREADS];
+  for (int t = 0; t < nt; t++)
+    close_i[t] = close_j[t] = SIZE_MAX;
   int nt_used = 1;
   double *pe_atom = want_e ? sys->pe_atom : NULL;
   double *vir_atom = want_v ? sys->virial_atom : NULL;
@@ -451,6 +457,10 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
         const double r2 = dx * dx + dy * dy + dz * dz;
         if (r2 >= rc2)
           continue;
+        if (r2 < MIN_R2) {
+          close_i[t] = i, close_j[t] = j;
+          continue;
+        }
         double p;
         const size_t m = lookup_r(sqrt(r2), rdr, nr, &p);
         const double *c = rrow + ((size_t) elem[j] * nr + m) * AM_EAM_RHO_ROW;
@@ -504,7 +514,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
         /* del = r_i − r_j as in LAMMPS, so fpair > 0 is repulsive. */
         const double dx = xi - x[3 * j] - sh[0], dy = yi - x[3 * j + 1] - sh[1], dz = zi - x[3 * j + 2] - sh[2];
         const double r2 = dx * dx + dy * dy + dz * dz;
-        if (r2 >= rc2)
+        if (r2 >= rc2 || r2 < MIN_R2)
           continue;
         const double r = sqrt(r2);
         double p;
@@ -569,6 +579,14 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     }
   }
 
+  for (int t = 0; t < nt_used; t++)
+    if (close_i[t] != SIZE_MAX) {
+      const size_t i = nl->order[close_i[t]], j = nl->order[close_j[t]];
+      return am_error_set(err, AM_ERR_NUMERIC,
+                          "atoms %lld and %lld (indices %zu and %zu) are closer than %g Å: the configuration has "
+                          "overlapping atoms or the run has blown up",
+                          (long long) atoms->id[i], (long long) atoms->id[j], i, j, sqrt(MIN_R2));
+    }
   double etot = 0.0, ptot = 0.0, v[6] = {0};
   for (int t = 0; t < nt_used; t++) {
     etot += embed_t[t];
