@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sim/atoms.h"
 #include "sim/box.h"
@@ -22,6 +23,8 @@ typedef struct {
   bool has_images;
 } AmDataInfo;
 
+/* atoms must be zero-initialised or hold earlier atoms (they are freed and replaced on
+ * success). On failure box, atoms and info are left untouched. info may be NULL. */
 AmStatus am_data_read(const char *path, AmBox *box, AmAtoms *atoms, AmDataInfo *info, AmError *err);
 /* Same, from a buffer (for tests and fuzzing); name is used in messages. */
 AmStatus am_data_parse(const char *text, size_t len, const char *name, AmBox *box, AmAtoms *atoms,
@@ -30,3 +33,7 @@ AmStatus am_data_parse(const char *text, size_t len, const char *name, AmBox *bo
  * to a temporary file that is renamed into place, so a failed write leaves no half file. */
 AmStatus am_data_write(const char *path, const AmBox *box, const AmAtoms *atoms, const char *title,
                        bool with_velocities, AmError *err);
+/* The same text to an open stream (a pipe, stdout, a test's /dev/full); name is used in
+ * messages. No atomicity: the caller owns the stream. */
+AmStatus am_data_write_stream(FILE *fp, const char *name, const AmBox *box, const AmAtoms *atoms, const char *title,
+                              bool with_velocities, AmError *err);

@@ -36,7 +36,8 @@ typedef struct {
 } AmEamTables;
 
 /* Reads a setfl file. Every failure names the file and line and what was expected:
- * missing or truncated file, wrong counts, non-numbers, NaN/Inf, non-positive steps. */
+ * missing or truncated file, wrong counts, non-numbers, NaN/Inf, non-positive steps.
+ * tables is overwritten, not freed; after a failure it is empty (safe to free). */
 AmStatus am_eam_file_read(const char *path, AmEamStyle style, AmEamTables *tables, AmError *err);
 /* Same, from a buffer (for tests and fuzzing); name is used in messages. */
 AmStatus am_eam_file_parse(const char *text, size_t len, const char *name, AmEamStyle style,
