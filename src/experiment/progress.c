@@ -19,6 +19,7 @@ struct AmProgress {
   gint64 start_us, last_emit_us;
   GArray *sinks;
   GCancellable *cancellable;
+  volatile sig_atomic_t *stop_flag;
 };
 
 #define EMIT_INTERVAL_US 100000
@@ -61,9 +62,20 @@ void am_progress_set_cancellable(AmProgress *p, GCancellable *cancellable)
   g_set_object(&p->cancellable, cancellable);
 }
 
+void am_progress_set_stop_flag(AmProgress *p, volatile sig_atomic_t *flag)
+{
+  p->stop_flag = flag;
+}
+
 gboolean am_progress_check_cancelled(AmProgress *p, GError **error)
 {
-  return p && p->cancellable && g_cancellable_set_error_if_cancelled(p->cancellable, error);
+  if (!p)
+    return FALSE;
+  if (p->stop_flag && *p->stop_flag) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "interrupted");
+    return TRUE;
+  }
+  return p->cancellable && g_cancellable_set_error_if_cancelled(p->cancellable, error);
 }
 
 static void emit(AmProgress *p, AmProgressKind kind, const char *text)

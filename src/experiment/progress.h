@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 #include <glib.h>
+#include <signal.h>
 
 G_BEGIN_DECLS
 
@@ -48,6 +49,9 @@ void am_progress_subscribe(AmProgress *p, AmProgressFunc func, gpointer user_dat
 /* Cancellation: protocols stop at the next check and fail with G_IO_ERROR_CANCELLED. */
 void am_progress_set_cancellable(AmProgress *p, GCancellable *cancellable);
 gboolean am_progress_check_cancelled(AmProgress *p, GError **error);
+/* Also stop when *flag becomes non-zero: a signal handler may set it (batch: Ctrl-C), which
+ * it may not do with a GCancellable. */
+void am_progress_set_stop_flag(AmProgress *p, volatile sig_atomic_t *flag);
 
 void am_progress_begin(AmProgress *p, gint64 total_steps, int stage_count);
 void am_progress_stage(AmProgress *p, const char *stage);

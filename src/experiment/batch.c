@@ -1,0 +1,328 @@
+/* batch.c: command line, protocol dispatch, output folder, config.ini and manifest.json. */
+#include "experiment/batch.h"
+
+#include <errno.h>
+#include <omp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "amorph-config.h"
+#include "experiment/atomic_file.h"
+
+typedef struct {
+  const char *name;
+  AmProtocolRunFunc run;
+} Runner;
+
+/* Protocols and their runners; the key schemas are in config.c. */
+static const Runner runners[] = {
+  { "single-point", am_protocol_single_point },
+  { "md", am_protocol_md },
+  { "quench", am_protocol_quench },
+};
+
+AmProtocolRunFunc am_batch_find_runner(const char *protocol)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(runners); i++)
+    if (strcmp(runners[i].name, protocol) == 0)
+      return runners[i].run;
+  return NULL;
+}
+
+gboolean am_batch_requested(int argc, char **argv)
+{
+  static const char *const triggers[] = { "--batch", "--help", "-h", "--version", "--describe", NULL };
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0)
+      break;
+    for (int t = 0; triggers[t]; t++) {
+      size_t n = strlen(triggers[t]);
+      if (strncmp(argv[i], triggers[t], n) == 0 && (argv[i][n] == '\0' || argv[i][n] == '='))
+        return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+char *am_batch_help_text(const char *program)
+{
+  GString *s = g_string_new(NULL);
+  g_string_append_printf(s,
+    "NAME\n"
+    "    amorph - explore relaxation in a Cu50Zr50 metallic glass with EAM molecular dynamics\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    %s                                   (the explorer; needs a display)\n"
+    "    %s --batch CONFIG.ini [--set SECTION.KEY=VALUE ...] [--output DIR]\n"
+    "           [--threads N] [--quiet]\n"
+    "    %s --describe PROTOCOL\n"
+    "    %s --help | --version\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    With --batch, amorph runs the experiment that CONFIG.ini describes without a display\n"
+    "    and writes its results into an output folder. The config is a key file: [section]\n"
+    "    headers, KEY = VALUE lines and # comments. [run] protocol names the experiment; each\n"
+    "    protocol reads its own sections, every key has a default, a unit and a range, and an\n"
+    "    unknown section or key, a value out of range or a malformed line is an error that\n"
+    "    names the file and line. Relative file names are taken from the config's folder.\n"
+    "\n"
+    "OPTIONS\n"
+    "    --batch CONFIG.ini\n"
+    "        Run the config headless.\n"
+    "    --set SECTION.KEY=VALUE\n"
+    "        Override one key (repeatable), with the same checks as the file; relative file\n"
+    "        names are taken from the working folder. Example: --set md.steps=5000\n"
+    "    --output DIR, -o DIR\n"
+    "        Output folder, created if needed (default: amorph-out/NAME, NAME being the\n"
+    "        config's file name without .ini). Existing result files there are replaced.\n"
+    "    --threads N\n"
+    "        OpenMP threads for the force computation (default: OMP_NUM_THREADS, else all\n"
+    "        cores). Results depend on (config, seeds, thread count) only.\n"
+    "    --quiet, -q\n"
+    "        No progress output; errors are still reported.\n"
+    "    --describe PROTOCOL\n"
+    "        Print every key of PROTOCOL with its default, unit, range and meaning, as a\n"
+    "        config file ready to edit.\n"
+    "    --help, -h\n"
+    "        This text.\n"
+    "    --version\n"
+    "        Version and git commit.\n"
+    "\n"
+    "PROTOCOLS\n", program, program, program, program);
+  for (const AmProtocolSchema *const *p = am_config_protocols(); *p; p++) {
+    g_string_append_printf(s, "    %s\n        %s; reads [run]", (*p)->name, (*p)->summary);
+    for (int i = 0; (*p)->sections[i]; i++)
+      g_string_append_printf(s, ", [%s]", (*p)->sections[i]->name);
+    g_string_append(s, ".\n");
+  }
+  g_string_append(s,
+    "\n"
+    "OUTPUT FILES\n"
+    "    config.ini       the resolved config: every key, defaults filled in, paths absolute\n"
+    "    manifest.json    provenance: version, git commit, config, seeds, sha256 of inputs,\n"
+    "                     threads, host, start and end time, wall time, status\n"
+    "    results.json     the protocol's numbers (single-point: natoms, potential_energy_eV,\n"
+    "                     pressure_tensor_bar; md: steps, threads, loop_seconds,\n"
+    "                     atom_steps_per_second, final state, averages)\n"
+    "    forces.csv       single-point: id,type,fx,fy,fz sorted by id, full precision\n"
+    "    thermo.csv       md, quench: step, time, T, energies, pressure tensor, volume, box\n"
+    "    final.data       md: final state as a LAMMPS data file\n"
+    "    trajectory.extxyz  md with [md] trajectory_interval > 0\n"
+    "    glass.data, volume_temperature.csv\n"
+    "                     quench: the glass, and block averages of V, E, P against T\n"
+    "    Files are written to a temporary name, synced and renamed: a result file is\n"
+    "    complete or absent. Progress goes to stderr: a bar with ETA on a terminal, plain\n"
+    "    lines every [output] progress_interval_s seconds otherwise.\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 success; 1 the run failed (manifest.json says why); 2 bad command line or config.\n"
+    "\n"
+    "ENVIRONMENT\n"
+    "    OMP_NUM_THREADS   default thread count\n"
+    "    AMORPH_DATA_DIR   folder with the shipped data (potentials/CuZr_mm.eam.fs)\n"
+    "\n"
+    "EXAMPLES\n"
+    "    amorph --describe md > md.ini\n"
+    "    amorph --batch md.ini --set system.data=glass.data --set md.steps=10000 -o run1\n");
+  return g_string_free(s, FALSE);
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+  /* A second Ctrl-C kills at once, for a run that does not reach a check. */
+  interrupted = 1;
+  signal(sig, SIG_DFL);
+}
+
+static int usage_error(const char *program, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static int usage_error(const char *program, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "%s: %s\nTry '%s --help'.\n", program, msg, program);
+  return 2;
+}
+
+/* --name VALUE or --name=VALUE. */
+static gboolean take_value(int argc, char **argv, int *i, const char *name, const char *short_name,
+                           const char **value, gboolean *missing)
+{
+  const char *a = argv[*i];
+  size_t n = strlen(name);
+  if (strncmp(a, name, n) == 0 && a[n] == '=') {
+    *value = a + n + 1;
+    return TRUE;
+  }
+  if (strcmp(a, name) == 0 || (short_name && strcmp(a, short_name) == 0)) {
+    if (*i + 1 >= argc) {
+      *missing = TRUE;
+      return TRUE;
+    }
+    *value = argv[++*i];
+    return TRUE;
+  }
+  return FALSE;
+}
+
+int am_batch_main(int argc, char **argv)
+{
+  const char *program = argc > 0 ? argv[0] : "amorph";
+  g_autofree char *prog_base = g_path_get_basename(program);
+  const char *config_path = NULL, *output = NULL, *threads_arg = NULL, *describe = NULL;
+  gboolean batch = FALSE, quiet = FALSE, help = FALSE, version = FALSE;
+  g_autoptr(GPtrArray) overrides = g_ptr_array_new();
+
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = NULL;
+    gboolean missing = FALSE;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      help = TRUE;
+    } else if (strcmp(a, "--version") == 0) {
+      version = TRUE;
+    } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+      quiet = TRUE;
+    } else if (strcmp(a, "--batch") == 0) {
+      batch = TRUE;
+    } else if (strncmp(a, "--batch=", 8) == 0) {
+      batch = TRUE;
+      if (config_path)
+        return usage_error(prog_base, "more than one config file (%s and %s)", config_path, a + 8);
+      config_path = a + 8;
+    } else if (take_value(argc, argv, &i, "--set", NULL, &v, &missing)) {
+      if (missing)
+        return usage_error(prog_base, "--set needs SECTION.KEY=VALUE");
+      g_ptr_array_add(overrides, (gpointer) v);
+    } else if (take_value(argc, argv, &i, "--output", "-o", &v, &missing)) {
+      if (missing)
+        return usage_error(prog_base, "--output needs a folder");
+      output = v;
+    } else if (take_value(argc, argv, &i, "--threads", NULL, &v, &missing)) {
+      if (missing)
+        return usage_error(prog_base, "--threads needs a number");
+      threads_arg = v;
+    } else if (take_value(argc, argv, &i, "--describe", NULL, &v, &missing)) {
+      if (missing)
+        return usage_error(prog_base, "--describe needs a protocol name");
+      describe = v;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      return usage_error(prog_base, "unknown option %s", a);
+    } else {
+      if (config_path)
+        return usage_error(prog_base, "more than one config file (%s and %s)", config_path, a);
+      config_path = a;
+    }
+  }
+  g_ptr_array_add(overrides, NULL);
+
+  if (help) {
+    g_autofree char *text = am_batch_help_text(prog_base);
+    fputs(text, stdout);
+    return 0;
+  }
+  if (version) {
+    printf("amorph %s (git %s)\n", AMORPH_VERSION, AMORPH_GIT_COMMIT);
+    return 0;
+  }
+  if (describe) {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *text = am_config_describe(describe, &error);
+    if (!text)
+      return usage_error(prog_base, "%s", error->message);
+    fputs(text, stdout);
+    return 0;
+  }
+  if (!batch)
+    return usage_error(prog_base, "expected --batch CONFIG.ini");
+  if (!config_path)
+    return usage_error(prog_base, "--batch needs a config file");
+
+  int threads = omp_get_max_threads();
+  if (threads_arg) {
+    char *end = NULL;
+    errno = 0;
+    gint64 t = g_ascii_strtoll(threads_arg, &end, 10);
+    if (end == threads_arg || *end || errno || t < 1 || t > 4096)
+      return usage_error(prog_base, "--threads %s: expected a whole number from 1 to 4096", threads_arg);
+    threads = (int) t;
+  }
+  omp_set_num_threads(threads);
+
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmConfig) cfg = am_config_load(config_path, (const char *const *) overrides->pdata, &error);
+  if (!cfg) {
+    fprintf(stderr, "%s: %s\n", prog_base, error->message);
+    return 2;
+  }
+  AmProtocolRunFunc run = am_batch_find_runner(am_config_protocol(cfg));
+  if (!run) {
+    fprintf(stderr, "%s: protocol %s has no runner in this build\n", prog_base, am_config_protocol(cfg));
+    return 2;
+  }
+
+  g_autofree char *out_dir = NULL;
+  if (output) {
+    out_dir = g_strdup(output);
+  } else {
+    g_autofree char *base = g_path_get_basename(config_path);
+    if (g_str_has_suffix(base, ".ini"))
+      base[strlen(base) - 4] = '\0';
+    out_dir = g_build_filename("amorph-out", base, NULL);
+  }
+  if (!am_output_dir_prepare(out_dir, &error)) {
+    fprintf(stderr, "%s: %s\n", prog_base, error->message);
+    return 1;
+  }
+
+  g_autoptr(AmProvenance) prov = am_provenance_new(cfg, argc, argv, threads);
+  g_autofree char *ini = am_config_to_ini(cfg);
+  g_autofree char *ini_path = g_build_filename(out_dir, "config.ini", NULL);
+  g_autofree char *manifest_path = g_build_filename(out_dir, "manifest.json", NULL);
+  if (!am_write_file_atomic(ini_path, ini, -1, &error) ||
+      !am_provenance_add_input(prov, "config", config_path, &error)) {
+    fprintf(stderr, "%s: %s\n", prog_base, error->message);
+    return 1;
+  }
+  am_provenance_add_output(prov, "config.ini");
+
+  g_autoptr(AmProgress) progress = am_progress_new(am_config_protocol(cfg));
+  if (!quiet)
+    am_progress_subscribe_stderr(progress, am_config_get_double(cfg, "output", "progress_interval_s"), FALSE);
+  interrupted = 0;
+  am_progress_set_stop_flag(progress, &interrupted);
+  void (*old_int)(int) = signal(SIGINT, on_signal);
+  void (*old_term)(int) = signal(SIGTERM, on_signal);
+
+  am_progress_message(progress, "%s → %s (%d thread%s)", config_path, out_dir, threads, threads == 1 ? "" : "s");
+  AmRunContext ctx = {
+    .config = cfg,
+    .output_dir = out_dir,
+    .threads = threads,
+    .progress = progress,
+    .provenance = prov,
+  };
+  gboolean ok = run(&ctx, &error);
+  signal(SIGINT, old_int);
+  signal(SIGTERM, old_term);
+  am_progress_end(progress, ok ? NULL : error->message);
+
+  am_provenance_add_output(prov, "manifest.json");
+  g_autoptr(GError) manifest_error = NULL;
+  if (!am_provenance_write(prov, manifest_path, ok ? NULL : error->message, &manifest_error)) {
+    fprintf(stderr, "%s: %s\n", prog_base, manifest_error->message);
+    if (ok)
+      return 1;
+  }
+  if (!ok) {
+    fprintf(stderr, "%s: %s\n", prog_base, error->message);
+    return error->domain == AM_CONFIG_ERROR ? 2 : 1;
+  }
+  if (!quiet)
+    fprintf(stderr, "%s: results in %s\n", prog_base, out_dir);
+  return 0;
+}

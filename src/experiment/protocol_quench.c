@@ -1,0 +1,216 @@
+/* protocol_quench.c: making a glass. Under NPT at [quench] pressure_bar: melt at melt_K,
+ * hold the liquid at hold_K, cool linearly to final_K at rate_K_per_ps, hold at final_K.
+ * Writes glass.data, thermo.csv, and volume_temperature.csv: block averages of T, V, E and
+ * P over the cooling, whose change of slope marks the glass transition T_g. */
+#include <math.h>
+#include <string.h>
+
+#include "experiment/protocols.h"
+#include "sim/thermo.h"
+
+#define CHECK_INTERVAL 50
+
+typedef struct {
+  const char *name;
+  double t_start, t_stop; /* target ramp (K) */
+  gint64 steps;
+} Stage;
+
+/* Block averages for volume_temperature.csv. */
+typedef struct {
+  gint64 n;
+  double target, t, vol, pe, p;
+  double time0;
+} Block;
+
+static gboolean flush_block(AmCsv *csv, Block *blk, const Stage *st, const AmSystem *sys, GError **error)
+{
+  if (blk->n == 0)
+    return TRUE;
+  const double n = (double) blk->n, natoms = (double) sys->atoms.n;
+  am_csv_add_int(csv, sys->step);
+  am_csv_add_double(csv, 0.5 * (blk->time0 + sys->time));
+  am_csv_add_string(csv, st->name);
+  am_csv_add_double(csv, blk->target / n);
+  am_csv_add_double(csv, blk->t / n);
+  am_csv_add_double(csv, blk->vol / n);
+  am_csv_add_double(csv, blk->vol / n / natoms);
+  am_csv_add_double(csv, blk->pe / n / natoms);
+  am_csv_add_double(csv, blk->p / n);
+  am_csv_add_int(csv, blk->n);
+  memset(blk, 0, sizeof *blk);
+  blk->time0 = sys->time;
+  return am_csv_end_row(csv, error);
+}
+
+static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
+{
+  const AmConfig *cfg = ctx->config;
+  AmSystem *sys = &ls->sys;
+  const double dt = am_config_get_double(cfg, "quench", "timestep_ps");
+  const double melt_K = am_config_get_double(cfg, "quench", "melt_K");
+  const double hold_K = am_config_get_double(cfg, "quench", "hold_K");
+  const double final_K = am_config_get_double(cfg, "quench", "final_K");
+  const double rate = am_config_get_double(cfg, "quench", "rate_K_per_ps");
+  const double pressure = am_config_get_double(cfg, "quench", "pressure_bar");
+  const gint64 thermo_every = am_config_get_int(cfg, "quench", "thermo_interval");
+  AmError err = { 0 };
+  Stage stages[4] = {
+    { "melt", melt_K, melt_K, llround(am_config_get_double(cfg, "quench", "melt_ps") / dt) },
+    { "hold", hold_K, hold_K, llround(am_config_get_double(cfg, "quench", "hold_ps") / dt) },
+    { "cool", hold_K, final_K, llround((hold_K - final_K) / rate / dt) },
+    { "final-hold", final_K, final_K, llround(am_config_get_double(cfg, "quench", "final_hold_ps") / dt) },
+  };
+  gint64 total = 0;
+  for (int i = 0; i < 4; i++)
+    total += stages[i].steps;
+  const gint64 block_steps = MAX(1, llround(am_config_get_double(cfg, "quench", "vt_interval_ps") / dt));
+
+  const char *vel_how = NULL;
+  if (!am_protocol_init_velocities(ctx, "quench", ls, melt_K, &vel_how, error))
+    return FALSE;
+  AmIntegratorConfig icfg;
+  am_protocol_integrator_config(ctx, "quench", AM_ENSEMBLE_NPT, &icfg);
+  icfg.t_start = icfg.t_stop = stages[0].t_start;
+  icfg.p_start = icfg.p_stop = pressure;
+  AmIntegrator integ;
+  if (am_integrator_init(&integ, &icfg, sys, 0, &err)) {
+    am_set_error_from_engine(error, &err, "[quench]: ");
+    return FALSE;
+  }
+
+  static const char *const vt_columns[] = {
+    "step", "time_ps", "stage", "target_temperature_K", "temperature_K", "volume_A3",
+    "volume_per_atom_A3", "pe_per_atom_eV", "pressure_bar", "samples", NULL,
+  };
+  g_autofree char *vt_path = am_protocol_output_path(ctx, "volume_temperature.csv");
+  g_autoptr(AmCsv) vt = am_csv_open(vt_path, vt_columns, error);
+  if (!vt)
+    return FALSE;
+  g_autoptr(AmCsv) thermo = am_thermo_csv_open(ctx, "thermo.csv", error);
+  if (!thermo)
+    return FALSE;
+
+  gboolean ok = am_thermo_csv_row(thermo, &integ, sys, error);
+  am_progress_begin(ctx->progress, total, 4);
+  g_autofree char *status = NULL;
+  gint64 done = 0;
+  const gint64 t0 = g_get_monotonic_time();
+  Block blk = { .time0 = sys->time };
+  for (int si = 0; ok && si < 4; si++) {
+    const Stage *st = &stages[si];
+    am_progress_stage(ctx->progress, st->name);
+    if (st->steps == 0)
+      continue;
+    /* Each stage is a new LAMMPS-style run with its own T ramp. */
+    am_integrator_set_temperature_ramp(&integ, sys, st->t_start, st->t_stop, st->t_start == st->t_stop ? 0 : st->steps);
+    blk = (Block) { .time0 = sys->time };
+    for (gint64 s = 1; ok && s <= st->steps; s++) {
+      if (am_integrator_step(&integ, sys, &err)) {
+        am_set_error_from_engine(error, &err, "[quench] %s, step %lld: ", st->name, sys->step + 1);
+        ok = FALSE;
+        break;
+      }
+      done++;
+      blk.n++;
+      blk.target += am_integrator_target_temperature(&integ);
+      blk.t += am_thermo_temperature(&sys->atoms);
+      blk.vol += am_box_volume(&sys->box);
+      blk.pe += sys->pe;
+      blk.p += am_thermo_pressure(sys);
+      if (blk.n == block_steps || s == st->steps)
+        ok = flush_block(vt, &blk, st, sys, error);
+      if (ok && (done % thermo_every == 0 || done == total))
+        ok = am_thermo_csv_row(thermo, &integ, sys, error);
+      if (done % CHECK_INTERVAL == 0) {
+        if (am_progress_check_cancelled(ctx->progress, error))
+          ok = FALSE;
+        g_free(status);
+        status = g_strdup_printf("T %.0f K (target %.0f K), V %.3f Å³/atom", am_thermo_temperature(&sys->atoms),
+                                 am_integrator_target_temperature(&integ),
+                                 am_box_volume(&sys->box) / (double) sys->atoms.n);
+      }
+      am_progress_update(ctx->progress, done, status);
+    }
+  }
+  const double loop_s = (double) (g_get_monotonic_time() - t0) * 1e-6;
+  /* Keep what a failed quench produced: the curves show where it went wrong. */
+  if (!am_csv_commit(g_steal_pointer(&vt), ok ? error : NULL))
+    ok = FALSE;
+  if (ok)
+    am_provenance_add_output(ctx->provenance, "volume_temperature.csv");
+  if (!am_csv_commit(g_steal_pointer(&thermo), ok ? error : NULL))
+    ok = FALSE;
+  if (!ok)
+    return FALSE;
+  if (!am_protocol_write_data(ctx, "glass.data", sys, "Amorph quench: glass", error))
+    return FALSE;
+
+  const double natoms = (double) sys->atoms.n;
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  json_builder_begin_object(b);
+  am_json_add_string(b, "protocol", "quench");
+  am_json_add_string(b, "velocities", vel_how);
+  am_json_add_int(b, "steps", total);
+  am_json_add_int(b, "threads", ctx->threads);
+  am_json_add_double(b, "loop_seconds", loop_s);
+  am_json_add_double(b, "atom_steps_per_second", loop_s > 0 ? natoms * (double) total / loop_s : NAN);
+  am_json_add_double(b, "cooling_rate_K_per_ps", rate);
+  am_json_add_double(b, "cooling_rate_K_per_s", rate * 1e12);
+  json_builder_set_member_name(b, "stages");
+  json_builder_begin_array(b);
+  for (int i = 0; i < 4; i++) {
+    json_builder_begin_object(b);
+    am_json_add_string(b, "name", stages[i].name);
+    am_json_add_double(b, "start_K", stages[i].t_start);
+    am_json_add_double(b, "stop_K", stages[i].t_stop);
+    am_json_add_int(b, "steps", stages[i].steps);
+    am_json_add_double(b, "duration_ps", (double) stages[i].steps * dt);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+  json_builder_set_member_name(b, "final");
+  json_builder_begin_object(b);
+  am_protocol_add_state_json(b, sys);
+  json_builder_end_object(b);
+  json_builder_end_object(b);
+  g_autoptr(JsonNode) root = json_builder_get_root(b);
+  g_autofree char *path = am_protocol_output_path(ctx, "results.json");
+  if (!am_json_write_file(path, root, error))
+    return FALSE;
+  am_provenance_add_output(ctx->provenance, "results.json");
+  am_progress_message(ctx->progress, "glass at %.1f K: %.4f Å³/atom, %.5f eV/atom",
+                      am_thermo_temperature(&sys->atoms), am_box_volume(&sys->box) / natoms, sys->pe / natoms);
+  return TRUE;
+}
+
+/* Relations between keys that single-key ranges cannot express; checked before any
+ * file is read. */
+static gboolean check_settings(const AmConfig *cfg, GError **error)
+{
+  const double hold_K = am_config_get_double(cfg, "quench", "hold_K");
+  const double final_K = am_config_get_double(cfg, "quench", "final_K");
+  if (!(final_K < hold_K)) {
+    g_set_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_OUT_OF_RANGE,
+                "%s: [quench] final_K = %g must be below hold_K = %g (a quench cools)",
+                am_config_source(cfg), final_K, hold_K);
+    return FALSE;
+  }
+  if (!(final_K > 0)) {
+    g_set_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_OUT_OF_RANGE,
+                "%s: [quench] final_K must be above 0 K (a thermostat needs a positive target)",
+                am_config_source(cfg));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean am_protocol_quench(AmRunContext *ctx, GError **error)
+{
+  AmLoadedSystem ls = { 0 };
+  if (!check_settings(ctx->config, error))
+    return FALSE;
+  gboolean ok = am_protocol_load_system(ctx, &ls, error) && run_quench(ctx, &ls, error);
+  am_loaded_system_clear(&ls);
+  return ok;
+}
