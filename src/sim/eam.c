@@ -121,16 +121,17 @@ AmStatus am_eam_from_tables(const AmEamTables *tables, AmEam **out, AmError *err
   eam->rhomax = (nrho - 1) * tables->drho;
   eam->cutoff = tables->cutoff;
 
-  const size_t npair = (size_t) ne * ne;
-  eam->rho_tab = aligned_alloc64(npair * nr * AM_EAM_RHO_ROW * sizeof(double));
-  eam->pair_tab = aligned_alloc64(npair * nr * AM_EAM_PAIR_ROW * sizeof(double));
+  const int nz2 = ne * (ne + 1) / 2;
+  for (int a = 0, q = 0; a < ne; a++)
+    for (int b = 0; b <= a; b++, q++)
+      eam->z2_index[a][b] = eam->z2_index[b][a] = q;
+  eam->rho_tab = aligned_alloc64((size_t) ne * ne * nr * AM_EAM_KNOT * sizeof(double));
+  eam->z2_tab = aligned_alloc64((size_t) nz2 * nr * AM_EAM_KNOT * sizeof(double));
   eam->embed_tab = aligned_alloc64((size_t) ne * nrho * AM_EAM_EMBED_ROW * sizeof(double));
   const int nmax = nr > nrho ? nr : nrho;
   double(*s1)[7] = malloc((size_t) nmax * sizeof *s1);
-  double(*s2)[7] = malloc((size_t) nmax * sizeof *s2);
-  double(*s3)[7] = malloc((size_t) nmax * sizeof *s3);
-  if (!eam->rho_tab || !eam->pair_tab || !eam->embed_tab || !s1 || !s2 || !s3) {
-    free(s1), free(s2), free(s3);
+  if (!eam->rho_tab || !eam->z2_tab || !eam->embed_tab || !s1) {
+    free(s1);
     am_eam_free(eam);
     return am_error_set(err, AM_ERR_NOMEM, "cannot allocate the EAM spline tables");
   }
@@ -144,30 +145,22 @@ AmStatus am_eam_from_tables(const AmEamTables *tables, AmEam **out, AmError *err
       row[7] = 0.0;
     }
   }
+  /* Function f = b·ne + a of the file's rhor (eam_file.h) is what b puts at a. */
+  for (int f = 0; f < ne * ne; f++) {
+    spline7(nr, tables->dr, tables->rhor + (size_t) f * nr, s1);
+    for (int k = 0; k < nr; k++)
+      for (int c = 0; c < 4; c++)
+        eam->rho_tab[((size_t) f * nr + k) * AM_EAM_KNOT + c] = s1[k][3 + c];
+  }
   for (int a = 0; a < ne; a++)
-    for (int b = 0; b < ne; b++) {
-      /* For atom i of element a and neighbour j of element b: the density j puts at i is
-       * the file's function (b, a); the density i puts at j is (a, b). */
-      spline7(nr, tables->dr, tables->rhor + ((size_t) b * ne + a) * nr, s1);
-      spline7(nr, tables->dr, tables->rhor + ((size_t) a * ne + b) * nr, s2);
-      spline7(nr, tables->dr, tables->z2r + ((size_t) a * ne + b) * nr, s3);
-      for (int k = 0; k < nr; k++) {
-        double *rr = eam->rho_tab + (((size_t) a * ne + b) * nr + k) * AM_EAM_RHO_ROW;
-        double *pr = eam->pair_tab + (((size_t) a * ne + b) * nr + k) * AM_EAM_PAIR_ROW;
-        for (int c = 0; c < 4; c++) {
-          rr[c] = s1[k][3 + c];
-          rr[4 + c] = s2[k][3 + c];
-          pr[9 + c] = s3[k][3 + c];
-        }
-        for (int c = 0; c < 3; c++) {
-          pr[c] = s1[k][c];
-          pr[3 + c] = s2[k][c];
-          pr[6 + c] = s3[k][c];
-        }
-        pr[13] = pr[14] = pr[15] = 0.0;
-      }
+    for (int b = 0; b <= a; b++) {
+      spline7(nr, tables->dr, tables->z2r + ((size_t) a * ne + b) * nr, s1);
+      const size_t q = (size_t) eam->z2_index[a][b];
+      for (int k = 0; k < nr; k++)
+        for (int c = 0; c < 4; c++)
+          eam->z2_tab[(q * nr + k) * AM_EAM_KNOT + c] = s1[k][3 + c];
     }
-  free(s1), free(s2), free(s3);
+  free(s1);
   *out = eam;
   return AM_OK;
 }
@@ -195,7 +188,7 @@ void am_eam_free(AmEam *eam)
   if (!eam)
     return;
   free(eam->rho_tab);
-  free(eam->pair_tab);
+  free(eam->z2_tab);
   free(eam->embed_tab);
   free(eam);
 }
@@ -237,26 +230,35 @@ double am_eam_embedding(const AmEam *eam, int element, double rho, double *dF)
   return f;
 }
 
+/* Value and r-derivative of a cubic knot. The derivative is formed from the value
+ * coefficients; LAMMPS keeps separately rounded copies (3c3/δ, 2c4/δ, c5/δ), so the two
+ * differ in the last bit only. */
+static inline double knot_value(const double *c, double p)
+{
+  return ((c[0] * p + c[1]) * p + c[2]) * p + c[3];
+}
+
+static inline double knot_slope(const double *c, double p, double rdr)
+{
+  return ((3.0 * c[0] * p + 2.0 * c[1]) * p + c[2]) * rdr;
+}
+
 double am_eam_density(const AmEam *eam, int a, int b, double r, double *drho_dr)
 {
-  /* Row (b, a) holds in its second half the density a puts at b. */
   double p;
   const size_t m = lookup_r(r, eam->rdr, eam->nr, &p);
-  const size_t row = ((size_t) b * eam->nelements + a) * eam->nr + m;
-  const double *c = eam->rho_tab + row * AM_EAM_RHO_ROW + 4;
-  const double *d = eam->pair_tab + row * AM_EAM_PAIR_ROW + 3;
+  const double *c = eam->rho_tab + (((size_t) a * eam->nelements + b) * eam->nr + m) * AM_EAM_KNOT;
   if (drho_dr)
-    *drho_dr = (d[0] * p + d[1]) * p + d[2];
-  return ((c[0] * p + c[1]) * p + c[2]) * p + c[3];
+    *drho_dr = knot_slope(c, p, eam->rdr);
+  return knot_value(c, p);
 }
 
 double am_eam_pair(const AmEam *eam, int a, int b, double r, double *dphi_dr)
 {
   double p;
   const size_t m = lookup_r(r, eam->rdr, eam->nr, &p);
-  const double *c = eam->pair_tab + (((size_t) a * eam->nelements + b) * eam->nr + m) * AM_EAM_PAIR_ROW;
-  const double z2p = (c[6] * p + c[7]) * p + c[8];
-  const double z2 = ((c[9] * p + c[10]) * p + c[11]) * p + c[12];
+  const double *c = eam->z2_tab + ((size_t) eam->z2_index[a][b] * eam->nr + m) * AM_EAM_KNOT;
+  const double z2 = knot_value(c, p), z2p = knot_slope(c, p, eam->rdr);
   const double phi = z2 / r;
   if (dphi_dr)
     *dphi_dr = z2p / r - phi / r;
@@ -279,6 +281,13 @@ struct AmForceEngine {
   double *buf;         /* per-thread accumulators: tcap × per_thread doubles */
   size_t per_thread;   /* doubles per thread in buf */
   size_t *range;       /* tcap+1 atom ranges balanced by pair count */
+  /* Pairs inside the cutoff, found by the density pass for the force pass, with the
+   * density derivatives it already had in cache. Thread t writes the slots of the list
+   * range it owns, so no thread needs more room than the Verlet list gives it. */
+  uint32_t *spair;
+  double *sdrho;       /* 2 per pair: d(density j puts at i)/dr, d(density i puts at j)/dr */
+  size_t scap;
+  size_t *sbeg, *send; /* per atom, private order */
 };
 
 AmForceEngine *am_force_engine_new(void)
@@ -299,6 +308,10 @@ void am_force_engine_free(AmForceEngine *e)
   free(e->fp);
   free(e->buf);
   free(e->range);
+  free(e->spair);
+  free(e->sdrho);
+  free(e->sbeg);
+  free(e->send);
   free(e);
 }
 
@@ -314,8 +327,23 @@ long am_force_engine_builds(const AmForceEngine *e)
 }
 
 /* Per-thread accumulators, in doubles, for n atoms: rho n | f 3n | e n | v 6n. */
-static AmStatus engine_reserve(AmForceEngine *e, size_t n, int nthreads, AmError *err)
+static AmStatus engine_reserve(AmForceEngine *e, size_t n, size_t npairs, int nthreads, AmError *err)
 {
+  if (npairs > e->scap || !e->spair) {
+    size_t cap = e->scap ? e->scap : 4096;
+    while (cap < npairs)
+      cap *= 2;
+    free(e->spair);
+    free(e->sdrho);
+    e->spair = malloc(cap * sizeof *e->spair);
+    e->sdrho = aligned_alloc64(2 * cap * sizeof *e->sdrho);
+    if (!e->spair || !e->sdrho) {
+      free(e->spair), free(e->sdrho);
+      e->spair = NULL, e->sdrho = NULL, e->scap = 0;
+      return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate %zu pairs", npairs);
+    }
+    e->scap = cap;
+  }
   if (n > e->cap || !e->elem) {
     size_t cap = e->cap ? e->cap : 64;
     while (cap < n)
@@ -329,7 +357,13 @@ static AmStatus engine_reserve(AmForceEngine *e, size_t n, int nthreads, AmError
     double *fp = realloc(e->fp, cap * sizeof *fp);
     if (fp)
       e->fp = fp;
-    if (!elem || !rho || !fp)
+    size_t *sb = realloc(e->sbeg, cap * sizeof *sb);
+    if (sb)
+      e->sbeg = sb;
+    size_t *se = realloc(e->send, cap * sizeof *se);
+    if (se)
+      e->send = se;
+    if (!elem || !rho || !fp || !sb || !se)
       return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate arrays for %zu atoms", n);
     e->cap = cap;
     free(e->buf);
@@ -389,7 +423,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
 #endif
   if (nt > MAX_THREADS)
     nt = MAX_THREADS;
-  st = engine_reserve(e, n, nt, err);
+  st = engine_reserve(e, n, nl->npairs, nt, err);
   if (st)
     return st;
   const bool want_e = sys->compute_flags & AM_COMPUTE_PER_ATOM_ENERGY;
@@ -402,16 +436,26 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
   const double rdr = eam->rdr, rdrho = eam->rdrho, rhomax = eam->rhomax;
   const double rc2 = eam->cutoff * eam->cutoff;
   const double *restrict rho_tab = eam->rho_tab;
-  const double *restrict pair_tab = eam->pair_tab;
+  const double *restrict z2_tab = eam->z2_tab;
   const double *restrict embed_tab = eam->embed_tab;
   const double *restrict x = nl->x;
   const uint32_t *restrict pairs = nl->pairs;
   const size_t *restrict first = nl->first;
   const int *restrict elem = e->elem;
   double *restrict rho = e->rho, *restrict fp = e->fp;
+  uint32_t *restrict spair = e->spair;
+  double *restrict sdrho = e->sdrho;
+  size_t *restrict sbeg = e->sbeg, *restrict send = e->send;
   const size_t per = e->per_thread;
   double *const buf = e->buf;
   const size_t off_f = n, off_e = 4 * n, off_v = 5 * n;
+  /* Function offsets by element pair, so the inner loops index without multiplying. */
+  size_t rho_in[AM_MAX_TYPES][AM_MAX_TYPES], z2_of[AM_MAX_TYPES][AM_MAX_TYPES];
+  for (int a = 0; a < ne; a++)
+    for (int b = 0; b < ne; b++) {
+      rho_in[a][b] = ((size_t) b * ne + a) * nr * AM_EAM_KNOT; /* what b puts at a */
+      z2_of[a][b] = (size_t) eam->z2_index[a][b] * nr * AM_EAM_KNOT;
+    }
 
   double embed_t[MAX_THREADS], pair_t[MAX_THREADS], vir_t[MAX_THREADS][6];
   size_t close_i[MAX_THREADS], close_j[MAX_THREADS];
@@ -444,11 +488,13 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     double *restrict trho = my;
     memset(trho, 0, n * sizeof *trho);
 
-    /* Pass 1: densities. */
+    /* Pass 1: densities; keep the pairs inside the cutoff and their density slopes. */
+    size_t ns = first[a0];
     for (size_t i = a0; i < a1; i++) {
       const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
-      const double *restrict rrow = rho_tab + (size_t) elem[i] * ne * nr * AM_EAM_RHO_ROW;
+      const int ei = elem[i];
       double rhoi = 0.0;
+      sbeg[i] = ns;
       for (size_t q = first[i]; q < first[i + 1]; q++) {
         const uint32_t pk = pairs[q];
         const size_t j = AM_NEIGH_J(pk);
@@ -462,11 +508,18 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
           continue;
         }
         double p;
-        const size_t m = lookup_r(sqrt(r2), rdr, nr, &p);
-        const double *c = rrow + ((size_t) elem[j] * nr + m) * AM_EAM_RHO_ROW;
-        rhoi += ((c[0] * p + c[1]) * p + c[2]) * p + c[3];
-        trho[j] += ((c[4] * p + c[5]) * p + c[6]) * p + c[7];
+        const size_t m = lookup_r(sqrt(r2), rdr, nr, &p) * AM_EAM_KNOT;
+        const int ej = elem[j];
+        const double *ci = rho_tab + rho_in[ei][ej] + m; /* j's density at i */
+        const double *cj = rho_tab + rho_in[ej][ei] + m; /* i's density at j */
+        rhoi += knot_value(ci, p);
+        trho[j] += knot_value(cj, p);
+        spair[ns] = pk;
+        sdrho[2 * ns] = knot_slope(ci, p, rdr);
+        sdrho[2 * ns + 1] = knot_slope(cj, p, rdr);
+        ns++;
       }
+      send[i] = ns;
       trho[i] += rhoi;
     }
 #pragma omp barrier
@@ -492,7 +545,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     embed_t[t] = esum;
 #pragma omp barrier
 
-    /* Pass 2: forces, pair energy, virial. */
+    /* Pass 2: forces, pair energy, virial, over the pairs pass 1 kept. */
     double *restrict tf = my + off_f;
     double *restrict te = my + off_e;
     double *restrict tv = my + off_v;
@@ -505,29 +558,24 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     for (size_t i = a0; i < a1; i++) {
       const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
       const double fpi = fp[i];
-      const double *restrict prow = pair_tab + (size_t) elem[i] * ne * nr * AM_EAM_PAIR_ROW;
+      const int ei = elem[i];
       double fxi = 0.0, fyi = 0.0, fzi = 0.0;
-      for (size_t q = first[i]; q < first[i + 1]; q++) {
-        const uint32_t pk = pairs[q];
+      for (size_t q = sbeg[i]; q < send[i]; q++) {
+        const uint32_t pk = spair[q];
         const size_t j = AM_NEIGH_J(pk);
         const double *sh = nl->shift[AM_NEIGH_CODE(pk)];
         /* del = r_i − r_j as in LAMMPS, so fpair > 0 is repulsive. */
         const double dx = xi - x[3 * j] - sh[0], dy = yi - x[3 * j + 1] - sh[1], dz = zi - x[3 * j + 2] - sh[2];
         const double r2 = dx * dx + dy * dy + dz * dz;
-        if (r2 >= rc2 || r2 < MIN_R2)
-          continue;
         const double r = sqrt(r2);
         double p;
-        const size_t m = lookup_r(r, rdr, nr, &p);
-        const double *c = prow + ((size_t) elem[j] * nr + m) * AM_EAM_PAIR_ROW;
-        const double rhojp = (c[0] * p + c[1]) * p + c[2];
-        const double rhoip = (c[3] * p + c[4]) * p + c[5];
-        const double z2p = (c[6] * p + c[7]) * p + c[8];
-        const double z2 = ((c[9] * p + c[10]) * p + c[11]) * p + c[12];
+        const size_t m = lookup_r(r, rdr, nr, &p) * AM_EAM_KNOT;
+        const double *c = z2_tab + z2_of[ei][elem[j]] + m;
+        const double z2 = knot_value(c, p), z2p = knot_slope(c, p, rdr);
         const double recip = 1.0 / r;
         const double phi = z2 * recip;
         const double phip = z2p * recip - phi * recip;
-        const double psip = fpi * rhojp + fp[j] * rhoip + phip;
+        const double psip = fpi * sdrho[2 * q] + fp[j] * sdrho[2 * q + 1] + phip;
         const double fpair = -psip * recip;
         const double fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
         fxi += fx, fyi += fy, fzi += fz;

@@ -5,10 +5,10 @@
  * the same cubic splines through the tabulated points, the same clamping at the table
  * ends, F extrapolated linearly past ρ_max, and φ = (r·φ)/r.
  *
- * The spline coefficients are stored for the force loops, not for the file: one row per
- * ordered element pair and table knot, holding every number the loop needs for that pair
- * at that distance, so each neighbour costs one (density pass) or two (force pass)
- * cache-line loads and no per-type indirection. */
+ * The spline coefficients are stored for the force loops, not for the file: four doubles
+ * per knot (half a cache line), value and derivative from the same four, each distinct
+ * function once, so a neighbour costs two half-line loads in the density pass and one in
+ * the force pass, and the tables fit in L2. */
 #pragma once
 
 #include <stddef.h>
@@ -17,14 +17,10 @@
 #include "sim/error.h"
 #include "sim/system.h"
 
-/* Doubles per row of the density-pass table: value coefficients (c3 c4 c5 c6, LAMMPS'
- * order) of the density an atom j puts at i, then of the density i puts at j. */
-#define AM_EAM_RHO_ROW 8
-/* Doubles per row of the force-pass table: derivative coefficients (c0 c1 c2) of the
- * density j puts at i, of the density i puts at j, of r·φ, then the value coefficients of
- * r·φ (c3..c6), padded to two cache lines. */
-#define AM_EAM_PAIR_ROW 16
-/* Doubles per row of the embedding table: c0..c6, padded. */
+/* Doubles per knot of a radial function: the value coefficients c3 c4 c5 c6 of LAMMPS'
+ * spline (the derivative is formed from them, so one half cache line serves both). */
+#define AM_EAM_KNOT 4
+/* Doubles per knot of the embedding table: c0..c6 as in LAMMPS, padded. */
 #define AM_EAM_EMBED_ROW 8
 
 struct AmEam {
@@ -36,11 +32,13 @@ struct AmEam {
   double dr, rdr, drho, rdrho;
   double rhomax;        /* (nrho-1)·drho: F is extrapolated linearly beyond */
   double cutoff;        /* Å */
-  /* Row (a*ne + b)*nr + k of rho_tab / pair_tab is LAMMPS' spline row k+1 for the ordered
-   * element pair (a = element of atom i, b = element of atom j). */
-  double *rho_tab;      /* ne*ne*nr*AM_EAM_RHO_ROW, 64-byte aligned */
-  double *pair_tab;     /* ne*ne*nr*AM_EAM_PAIR_ROW, 64-byte aligned */
-  double *embed_tab;    /* ne*nrho*AM_EAM_EMBED_ROW: row a*nrho + k is LAMMPS' row k+1 */
+  /* Knot k of a radial table is LAMMPS' spline row k+1. Only distinct functions are
+   * stored, so the tables the force loops touch stay small enough for the L2 cache. */
+  double *rho_tab;      /* ne² functions × nr knots: function b·ne + a is the density an
+                           atom of element b puts at an atom of element a; 64-byte aligned */
+  double *z2_tab;       /* ne(ne+1)/2 functions r·φ × nr knots, 64-byte aligned */
+  int z2_index[AM_MAX_TYPES][AM_MAX_TYPES]; /* element pair → function in z2_tab */
+  double *embed_tab;    /* ne × nrho rows of AM_EAM_EMBED_ROW */
   char source[512];     /* file the tables came from, for messages */
 };
 

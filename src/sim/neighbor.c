@@ -125,7 +125,8 @@ static AmStatus ensure_threads(AmNeighbor *nl, int nthreads, AmError *err)
 }
 
 /* Fractional coordinates of every atom in private order (identity order when there is no
- * list yet). Refuses non-finite positions. */
+ * list yet). Refuses non-finite positions. Serial, like the other O(n) loops here: a few
+ * microseconds, less than what waking a thread team costs on a busy machine. */
 static AmStatus fractional(AmNeighbor *nl, const double g[9], const AmBox *box, const AmAtoms *atoms,
                            bool use_order, AmError *err)
 {
@@ -133,14 +134,12 @@ static AmStatus fractional(AmNeighbor *nl, const double g[9], const AmBox *box, 
   const double *x = atoms->x;
   double *s = nl->s;
   long bad = -1;
-#pragma omp parallel for schedule(static) reduction(max : bad)
   for (size_t k = 0; k < n; k++) {
     const size_t i = use_order ? nl->order[k] : k;
     const double dx = x[3 * i] - box->lo[0], dy = x[3 * i + 1] - box->lo[1], dz = x[3 * i + 2] - box->lo[2];
     if (!(isfinite(dx) && isfinite(dy) && isfinite(dz))) {
-      if ((long) i > bad)
-        bad = (long) i;
-      continue;
+      bad = (long) i;
+      break;
     }
     s[3 * k] = g[0] * dx + g[1] * dy + g[2] * dz;
     s[3 * k + 1] = g[4] * dy + g[5] * dz;
@@ -257,7 +256,7 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
   AmStatus st = ensure_threads(nl, nthreads, err);
   if (st)
     return st;
-  int failed = 0;
+  int failed = 0, used = 1;
   size_t *count = nl->first + 1;
 
 #pragma omp parallel num_threads(nthreads) reduction(| : failed)
@@ -267,6 +266,8 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
 #else
     const int t = 0, nt = 1;
 #endif
+    if (t == 0)
+      used = nt; /* the runtime may give fewer threads than asked */
     const size_t k0 = n * (size_t) t / (size_t) nt, k1 = n * (size_t) (t + 1) / (size_t) nt;
     size_t m = 0;
     for (size_t k = k0; k < k1 && !failed; k++) {
@@ -332,8 +333,8 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
     nl->cap_pairs = npairs;
   }
   nl->npairs = npairs;
-  for (int t = 0; t < nthreads; t++) {
-    const size_t k0 = n * (size_t) t / (size_t) nthreads;
+  for (int t = 0; t < used; t++) {
+    const size_t k0 = n * (size_t) t / (size_t) used;
     if (nl->tcount[t])
       memcpy(nl->pairs + nl->first[k0], nl->tpairs[t], nl->tcount[t] * sizeof *nl->pairs);
   }
@@ -368,6 +369,9 @@ AmStatus am_neighbor_update(AmNeighbor *nl, const AmBox *box, const AmAtoms *ato
                           "skin = %g + %g = %g Å, but the heights are %g, %g, %g Å (%s is too small)",
                           cutoff, skin, need, ht[0], ht[1], ht[2], k == 0 ? "x" : k == 1 ? "y" : "z");
   const size_t n = atoms->n;
+  if (n >= ((size_t) 1 << (32 - AM_NEIGH_SHIFT_BITS)))
+    return am_error_set(err, AM_ERR_UNSUPPORTED, "neighbour list: %zu atoms, at most %zu supported", n,
+                        ((size_t) 1 << (32 - AM_NEIGH_SHIFT_BITS)) - 1);
   st = ensure_atoms(nl, n, err);
   if (st)
     return st;
@@ -399,7 +403,6 @@ AmStatus am_neighbor_update(AmNeighbor *nl, const AmBox *box, const AmAtoms *ato
     double *s = nl->s, *x = nl->x;
     const double *s0 = nl->s0;
     double maxd2 = 0.0;
-#pragma omp parallel for schedule(static) reduction(max : maxd2)
     for (size_t k = 0; k < n; k++) {
       double u[3];
       for (int d = 0; d < 3; d++) {
@@ -416,7 +419,6 @@ AmStatus am_neighbor_update(AmNeighbor *nl, const AmBox *box, const AmAtoms *ato
     }
     nl->last_max_disp = sqrt(maxd2);
     if (2.0 * nl->last_max_disp + box_term <= skin) {
-#pragma omp parallel for schedule(static)
       for (size_t k = 0; k < n; k++) {
         const double *sk = s + 3 * k;
         x[3 * k] = h[0] * sk[0] + h[1] * sk[1] + h[2] * sk[2];
