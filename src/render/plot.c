@@ -363,15 +363,31 @@ AmPlotSeries *am_plot_panel_add_xy(AmPlotPanel *panel, const double *x, const do
   return s;
 }
 
+static bool hist_ok(const double *edges, const double *values, size_t n_bins)
+{
+  if (n_bins > 0 && (edges == NULL || values == NULL))
+    return false;
+  for (size_t i = 0; i < n_bins; i++)
+    if (!(edges[i + 1] > edges[i]) || !isfinite(edges[i + 1]) || !isfinite(edges[i]))
+      return false; /* also rejects NaN edges */
+  return true;
+}
+
+static bool heatmap_ok(const double *z, size_t nx, size_t ny, double x0, double x1, double y0,
+                       double y1)
+{
+  if (z == NULL || nx == 0 || ny == 0 || nx > 16384 || ny > 16384 || nx * ny > (1u << 24))
+    return false;
+  return isfinite(x0) && isfinite(x1) && isfinite(y0) && isfinite(y1) && x1 > x0 && y1 > y0;
+}
+
 AmPlotSeries *am_plot_panel_add_histogram(AmPlotPanel *panel, const double *edges,
                                           const double *values, size_t n_bins,
                                           AmPlotHistStyle style, const char *label)
 {
   g_return_val_if_fail(panel != NULL, NULL);
-  g_return_val_if_fail(n_bins == 0 || (edges != NULL && values != NULL), NULL);
-  for (size_t i = 0; i < n_bins; i++)
-    if (!(edges[i + 1] > edges[i])) /* also rejects NaN edges */
-      return NULL;
+  if (!hist_ok(edges, values, n_bins))
+    return NULL;
   AmPlotSeries *s = series_new(panel, SERIES_HIST, label, true);
   s->hist_style = style;
   s->line_width = 1.2;
@@ -417,9 +433,7 @@ AmPlotSeries *am_plot_panel_add_heatmap(AmPlotPanel *panel, const double *z, siz
 {
   g_return_val_if_fail(panel != NULL, NULL);
   g_return_val_if_fail(map < AM_COLORMAP_N, NULL);
-  if (z == NULL || nx == 0 || ny == 0 || nx > 16384 || ny > 16384)
-    return NULL;
-  if (!(isfinite(x0) && isfinite(x1) && isfinite(y0) && isfinite(y1) && x1 > x0 && y1 > y0))
+  if (!heatmap_ok(z, nx, ny, x0, x1, y0, y1))
     return NULL;
   AmPlotSeries *s = series_new(panel, SERIES_HEATMAP, NULL, false);
   s->cmap = map;
@@ -470,6 +484,37 @@ bool am_plot_series_set_data(AmPlotSeries *s, const double *x, const double *y,
   s->y = dup_array(y, n);
   if (need_extra)
     s->extra = dup_array(extra, n);
+  return true;
+}
+
+bool am_plot_series_set_histogram(AmPlotSeries *s, const double *edges, const double *values,
+                                  size_t n_bins)
+{
+  g_return_val_if_fail(s != NULL, false);
+  if (s->kind != SERIES_HIST || !hist_ok(edges, values, n_bins))
+    return false;
+  g_free(s->x);
+  g_free(s->extra);
+  s->n = n_bins;
+  s->x = dup_array(edges, n_bins ? n_bins + 1 : 0);
+  s->extra = dup_array(values, n_bins);
+  return true;
+}
+
+bool am_plot_series_set_heatmap(AmPlotSeries *s, const double *z, size_t nx, size_t ny,
+                                double x0, double x1, double y0, double y1)
+{
+  g_return_val_if_fail(s != NULL, false);
+  if (s->kind != SERIES_HEATMAP || !heatmap_ok(z, nx, ny, x0, x1, y0, y1))
+    return false;
+  g_free(s->z);
+  s->z = dup_array(z, nx * ny);
+  s->nx = nx;
+  s->ny = ny;
+  s->x0 = x0;
+  s->x1 = x1;
+  s->y0 = y0;
+  s->y1 = y1;
   return true;
 }
 

@@ -191,6 +191,13 @@ AmPlotSeries *am_plot_panel_add_reference_line(AmPlotPanel *panel, AmPlotAxis ax
  * the arrays needed by the kind are missing. */
 bool am_plot_series_set_data(AmPlotSeries *series, const double *x, const double *y,
                              const double *extra, size_t n);
+/* Replaces the bins of a histogram series (same rules as am_plot_panel_add_histogram). */
+bool am_plot_series_set_histogram(AmPlotSeries *series, const double *edges,
+                                  const double *values, size_t n_bins);
+/* Replaces the cells and extent of a heatmap series (same rules as
+ * am_plot_panel_add_heatmap). */
+bool am_plot_series_set_heatmap(AmPlotSeries *series, const double *z, size_t nx, size_t ny,
+                                double x0, double x1, double y0, double y1);
 /* Error bars as non-negative lengths below and above each point (hi NULL: symmetric).
  * Arrays have the series' length. NaN draws no bar for that point. */
 void am_plot_series_set_y_errors(AmPlotSeries *series, const double *lo, const double *hi);
@@ -249,8 +256,8 @@ size_t am_plot_ticks_linear(double lo, double hi, int max_ticks, double *ticks, 
                             double *step);
 /* Ticks for a log axis on [lo, hi] (lo > 0): powers of ten, every d-th decade with d
  * from 1, 2, 3, 5, 10... when there are more than max_ticks; when fewer than two powers
- * fall inside, 1-2-5 multiples, then linear ticks. Minor ticks (2..9 x 10^k, only for
- * d = 1) go to minor (may be NULL). */
+ * fall inside, 1-2-5 multiples, then linear ticks. Minor ticks (2..9 x 10^k for d = 1,
+ * the unlabelled decades for d > 1) go to minor (may be NULL). */
 size_t am_plot_ticks_log(double lo, double hi, int max_ticks, double *ticks, size_t cap,
                          double *minor, size_t minor_cap, size_t *n_minor);
 /* Formats a tick value as Pango markup for ticks spaced step apart: as many decimals as

@@ -76,6 +76,11 @@ size_t am_plot_ticks_log(double lo, double hi, int max_ticks, double *ticks, siz
     for (int j = (int)ceil((double)k0 / d); j <= (int)floor((double)k1 / d); j++, n++)
       if (n < cap)
         ticks[n] = pow(10.0, (double)j * d);
+    if (d > 1 && minor) { /* the decades between labelled ones */
+      for (int k = k0; k <= k1; k++)
+        if (k % d != 0 && nm < minor_cap)
+          minor[nm++] = pow(10.0, k);
+    }
     if (d == 1 && minor) {
       for (int k = (int)floor(a) ; k <= k1; k++) {
         for (int m = 2; m <= 9; m++) {

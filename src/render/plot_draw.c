@@ -38,6 +38,14 @@ static void set_font(PlotCtx *ctx, double rel, bool bold)
 static void set_text(PlotCtx *ctx, const char *markup, double rel, bool bold)
 {
   set_font(ctx, rel, bold);
+  if (ctx->wrap > 0) {
+    pango_layout_set_width(ctx->layout, (int)(ctx->wrap * PANGO_SCALE));
+    pango_layout_set_wrap(ctx->layout, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_alignment(ctx->layout, PANGO_ALIGN_CENTER);
+  } else {
+    pango_layout_set_width(ctx->layout, -1);
+    pango_layout_set_alignment(ctx->layout, PANGO_ALIGN_LEFT);
+  }
   if (markup == NULL)
     markup = "";
   if (strstr(markup, "<su") == NULL) {
@@ -124,6 +132,30 @@ void am_plot_text_draw_(PlotCtx *ctx, const char *markup, double rel_size, bool 
 static void set_color(cairo_t *cr, AmColor c)
 {
   cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a);
+}
+
+/* "×10^e" with a true minus sign. */
+static void exponent_markup(int e, char *buf, size_t size)
+{
+  char p[64];
+  am_plot_format_tick(pow(10.0, e), NAN, true, p, sizeof p);
+  g_snprintf(buf, size, "×%s", p);
+}
+
+/* Long labels wrap to the length of their axis instead of running into neighbours. */
+static void label_size(PlotCtx *ctx, const char *markup, double wrap, double *w, double *h)
+{
+  ctx->wrap = fmax(wrap, 2 * UNIT(ctx));
+  am_plot_text_size_(ctx, markup, 1.0, false, w, h);
+  ctx->wrap = 0;
+}
+
+static void label_draw(PlotCtx *ctx, const char *markup, double wrap, double x, double y,
+                       AmPlotAnchor anchor, double angle)
+{
+  ctx->wrap = fmax(wrap, 2 * UNIT(ctx));
+  am_plot_text_draw_(ctx, markup, 1.0, false, x, y, anchor, angle);
+  ctx->wrap = 0;
 }
 
 /* ---- layout ---------------------------------------------------------------------- */
@@ -267,18 +299,21 @@ static void measure_panel(PlotCtx *ctx, AmPlotPanel *p, double aw, double ah, bo
 
   m->l = pad + p->y_tick_w + tick_pad;
   if (ay->label) {
-    am_plot_text_size_(ctx, ay->label, 1.0, false, &w, &h);
+    label_size(ctx, ay->label, ah, &w, &h);
     m->l += h + gap;
   }
 
   m->b = pad + xh + tick_pad;
-  double xrow = 0;
-  if (ax->label) {
-    am_plot_text_size_(ctx, ax->label, 1.0, false, &w, &h);
-    xrow = h;
-  }
+  double xrow = 0, ew = 0;
+  char ebuf[64];
   if (ax->exponent) {
-    am_plot_text_size_(ctx, "×10<sup>-5</sup>", 0.9, false, &w, &h);
+    exponent_markup(ax->exponent, ebuf, sizeof ebuf);
+    am_plot_text_size_(ctx, ebuf, 0.9, false, &ew, &h);
+    xrow = h;
+    ew += gap;
+  }
+  if (ax->label) {
+    label_size(ctx, ax->label, aw - 2 * ew, &w, &h);
     xrow = fmax(xrow, h);
   }
   if (xrow > 0)
@@ -289,7 +324,7 @@ static void measure_panel(PlotCtx *ctx, AmPlotPanel *p, double aw, double ah, bo
     am_plot_axis_tick_labels_extent_(ctx, ay2, &p->y2_tick_w, &h);
     p->y2_block = tick_pad + p->y2_tick_w;
     if (ay2->label) {
-      am_plot_text_size_(ctx, ay2->label, 1.0, false, &w, &h);
+      label_size(ctx, ay2->label, ah, &w, &h);
       p->y2_block += gap + h;
     }
   }
@@ -298,7 +333,7 @@ static void measure_panel(PlotCtx *ctx, AmPlotPanel *p, double aw, double ah, bo
     am_plot_axis_tick_labels_extent_(ctx, &p->cbar_axis, &p->cb_tick_w, &h);
     p->cbar_block = 0.9 * u + 0.9 * u + 0.45 * u + p->cb_tick_w;
     if (p->cbar_label) {
-      am_plot_text_size_(ctx, p->cbar_label, 1.0, false, &w, &h);
+      label_size(ctx, p->cbar_label, ah, &w, &h);
       p->cbar_block += gap + h;
     }
   }
@@ -324,7 +359,7 @@ static void measure_panel(PlotCtx *ctx, AmPlotPanel *p, double aw, double ah, bo
 
   double header = 0;
   if (p->title) {
-    am_plot_text_size_(ctx, p->title, 1.0, false, &w, &h);
+    label_size(ctx, p->title, aw, &w, &h);
     header = h;
   }
   if (p->label) {
@@ -333,7 +368,7 @@ static void measure_panel(PlotCtx *ctx, AmPlotPanel *p, double aw, double ah, bo
   }
   double top = 0.5 * yh;
   if (ay->exponent || (ay2->shown && ay2->exponent)) {
-    am_plot_text_size_(ctx, "×10<sup>-5</sup>", 0.9, false, &w, &h);
+    am_plot_text_size_(ctx, "×10<sup>−5</sup>", 0.9, false, &w, &h);
     top = fmax(top, h + 0.2 * u);
   }
   p->top_extra = top;
@@ -525,8 +560,6 @@ static void draw_errors(PlotCtx *ctx, const AmPlotPanel *p, const AmPlotSeries *
       /* On a log axis a bar reaching zero or below runs off the bottom, uncapped. */
       double ya = ay->log && a <= 0 ? p->area[1] + p->area[3] + 1e3 : dev_y(p, s->y_axis, a);
       error_bar(ctx, px, ya, px, dev_y(p, s->y_axis, b), cap, true);
-      if (ay->log && a <= 0)
-        cairo_move_to(cr, px, py); /* drop the off-axis cap: harmless zero-length segment */
     }
     if (s->xerr_lo && isfinite(s->xerr_lo[i]) && isfinite(s->xerr_hi[i])) {
       double a = s->x[i] - fabs(s->xerr_lo[i]), b = s->x[i] + fabs(s->xerr_hi[i]);
@@ -856,13 +889,15 @@ static void draw_axes(PlotCtx *ctx, const AmPlotPanel *p)
     am_plot_text_draw_(ctx, buf, 0.9, false, x0 + frac_on(ax, ax->ticks[i]) * w,
                        y0 + h + tick_pad, AM_PLOT_ANCHOR_NORTH, 0);
   }
-  double xrow = y0 + h + tick_pad + p->x_tick_h + gap;
-  if (ax->label)
-    am_plot_text_draw_(ctx, ax->label, 1.0, false, x0 + w / 2, xrow, AM_PLOT_ANCHOR_NORTH, 0);
+  double xrow = y0 + h + tick_pad + p->x_tick_h + gap, ew = 0, eh;
   if (ax->exponent) {
-    g_snprintf(buf, sizeof buf, "×10<sup>%d</sup>", ax->exponent);
+    exponent_markup(ax->exponent, buf, sizeof buf);
     am_plot_text_draw_(ctx, buf, 0.9, false, x0 + w, xrow, AM_PLOT_ANCHOR_NORTH_EAST, 0);
+    am_plot_text_size_(ctx, buf, 0.9, false, &ew, &eh);
+    ew += gap;
   }
+  if (ax->label)
+    label_draw(ctx, ax->label, w - 2 * ew, x0 + w / 2, xrow, AM_PLOT_ANCHOR_NORTH, 0);
 
   AmColor cy = axis_color(p, AM_PLOT_AXIS_Y);
   set_color(cr, cy);
@@ -872,10 +907,10 @@ static void draw_axes(PlotCtx *ctx, const AmPlotPanel *p)
                        y0 + (1 - frac_on(ay, ay->ticks[i])) * h, AM_PLOT_ANCHOR_EAST, 0);
   }
   if (ay->label)
-    am_plot_text_draw_(ctx, ay->label, 1.0, false, x0 - tick_pad - p->y_tick_w - gap,
-                       y0 + h / 2, AM_PLOT_ANCHOR_SOUTH, -G_PI / 2);
+    label_draw(ctx, ay->label, h, x0 - tick_pad - p->y_tick_w - gap, y0 + h / 2,
+               AM_PLOT_ANCHOR_SOUTH, -G_PI / 2);
   if (ay->exponent) {
-    g_snprintf(buf, sizeof buf, "×10<sup>%d</sup>", ay->exponent);
+    exponent_markup(ay->exponent, buf, sizeof buf);
     am_plot_text_draw_(ctx, buf, 0.9, false, x0, y0 - 0.2 * u, AM_PLOT_ANCHOR_SOUTH_WEST, 0);
   }
 
@@ -887,10 +922,10 @@ static void draw_axes(PlotCtx *ctx, const AmPlotPanel *p)
                          y0 + (1 - frac_on(ay2, ay2->ticks[i])) * h, AM_PLOT_ANCHOR_WEST, 0);
     }
     if (ay2->label)
-      am_plot_text_draw_(ctx, ay2->label, 1.0, false, x0 + w + tick_pad + p->y2_tick_w + gap,
-                         y0 + h / 2, AM_PLOT_ANCHOR_NORTH, -G_PI / 2);
+      label_draw(ctx, ay2->label, h, x0 + w + tick_pad + p->y2_tick_w + gap, y0 + h / 2,
+                 AM_PLOT_ANCHOR_NORTH, -G_PI / 2);
     if (ay2->exponent) {
-      g_snprintf(buf, sizeof buf, "×10<sup>%d</sup>", ay2->exponent);
+      exponent_markup(ay2->exponent, buf, sizeof buf);
       am_plot_text_draw_(ctx, buf, 0.9, false, x0 + w, y0 - 0.2 * u,
                          AM_PLOT_ANCHOR_SOUTH_EAST, 0);
     }
@@ -945,8 +980,8 @@ static void draw_colorbar(PlotCtx *ctx, AmPlotPanel *p)
                        by + (1 - frac_on(ca, ca->ticks[i])) * bh, AM_PLOT_ANCHOR_WEST, 0);
   }
   if (p->cbar_label)
-    am_plot_text_draw_(ctx, p->cbar_label, 1.0, false, bx + bw + 0.45 * u + p->cb_tick_w + gap,
-                       by + bh / 2, AM_PLOT_ANCHOR_NORTH, -G_PI / 2);
+    label_draw(ctx, p->cbar_label, bh, bx + bw + 0.45 * u + p->cb_tick_w + gap, by + bh / 2,
+               AM_PLOT_ANCHOR_NORTH, -G_PI / 2);
 }
 
 /* ---- legend ---------------------------------------------------------------------- */
@@ -1190,8 +1225,8 @@ static void draw_panel_header(PlotCtx *ctx, const AmPlotPanel *p, bool inset)
                        AM_PLOT_ANCHOR_NORTH_WEST, 0);
   /* The title sits on the plot area, which equal aspect may have moved down. */
   if (p->title)
-    am_plot_text_draw_(ctx, p->title, 1.0, false, p->area[0] + p->area[2] / 2,
-                       p->area[1] - p->top_extra - 0.35 * UNIT(ctx), AM_PLOT_ANCHOR_SOUTH, 0);
+    label_draw(ctx, p->title, p->area[2], p->area[0] + p->area[2] / 2,
+               p->area[1] - p->top_extra - 0.35 * UNIT(ctx), AM_PLOT_ANCHOR_SOUTH, 0);
 }
 
 static void draw_panel(PlotCtx *ctx, AmPlotPanel *p)
@@ -1256,7 +1291,7 @@ void am_plot_draw(AmPlot *plot, cairo_t *cr, double width, double height)
   pango_context_set_round_glyph_positions(pc, FALSE);
   pango_cairo_context_set_resolution(pc, 72.0);
   pango_layout_context_changed(layout);
-  PlotCtx ctx = {cr, layout, plot, 1.0, false};
+  PlotCtx ctx = {cr, layout, plot, 1.0, false, 0};
 
   AmColor bg = plot->background;
   if (bg.a > 0) {
@@ -1267,9 +1302,11 @@ void am_plot_draw(AmPlot *plot, cairo_t *cr, double width, double height)
   double u = plot->font_size, top = 0;
   if (plot->title) {
     double w, h;
+    ctx.wrap = width - 2 * u;
     am_plot_text_size_(&ctx, plot->title, 1.15, false, &w, &h);
     set_color(cr, ink);
     am_plot_text_draw_(&ctx, plot->title, 1.15, false, width / 2, 0.5 * u, AM_PLOT_ANCHOR_NORTH, 0);
+    ctx.wrap = 0;
     top = 0.5 * u + h;
   }
 

@@ -118,6 +118,7 @@ typedef struct {
   const AmPlot *plot;
   double scale; /* font scale of the panel being drawn (insets are smaller) */
   bool halo;    /* outline text in white first */
+  double wrap;  /* wrap text to this width when > 0 */
 } PlotCtx;
 
 /* plot.c */
