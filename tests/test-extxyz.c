@@ -347,6 +347,86 @@ static void test_mutations(void)
   sample_free(&s);
 }
 
+/* An independent reader: ASE's extxyz parser, when some python3 on this machine has it. */
+static void test_ase_reads_it(void)
+{
+  static const char script[] =
+    "import sys, ase.io\n"
+    "fr = ase.io.read(sys.argv[1], ':')\n"
+    "print(len(fr))\n"
+    "f = fr[1]\n"
+    "print(' '.join(f.get_chemical_symbols()[:3]))\n"
+    "print(' '.join(repr(float(v)) for v in f.cell.array.ravel()))\n"
+    "print(' '.join(repr(float(v)) for v in f.positions[:2].ravel()))\n"
+    "print(' '.join(repr(float(v)) for v in f.arrays['u_max'][:2]), ' '.join(str(int(v)) for v in f.arrays['class'][:2]))\n"
+    "print(repr(float(f.info['Time'])), f.info['Step'], all(f.pbc))\n";
+  const char *pythons[] = {"python3", "/usr/bin/python3"};
+  const char *python = NULL;
+  for (size_t k = 0; k < G_N_ELEMENTS(pythons) && !python; k++) {
+    const char *argv[] = {pythons[k], "-c", "import ase.io", NULL};
+    int status;
+    if (g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                     G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) &&
+        g_spawn_check_wait_status(status, NULL))
+      python = pythons[k];
+  }
+  if (!python) {
+    g_test_skip("no python3 with ASE");
+    return;
+  }
+  Sample s;
+  sample_init(&s, 10, 8);
+  /* ASE takes only element symbols as species (OVITO takes any name). */
+  strcpy(s.atoms.type_label[2], "Al");
+  AmError err = {0};
+  char *dir = g_dir_make_tmp("amorph-ase-XXXXXX", NULL);
+  char *path = g_build_filename(dir, "t.extxyz", NULL);
+  AmXyzWriter *w;
+  g_assert_cmpint(am_extxyz_open(path, false, &w, &err), ==, AM_OK);
+  g_assert_cmpint(am_extxyz_write_frame(w, &s.box, &s.atoms, 0.0, 0, s.cols, 3, 0, &err), ==, AM_OK);
+  g_assert_cmpint(am_extxyz_write_frame(w, &s.box, &s.atoms, 0.75, 375, s.cols, 3, AM_XYZ_UNWRAPPED, &err), ==, AM_OK);
+  g_assert_cmpint(am_extxyz_close(w, &err), ==, AM_OK);
+  const char *argv[] = {python, "-c", script, path, NULL};
+  char *out = NULL, *errout = NULL;
+  int status;
+  g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &errout, &status, NULL));
+  if (!g_spawn_check_wait_status(status, NULL))
+    g_error("ASE failed: %s", errout);
+  char **l = g_strsplit(out, "\n", -1);
+  g_assert_cmpstr(l[0], ==, "2");
+  g_assert_cmpstr(l[1], ==, "Cu Zr Al");
+  /* Python's repr is the shortest exact decimal, so values compare exactly. */
+  char **cell = g_strsplit(l[2], " ", -1);
+  const double want_cell[9] = {s.box.lx, 0, 0, s.box.xy, s.box.ly, 0, s.box.xz, s.box.yz, s.box.lz};
+  for (int k = 0; k < 9; k++)
+    g_assert_cmpfloat(g_ascii_strtod(cell[k], NULL), ==, want_cell[k]);
+  char **pos = g_strsplit(l[3], " ", -1);
+  for (int i = 0; i < 2; i++) {
+    double u[3];
+    am_box_unwrap(&s.box, &s.atoms.x[3 * i], &s.atoms.image[3 * i], u);
+    for (int k = 0; k < 3; k++)
+      g_assert_cmpfloat(g_ascii_strtod(pos[3 * i + k], NULL), ==, u[k]);
+  }
+  char **cols = g_strsplit(l[4], " ", -1);
+  g_assert_cmpuint(g_strv_length(cols), ==, 4);
+  for (int i = 0; i < 2; i++) {
+    g_assert_cmpfloat(g_ascii_strtod(cols[i], NULL), ==, s.umax[i]);
+    g_assert_cmpint(g_ascii_strtoll(cols[2 + i], NULL, 10), ==, s.cls[i]);
+  }
+  g_strfreev(cols);
+  g_assert_cmpstr(l[5], ==, "0.75 375 True");
+  g_strfreev(pos);
+  g_strfreev(cell);
+  g_strfreev(l);
+  g_free(out);
+  g_free(errout);
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(path);
+  g_free(dir);
+  sample_free(&s);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -354,5 +434,6 @@ int main(int argc, char **argv)
   g_test_add_func("/sim/extxyz/full-disk", test_full_disk);
   g_test_add_func("/sim/extxyz/parse", test_parse);
   g_test_add_func("/sim/extxyz/mutations", test_mutations);
+  g_test_add_func("/sim/extxyz/ase-reads-it", test_ase_reads_it);
   return g_test_run();
 }
