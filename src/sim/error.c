@@ -28,7 +28,14 @@ AmStatus am_error_prefix(AmError *err, const char *fmt, ...)
   vsnprintf(prefix, sizeof prefix, fmt, ap);
   va_end(ap);
   memcpy(old, err->message, sizeof old);
-  snprintf(err->message, sizeof err->message, "%s%s", prefix, old);
+  /* Keep as much of the prefix and the old message as fits; truncation is expected. */
+  size_t np = strnlen(prefix, sizeof err->message - 1);
+  memcpy(err->message, prefix, np);
+  size_t no = strnlen(old, sizeof old);
+  if (no > sizeof err->message - 1 - np)
+    no = sizeof err->message - 1 - np;
+  memcpy(err->message + np, old, no);
+  err->message[np + no] = '\0';
   return err->code;
 }
 
