@@ -29,7 +29,7 @@ AmStatus am_error_prefix(AmError *err, const char *fmt, ...)
   va_end(ap);
   memcpy(old, err->message, sizeof old);
   /* Keep as much of the prefix and the old message as fits; truncation is expected. */
-  size_t np = strnlen(prefix, sizeof err->message - 1);
+  size_t np = strnlen(prefix, sizeof prefix);
   memcpy(err->message, prefix, np);
   size_t no = strnlen(old, sizeof old);
   if (no > sizeof err->message - 1 - np)
