@@ -886,6 +886,12 @@ static void test_demo_figures(void)
     g_assert_no_error(err);
     g_assert_true(am_plot_write_svg(plot, svg, figs[i].w, figs[i].h, &err));
     g_assert_no_error(err);
+    char *pdf = g_strdup_printf("%s/%s.pdf", dir, figs[i].name);
+    g_assert_true(am_plot_write_pdf(plot, pdf, figs[i].w, figs[i].h, &err));
+    g_assert_no_error(err);
+    if (!env)
+      g_unlink(pdf);
+    g_free(pdf);
     cairo_surface_t *img = cairo_image_surface_create_from_png(png);
     g_assert_cmpint(cairo_image_surface_get_width(img), ==, (int)(2 * figs[i].w));
     cairo_surface_destroy(img);

@@ -719,7 +719,21 @@ static void draw_heatmap(PlotCtx *ctx, const AmPlotPanel *p, const AmPlotSeries 
     }
     return;
   }
-  cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)s->nx, (int)s->ny);
+  double xa = dev_x(p, s->x0), xb = dev_x(p, s->x1);
+  double ya = dev_y(p, s->y_axis, s->y1), yb = dev_y(p, s->y_axis, s->y0);
+  /* SVG viewers smooth embedded images whatever cairo's filter says (cairo 1.16 writes no
+   * hint). Replicating each cell into k x k pixels keeps the blur to the cells' edges. */
+  size_t kx = 1, ky = 1;
+  if (cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_SVG) {
+    kx = (size_t)CLAMP(ceil(fabs(xb - xa) / s->nx), 1.0, 8.0);
+    ky = (size_t)CLAMP(ceil(fabs(yb - ya) / s->ny), 1.0, 8.0);
+    while (kx * ky > 1 && s->nx * kx * s->ny * ky > (1u << 22)) {
+      kx = kx > 1 ? kx - 1 : 1;
+      ky = ky > 1 ? ky - 1 : 1;
+    }
+  }
+  size_t iw = s->nx * kx, ih = s->ny * ky;
+  cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)iw, (int)ih);
   if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
     cairo_surface_destroy(img);
     return;
@@ -727,19 +741,21 @@ static void draw_heatmap(PlotCtx *ctx, const AmPlotPanel *p, const AmPlotSeries 
   cairo_surface_flush(img);
   unsigned char *data = cairo_image_surface_get_data(img);
   int stride = cairo_image_surface_get_stride(img);
-  for (size_t iy = 0; iy < s->ny; iy++) {
-    uint32_t *row = (uint32_t *)(data + (s->ny - 1 - iy) * (size_t)stride);
-    for (size_t ix = 0; ix < s->nx; ix++)
-      row[ix] = argb(am_colormap_value(s->cmap, s->z[iy * s->nx + ix], lo, hi, s->vlog));
+  for (size_t r = 0; r < ih; r++) {
+    size_t iy = s->ny - 1 - r / ky;
+    uint32_t *row = (uint32_t *)(data + r * (size_t)stride);
+    for (size_t ix = 0; ix < s->nx; ix++) {
+      uint32_t v = argb(am_colormap_value(s->cmap, s->z[iy * s->nx + ix], lo, hi, s->vlog));
+      for (size_t k = 0; k < kx; k++)
+        row[ix * kx + k] = v;
+    }
   }
   cairo_surface_mark_dirty(img);
-  double xa = dev_x(p, s->x0), xb = dev_x(p, s->x1);
-  double ya = dev_y(p, s->y_axis, s->y1), yb = dev_y(p, s->y_axis, s->y0);
   cairo_save(cr);
   cairo_rectangle(cr, xa, ya, xb - xa, yb - ya);
   cairo_clip(cr);
   cairo_translate(cr, xa, ya);
-  cairo_scale(cr, (xb - xa) / s->nx, (yb - ya) / s->ny);
+  cairo_scale(cr, (xb - xa) / iw, (yb - ya) / ih);
   cairo_set_source_surface(cr, img, 0, 0);
   /* Cells are data, not a photograph: no smoothing between them. */
   cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
