@@ -148,7 +148,8 @@ void am_plot_panel_set_colorbar_visible(AmPlotPanel *panel, bool visible);
 
 /* An inset panel inside panel's plot area: (fx, fy) lower-left corner and (fw, fh) size
  * as fractions of that area. Its tick labels and axis labels stay inside the rectangle;
- * its background hides what lies beneath. Owned by the parent. */
+ * its background hides what lies beneath; it has no legend unless one is asked for.
+ * Owned by the parent. NULL if the rectangle leaves the area or is under 5 % wide/high. */
 AmPlotPanel *am_plot_panel_add_inset(AmPlotPanel *panel, double fx, double fy, double fw,
                                      double fh);
 
@@ -163,8 +164,9 @@ bool am_plot_panel_add_text(AmPlotPanel *panel, AmPlotCoords coords, double x, d
  * order series are added to the figure. */
 AmPlotSeries *am_plot_panel_add_xy(AmPlotPanel *panel, const double *x, const double *y,
                                    size_t n, AmPlotStyle style, const char *label);
-/* A histogram: n_bins values between n_bins + 1 ascending edges. The baseline is 0
- * (on a log y axis, the bottom of the axis). */
+/* A histogram: n_bins values between n_bins + 1 ascending edges (NULL if they are not
+ * finite and strictly ascending). The baseline is 0 (on a log y axis, the bottom of the
+ * axis, where empty bins then lie). */
 AmPlotSeries *am_plot_panel_add_histogram(AmPlotPanel *panel, const double *edges,
                                           const double *values, size_t n_bins,
                                           AmPlotHistStyle style, const char *label);
@@ -177,7 +179,9 @@ AmPlotSeries *am_plot_panel_add_scatter(AmPlotPanel *panel, const double *x, con
                                         const double *values, size_t n, AmColormap map,
                                         const char *label);
 /* A heatmap of z[iy * nx + ix] on cells of equal size covering [x0, x1] x [y0, y1]
- * (iy = 0 is the row at y0). NaN cells are transparent. Shows the colour bar. */
+ * (iy = 0 is the row at y0). NaN cells are transparent. Shows the colour bar (the first
+ * heatmap or scatter of a panel sets it). NULL for a non-finite or empty extent, or more
+ * than 2^24 cells. Auto axis ranges end exactly at the extent. */
 AmPlotSeries *am_plot_panel_add_heatmap(AmPlotPanel *panel, const double *z, size_t nx,
                                         size_t ny, double x0, double x1, double y0, double y1,
                                         AmColormap map);
@@ -266,7 +270,8 @@ void am_plot_format_tick(double value, double step, bool log_powers, char *buf, 
 
 /* ---- files ----------------------------------------------------------------------- */
 
-/* Each writes to a temporary file beside path and renames it into place, so a reader
+/* error follows GError rules (NULL to ignore, else *error must be NULL).
+ * Each writes to a temporary file beside path and renames it into place, so a reader
  * never sees a half-written figure. On failure nothing is left behind and error says
  * which file and why. PNG: width x height device units rendered at scale pixels per
  * unit (2 for print quality). SVG and PDF: width x height in points. */
