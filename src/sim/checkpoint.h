@@ -11,7 +11,13 @@
  *   count × { u32 name length, name, u64 data length, data }
  *   u32 CRC-32C of every byte before it.
  * The file is replaced atomically. Reading checks magic, byte order, lengths,
- * checksum and version before it trusts a single value, then validates the values. */
+ * checksum and version before it trusts a single value, then validates the values.
+ *
+ * Bit-for-bit resumption: the force sums' order depends on when the neighbour list
+ * was built, and a resumed run builds a fresh one. A run that goes on after writing a
+ * checkpoint therefore matches a run resumed from it exactly only if it restarts its
+ * list there too: am_system_invalidate and am_integrator_resume on the live system
+ * right after am_checkpoint_write (test-checkpoint checks this on a real NVT run). */
 #pragma once
 
 #include <stddef.h>
