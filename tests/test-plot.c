@@ -429,6 +429,55 @@ static void test_band_and_updates(void)
   am_plot_free(plot);
 }
 
+static void test_inset_and_exponent(void)
+{
+  AmPlot *plot = am_plot_new();
+  AmPlotPanel *p = am_plot_add_panel(plot);
+  const double x[] = {0, 1e5, 3e5}, y[] = {2e-4, 1e-4, 3e-4};
+  am_plot_panel_add_xy(p, x, y, 3, AM_PLOT_LINE, NULL);
+  am_plot_panel_set_axis_tight(p, AM_PLOT_AXIS_X, true);
+  am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_X, "steps");
+  AmPlotPanel *in = am_plot_panel_add_inset(p, 0.5, 0.5, 0.45, 0.45);
+  g_assert_nonnull(in);
+  const double ix[] = {1, 2, 3}, iy[] = {10, 30, 20};
+  AmPlotSeries *s = am_plot_panel_add_xy(in, ix, iy, 3, AM_PLOT_MARKERS, NULL);
+  AmColor c = am_color_from_hex(0x009E73);
+  am_plot_series_set_color(s, c);
+  cairo_surface_t *img = render(plot, 500, 400);
+  /* Big and small numbers get a common power of ten instead of long labels. */
+  double t[64];
+  size_t n = am_plot_panel_get_ticks(p, AM_PLOT_AXIS_X, t, 64);
+  g_assert_cmpuint(n, >=, 3);
+  g_assert_cmpfloat(t[n - 1], ==, 3e5);
+  /* Inset markers are where the inset's own mapping says, and the inset is found. */
+  for (int i = 0; i < 3; i++) {
+    double dx, dy;
+    g_assert_true(am_plot_data_to_device(in, AM_PLOT_AXIS_Y, ix[i], iy[i], &dx, &dy));
+    g_assert_true(px_is(pixel(img, dx, dy), c, 2));
+    g_assert_true(am_plot_panel_at(plot, dx, dy) == in);
+  }
+  double ax, ay, aw, ah;
+  am_plot_panel_get_area(p, &ax, &ay, &aw, &ah);
+  g_assert_true(am_plot_panel_at(plot, ax + 0.1 * aw, ay + 0.9 * ah) == p);
+  cairo_surface_destroy(img);
+
+  /* A heatmap on a log axis is drawn cell by cell, still with the map's colours. */
+  AmPlot *hp = am_plot_new();
+  AmPlotPanel *q = am_plot_add_panel(hp);
+  const double z[] = {0, 1, 2, 3};
+  am_plot_panel_add_heatmap(q, z, 4, 1, 1, 10001, 0, 1, AM_COLORMAP_CIVIDIS);
+  am_plot_panel_set_axis_log(q, AM_PLOT_AXIS_X, true);
+  img = render(hp, 400, 200);
+  for (int i = 0; i < 4; i++) {
+    double dx, dy, xc = 1 + 2500 * (i + 0.5);
+    g_assert_true(am_plot_data_to_device(q, AM_PLOT_AXIS_Y, xc, 0.5, &dx, &dy));
+    g_assert_true(px_is(pixel(img, dx, dy), am_colormap_eval(AM_COLORMAP_CIVIDIS, i / 3.0), 2));
+  }
+  cairo_surface_destroy(img);
+  am_plot_free(hp);
+  am_plot_free(plot);
+}
+
 static void test_panels_aligned(void)
 {
   AmPlot *plot = am_plot_new();
@@ -893,7 +942,18 @@ static void test_demo_figures(void)
       g_unlink(pdf);
     g_free(pdf);
     cairo_surface_t *img = cairo_image_surface_create_from_png(png);
-    g_assert_cmpint(cairo_image_surface_get_width(img), ==, (int)(2 * figs[i].w));
+    int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
+    g_assert_cmpint(w, ==, (int)(2 * figs[i].w));
+    g_assert_cmpint(h, ==, (int)(2 * figs[i].h));
+    /* Nothing is clipped by the figure's edge: its outermost pixels are background. */
+    for (int k = 0; k < w; k++) {
+      g_assert_true(px_white(pixel(img, k + 0.5, 0.5)));
+      g_assert_true(px_white(pixel(img, k + 0.5, h - 0.5)));
+    }
+    for (int k = 0; k < h; k++) {
+      g_assert_true(px_white(pixel(img, 0.5, k + 0.5)));
+      g_assert_true(px_white(pixel(img, w - 0.5, k + 0.5)));
+    }
     cairo_surface_destroy(img);
     if (!env) {
       g_unlink(png);
@@ -919,6 +979,7 @@ int main(int argc, char **argv)
   g_test_add_func("/render/plot/heatmap-colors", test_heatmap_colors);
   g_test_add_func("/render/plot/histogram-log", test_histogram_log);
   g_test_add_func("/render/plot/band-and-updates", test_band_and_updates);
+  g_test_add_func("/render/plot/inset-and-exponent", test_inset_and_exponent);
   g_test_add_func("/render/plot/panels-aligned", test_panels_aligned);
   g_test_add_func("/render/plot/legend-auto", test_legend_auto);
   g_test_add_func("/render/plot/bad-input", test_bad_input);
