@@ -353,6 +353,31 @@ static void test_heatmap_colors(void)
   am_plot_free(plot);
 }
 
+static void test_scatter_colors(void)
+{
+  /* Colour by value on a log colour scale: 1, 10, 100 are the ends and the middle of the
+   * map; a NaN value is drawn hollow rather than dropped. */
+  AmPlot *plot = am_plot_new();
+  AmPlotPanel *p = am_plot_add_panel(plot);
+  const double x[] = {1, 2, 3, 4}, y[] = {1, 2, 1, 2}, v[] = {1, 10, 100, NAN};
+  AmPlotSeries *s = am_plot_panel_add_scatter(p, x, y, v, 4, AM_COLORMAP_VIRIDIS, NULL);
+  am_plot_series_set_value_range(s, NAN, NAN, true);
+  am_plot_series_set_marker(s, AM_PLOT_MARKER_SQUARE, 10, true);
+  am_plot_panel_set_colorbar_label(p, "<i>N</i>");
+  cairo_surface_t *img = render(plot, 400, 300);
+  for (int i = 0; i < 3; i++) {
+    double dx, dy;
+    g_assert_true(am_plot_data_to_device(p, AM_PLOT_AXIS_Y, x[i], y[i], &dx, &dy));
+    g_assert_true(px_is(pixel(img, dx, dy), am_colormap_eval(AM_COLORMAP_VIRIDIS, i / 2.0), 2));
+  }
+  double dx, dy;
+  am_plot_data_to_device(p, AM_PLOT_AXIS_Y, x[3], y[3], &dx, &dy);
+  g_assert_true(px_white(pixel(img, dx, dy)));                  /* hollow centre */
+  g_assert_false(px_white(pixel(img, dx + 0.44 * 10 + 0.2, dy))); /* grey outline */
+  cairo_surface_destroy(img);
+  am_plot_free(plot);
+}
+
 static void test_histogram_log(void)
 {
   /* A histogram on a log y axis: the bar of a bin reaches its value; empty bins draw
@@ -977,6 +1002,7 @@ int main(int argc, char **argv)
   g_test_add_func("/render/plot/marker-position", test_marker_position);
   g_test_add_func("/render/plot/error-bar-length", test_error_bar_length);
   g_test_add_func("/render/plot/heatmap-colors", test_heatmap_colors);
+  g_test_add_func("/render/plot/scatter-colors", test_scatter_colors);
   g_test_add_func("/render/plot/histogram-log", test_histogram_log);
   g_test_add_func("/render/plot/band-and-updates", test_band_and_updates);
   g_test_add_func("/render/plot/inset-and-exponent", test_inset_and_exponent);
