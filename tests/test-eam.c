@@ -30,21 +30,27 @@ static char *source_path(const char *rel)
   return g_build_filename(src, rel, NULL);
 }
 
-static void load_config(AmSystem *sys, const char *name, double skin)
+static void load_config_with(AmSystem *sys, const AmEam *pot, const char *const *names, const char *name,
+                             double skin)
 {
   AmError err = {0};
-  am_system_init(sys, potential, skin);
+  am_system_init(sys, pot, skin);
   char *rel = g_strdup_printf("tests/data/golden/%s.data", name);
   char *path = source_path(rel);
   AmDataInfo info;
   AmStatus st = am_data_read(path, &sys->box, &sys->atoms, &info, &err);
   if (st)
     g_error("%s: %s", path, err.message);
-  st = am_system_bind_types(sys, cu_zr, &err);
+  st = am_system_bind_types(sys, names, &err);
   if (st)
     g_error("%s: %s", path, err.message);
   g_free(rel);
   g_free(path);
+}
+
+static void load_config(AmSystem *sys, const char *name, double skin)
+{
+  load_config_with(sys, potential, cu_zr, name, skin);
 }
 
 typedef struct {
@@ -240,6 +246,49 @@ static void test_virial_vs_lammps(void)
     am_system_free(&sys);
   }
   g_assert_true(saw_velocities);
+}
+
+/* eam/alloy through the same engine: a Cu-Ni potential whose file lists Ni before Cu, so
+ * binding by name matters. */
+static void test_alloy_vs_lammps(void)
+{
+  char *path = source_path("tests/data/golden/CuNi.eam.alloy");
+  AmEam *cuni = NULL;
+  AmError err = {0};
+  if (am_eam_load(path, AM_EAM_ALLOY, &cuni, &err))
+    g_error("%s", err.message);
+  g_free(path);
+  g_assert_cmpint(am_eam_find_element(cuni, "Ni"), ==, 0);
+  g_assert_cmpint(am_eam_find_element(cuni, "Cu"), ==, 1);
+  static const char *const cu_ni[] = {"Cu", "Ni"};
+  AmSystem sys;
+  Golden g;
+  load_config_with(&sys, cuni, cu_ni, "cuni-alloy", SKIN);
+  golden_read(&g, "cuni-alloy");
+  sys.compute_flags = AM_COMPUTE_PER_ATOM_ENERGY;
+  compute_ok(&sys);
+  const double de = fabs(sys.pe - g.pe) / (double) g.natoms;
+  double df = 0.0, dea = 0.0, dp = 0.0, kin[6];
+  for (long k = 0; k < g.n; k++) {
+    const long i = am_atoms_find_id(&sys.atoms, g.id[k]);
+    g_assert_cmpint(i, >=, 0);
+    for (int d = 0; d < 3; d++)
+      df = fmax(df, fabs(sys.atoms.f[3 * i + d] - g.f[3 * k + d]));
+    dea = fmax(dea, fabs(sys.pe_atom[i] - g.pe_atom[k]));
+  }
+  kinetic_tensor(&sys.atoms, kin);
+  g_assert_cmpfloat(kin[0], >, 0.0);
+  for (int d = 0; d < 6; d++)
+    dp = fmax(dp, fabs((kin[d] + sys.virial[d]) / am_box_volume(&sys.box) * AM_NKTV2P - g.p[d]));
+  g_test_message("cuni-alloy: |ΔE|/N = %.2e eV, max |ΔF| = %.2e eV/Å, max |ΔE_i| = %.2e eV, max |ΔP| = %.2e bar", de,
+                 df, dea, dp);
+  g_assert_cmpfloat(de, <, 1e-6);
+  g_assert_cmpfloat(df, <, 1e-5);
+  g_assert_cmpfloat(dea, <, 1e-6);
+  g_assert_cmpfloat(dp, <, 0.1);
+  golden_free(&g);
+  am_system_free(&sys);
+  am_eam_free(cuni);
 }
 
 static double energy_of(AmSystem *sys)
@@ -489,6 +538,7 @@ int main(int argc, char **argv)
   g_test_add_func("/sim/eam/energy-vs-lammps", test_energy_vs_lammps);
   g_test_add_func("/sim/eam/forces-vs-lammps", test_forces_vs_lammps);
   g_test_add_func("/sim/eam/virial-vs-lammps", test_virial_vs_lammps);
+  g_test_add_func("/sim/eam/alloy-vs-lammps", test_alloy_vs_lammps);
   g_test_add_func("/sim/eam/forces-finite-difference", test_forces_finite_difference);
   g_test_add_func("/sim/eam/virial-finite-strain", test_virial_finite_strain);
   g_test_add_func("/sim/eam/per-atom-sums", test_per_atom_sums);

@@ -22,8 +22,9 @@
 #   small-box      B2 3×3×3 (54 atoms), perturbed, small tilt: every box height is
 #                  9.7 Å, just above cutoff + skin = 7.6 + 2.0 Å (the neighbour method's
 #                  limit for the skin the tests use)
-#   dense-liquid   the liquid compressed by 8 % (densities beyond those of the tables'
-#                  usual range are not reached; close contacts are), with velocities
+#   dense-liquid   the liquid compressed by 8 % (close contacts, 40 GPa), with velocities
+#   cuni-alloy     eam/alloy: random fcc Cu-Ni (256 atoms) in a tilted box, perturbed,
+#                  with velocities, potential CuNi.eam.alloy (copied here, see below)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -36,8 +37,8 @@ cd "$work"
 
 # Shared tail: compute, dump and print the reference numbers of the current state.
 cat > tail.lmp <<'LMP'
-pair_style eam/fs
-pair_coeff * * ${pot} Cu Zr
+pair_style ${pstyle}
+pair_coeff * * ${pfile} ${e1} ${e2}
 compute pea all pe/atom
 compute sta all stress/atom NULL virial
 thermo_style custom step pe pxx pyy pzz pxy pxz pyz
@@ -60,7 +61,11 @@ LMP
 head_lmp='units metal
 atom_style atomic
 boundary p p p
-atom_modify map array'
+atom_modify map array
+variable pstyle string eam/fs
+variable pfile string ${pot}
+variable e1 string Cu
+variable e2 string Zr'
 
 # B2 lattice: Cu at the cube corner, Zr at the centre.
 lattice_lmp='lattice custom 3.26 a1 1 0 0 a2 0 1 0 a3 0 0 1 basis 0 0 0 basis 0.5 0.5 0.5'
@@ -130,10 +135,34 @@ variable name string dense-liquid
 include tail.lmp
 LMP
 
-for f in b2 liquid tilted small dense; do
+# eam/alloy: the Cu-Ni potential of Onat and Durukanoglu (J. Phys.: Condens. Matter 26,
+# 035404 (2014)) from LAMMPS' potentials folder, copied next to the data. Its elements are
+# listed Ni, Cu, while the data's type 1 is Cu: the test binds types by name.
+alloy_src=/usr/share/lammps/potentials/CuNi.eam.alloy
+cp "$alloy_src" "$out/CuNi.eam.alloy"
+cat > alloy.lmp <<LMP
+$head_lmp
+variable pstyle string eam/alloy
+variable pfile string $out/CuNi.eam.alloy
+variable e1 string Cu
+variable e2 string Ni
+lattice fcc 3.56
+region box prism 0 4 0 4 0 4 1 -1 1
+create_box 2 box
+create_atoms 1 box
+set type 1 type/ratio 2 0.5 3319
+mass 1 63.546
+mass 2 58.689
+displace_atoms all random 0.12 0.12 0.12 5150 units box
+velocity all create 600.0 2207 mom yes rot no dist gaussian
+variable name string cuni-alloy
+include tail.lmp
+LMP
+
+for f in b2 liquid tilted small dense alloy; do
   lmp -screen none -log "$f.log" -var pot "$pot" -in "$f.lmp" || { cat "$f.log"; exit 1; }
 done
-for n in b2-perturbed liquid tilted small-box dense-liquid; do
+for n in b2-perturbed liquid tilted small-box dense-liquid cuni-alloy; do
   # LAMMPS writes the dump header with the timestep; keep it, the reader skips ITEM lines.
   cp "$n.data" "$n.ref" "$n.forces" "$out/"
 done
