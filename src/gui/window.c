@@ -1,0 +1,917 @@
+/* window.c: the main window and its model (see window.h). */
+#include "gui/window.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "amorph-config.h"
+#include "amorph-resources.h"
+#include "gui/worker.h"
+#include "sim/data_file.h"
+
+#define DEFAULT_SAMPLE "cu50zr50-4000.data"
+#define POTENTIAL_FILE "CuZr_mm.eam.fs"
+#define MAX_PIN_ROWS 200
+
+struct _AmorphWindow {
+  GtkApplicationWindow parent_instance;
+
+  /* Template children. */
+  AmorphAtomView *atom_view;
+  GtkLabel *title_label;
+  GtkLabel *subtitle_label;
+  GtkLabel *status_label;
+  GtkWidget *empty_state;
+  GtkWidget *legend_box;
+  GtkWidget *side_panel;
+  GtkRevealer *toast_revealer;
+  GtkLabel *toast_label;
+  GtkLabel *pins_label;
+  GtkListBox *pins_list;
+  GtkDrawingArea *gpp_area;
+  GtkStack *plot_stack;
+  GtkAdjustment *speed_adjustment;
+  GtkAdjustment *temperature_adjustment;
+  GtkAdjustment *atom_scale_adjustment;
+  GtkDropDown *color_dropdown;
+  GtkSwitch *box_switch;
+
+  /* The model. */
+  char *path;
+  AmBox box;
+  AmAtoms atoms;
+  gboolean loaded;
+  uint8_t *pinned;
+  size_t n_pinned;
+  GPtrArray *undo; /* of GArray<guint>: the atoms one step toggled */
+  GPtrArray *redo;
+
+  /* The live run. */
+  AmorphWorker *worker;
+  gboolean running;
+  long long run_step;
+  guint toast_timeout;
+
+  AmPlot *plots[AMORPH_N_PLOTS];
+  GtkWidget *plot_areas[AMORPH_N_PLOTS];
+
+  gboolean show_side_panel;
+};
+
+enum {
+  PROP_0,
+  PROP_SHOW_SIDE_PANEL,
+  PROP_ORTHOGRAPHIC,
+  N_PROPS
+};
+static GParamSpec *props[N_PROPS];
+
+G_DEFINE_FINAL_TYPE(AmorphWindow, amorph_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static const int speed_steps[] = {1, 2, 5, 10, 20, 50, 100};
+
+static int steps_per_frame(AmorphWindow *self)
+{
+  int i = (int) lround(gtk_adjustment_get_value(self->speed_adjustment));
+  return speed_steps[CLAMP(i, 0, (int) G_N_ELEMENTS(speed_steps) - 1)];
+}
+
+/* ---- messages ------------------------------------------------------------------------ */
+
+static gboolean hide_toast(gpointer data)
+{
+  AmorphWindow *self = data;
+  gtk_revealer_set_reveal_child(self->toast_revealer, FALSE);
+  self->toast_timeout = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void show_toast(AmorphWindow *self, const char *message)
+{
+  gtk_label_set_text(self->toast_label, message);
+  gtk_revealer_set_reveal_child(self->toast_revealer, TRUE);
+  if (self->toast_timeout)
+    g_source_remove(self->toast_timeout);
+  self->toast_timeout = g_timeout_add_seconds(12, hide_toast, self);
+}
+
+static void on_toast_dismiss(AmorphWindow *self)
+{
+  if (self->toast_timeout)
+    g_source_remove(self->toast_timeout);
+  hide_toast(self);
+}
+
+/* ---- status, legend and pins panel --------------------------------------------------- */
+
+static void update_actions(AmorphWindow *self)
+{
+  GtkWidget *w = GTK_WIDGET(self);
+  gtk_widget_action_set_enabled(w, "win.run", self->loaded && !self->running);
+  gtk_widget_action_set_enabled(w, "win.pause", self->running);
+  gtk_widget_action_set_enabled(w, "win.run-pause", self->loaded);
+  gtk_widget_action_set_enabled(w, "win.step", self->loaded && !self->running);
+  gtk_widget_action_set_enabled(w, "win.stop", self->worker != NULL);
+  gtk_widget_action_set_enabled(w, "win.undo", self->undo->len > 0);
+  gtk_widget_action_set_enabled(w, "win.redo", self->redo->len > 0);
+  gtk_widget_action_set_enabled(w, "win.clear-pins", self->n_pinned > 0);
+  gtk_widget_action_set_enabled(w, "win.reset-view", self->loaded);
+}
+
+static void update_idle_status(AmorphWindow *self)
+{
+  if (!self->loaded) {
+    gtk_label_set_text(self->status_label, "");
+    return;
+  }
+  size_t count[AM_MAX_TYPES] = {0};
+  for (size_t i = 0; i < self->atoms.n; i++)
+    if (self->atoms.type[i] >= 0 && self->atoms.type[i] < AM_MAX_TYPES)
+      count[self->atoms.type[i]]++;
+  GString *s = g_string_new(NULL);
+  g_string_append_printf(s, "%zu atoms", self->atoms.n);
+  for (int t = 0; t < self->atoms.ntypes; t++) {
+    const char *sp = amorph_species_for_type(&self->atoms, t);
+    if (*sp)
+      g_string_append_printf(s, " · %s %zu", sp, count[t]);
+    else
+      g_string_append_printf(s, " · type %d: %zu", t + 1, count[t]);
+  }
+  g_string_append_printf(s, " · %.1f × %.1f × %.1f Å", self->box.lx, self->box.ly, self->box.lz);
+  gtk_label_set_text(self->status_label, s->str);
+  g_string_free(s, TRUE);
+}
+
+typedef struct {
+  AmColor color;
+  gboolean ring;
+} Swatch;
+
+static void draw_swatch(GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
+{
+  (void) area;
+  const Swatch *sw = data;
+  double r = MIN(w, h) / 2.0 - 1;
+  cairo_arc(cr, w / 2.0, h / 2.0, r, 0, 2 * G_PI);
+  cairo_set_source_rgb(cr, sw->color.r, sw->color.g, sw->color.b);
+  if (sw->ring) {
+    cairo_set_line_width(cr, 3);
+    cairo_arc(cr, w / 2.0, h / 2.0, r - 1.5, 0, 2 * G_PI);
+    cairo_new_path(cr);
+    cairo_arc(cr, w / 2.0, h / 2.0, r - 1.5, 0, 2 * G_PI);
+    cairo_set_source_rgb(cr, 0.08, 0.08, 0.09);
+    cairo_stroke_preserve(cr);
+    cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+    cairo_fill(cr);
+  } else
+    cairo_fill(cr);
+}
+
+static void legend_add(AmorphWindow *self, AmColor color, gboolean ring, const char *text)
+{
+  GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *area = gtk_drawing_area_new();
+  gtk_drawing_area_set_content_width(GTK_DRAWING_AREA(area), 14);
+  gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(area), 14);
+  gtk_widget_set_valign(area, GTK_ALIGN_CENTER);
+  Swatch *sw = g_new(Swatch, 1);
+  sw->color = color;
+  sw->ring = ring;
+  gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(area), draw_swatch, sw, g_free);
+  gtk_box_append(GTK_BOX(box), area);
+  gtk_box_append(GTK_BOX(box), gtk_label_new(text));
+  gtk_box_append(GTK_BOX(self->legend_box), box);
+}
+
+static void update_legend(AmorphWindow *self)
+{
+  GtkWidget *child;
+  while ((child = gtk_widget_get_first_child(self->legend_box)))
+    gtk_box_remove(GTK_BOX(self->legend_box), child);
+  gtk_widget_set_visible(self->legend_box, self->loaded);
+  if (!self->loaded)
+    return;
+  if (amorph_atom_view_get_color_mode(self->atom_view) == AMORPH_COLOR_BY_CLASS) {
+    for (int c = AM_ATOM_COLOR_VA; c <= AM_ATOM_COLOR_FA; c++)
+      legend_add(self, am_atom_class_color(c), FALSE, am_atom_class_name(c));
+  } else {
+    for (int t = 0; t < self->atoms.ntypes; t++) {
+      const char *sp = amorph_species_for_type(&self->atoms, t);
+      g_autofree char *name = *sp ? g_strdup(sp) : g_strdup_printf("type %d", t + 1);
+      legend_add(self, *sp ? am_species_color(sp) : am_palette_color((unsigned) t), FALSE, name);
+    }
+  }
+  if (self->n_pinned)
+    legend_add(self, am_color_from_hex(0xcccccc), TRUE, "pinned");
+}
+
+static void on_unpin_clicked(GtkButton *button, AmorphWindow *self)
+{
+  guint index = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(button), "atom-index"));
+  if (amorph_window_is_pinned(self, index))
+    amorph_window_toggle_pin(self, index);
+}
+
+static void update_pins_panel(AmorphWindow *self)
+{
+  if (!self->n_pinned)
+    gtk_label_set_text(self->pins_label, "No pinned atoms");
+  else {
+    g_autofree char *s = g_strdup_printf(g_dngettext(NULL, "%zu pinned atom (%.1f %%)", "%zu pinned atoms (%.1f %%)",
+                                                     self->n_pinned),
+                                         self->n_pinned, 100.0 * self->n_pinned / (double) self->atoms.n);
+    gtk_label_set_text(self->pins_label, s);
+  }
+  GtkWidget *child;
+  while ((child = gtk_widget_get_first_child(GTK_WIDGET(self->pins_list))))
+    gtk_list_box_remove(self->pins_list, child);
+  size_t rows = 0;
+  for (size_t i = 0; i < self->atoms.n && rows < MAX_PIN_ROWS; i++) {
+    if (!self->pinned[i])
+      continue;
+    rows++;
+    GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+    gtk_widget_add_css_class(box, "pin-row");
+    const char *sp = amorph_species_for_type(&self->atoms, self->atoms.type[i]);
+    g_autofree char *text = g_strdup_printf("Atom %" G_GINT64_FORMAT " · %s", (gint64) self->atoms.id[i],
+                                            *sp ? sp : "?");
+    GtkWidget *label = gtk_label_new(text);
+    gtk_label_set_xalign(GTK_LABEL(label), 0);
+    gtk_widget_set_hexpand(label, TRUE);
+    gtk_box_append(GTK_BOX(box), label);
+    GtkWidget *button = gtk_button_new_from_icon_name("window-close-symbolic");
+    gtk_widget_add_css_class(button, "flat");
+    gtk_widget_add_css_class(button, "circular");
+    gtk_widget_set_tooltip_text(button, "Release");
+    g_object_set_data(G_OBJECT(button), "atom-index", GUINT_TO_POINTER((guint) i));
+    g_signal_connect(button, "clicked", G_CALLBACK(on_unpin_clicked), self);
+    gtk_box_append(GTK_BOX(box), button);
+    gtk_list_box_append(self->pins_list, box);
+  }
+  gtk_widget_set_visible(GTK_WIDGET(self->pins_list), rows > 0);
+}
+
+static void pins_changed(AmorphWindow *self)
+{
+  amorph_atom_view_set_pinned(self->atom_view, self->atoms.n, self->pinned);
+  update_pins_panel(self);
+  update_legend(self);
+  update_actions(self);
+}
+
+/* ---- pins and their history ---------------------------------------------------------- */
+
+/* Flips the pins of the listed atoms, in the model, the view and the live run. */
+static void flip_pins(AmorphWindow *self, const GArray *indices)
+{
+  for (guint k = 0; k < indices->len; k++) {
+    guint i = g_array_index(indices, guint, k);
+    if (i >= self->atoms.n)
+      continue;
+    self->pinned[i] = !self->pinned[i];
+    if (self->pinned[i])
+      self->n_pinned++;
+    else
+      self->n_pinned--;
+    if (self->worker)
+      amorph_worker_set_pinned(self->worker, i, self->pinned[i]);
+  }
+  pins_changed(self);
+}
+
+static void record(AmorphWindow *self, GArray *indices)
+{
+  g_ptr_array_add(self->undo, indices);
+  g_ptr_array_set_size(self->redo, 0);
+}
+
+gboolean amorph_window_is_pinned(AmorphWindow *self, size_t index)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), FALSE);
+  return index < self->atoms.n && self->pinned[index];
+}
+
+size_t amorph_window_get_n_pinned(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), 0);
+  return self->n_pinned;
+}
+
+void amorph_window_toggle_pin(AmorphWindow *self, size_t index)
+{
+  g_return_if_fail(AMORPH_IS_WINDOW(self));
+  if (index >= self->atoms.n)
+    return;
+  GArray *a = g_array_new(FALSE, FALSE, sizeof(guint));
+  guint i = (guint) index;
+  g_array_append_val(a, i);
+  flip_pins(self, a);
+  record(self, a);
+  update_actions(self);
+}
+
+void amorph_window_clear_pins(AmorphWindow *self)
+{
+  g_return_if_fail(AMORPH_IS_WINDOW(self));
+  if (!self->n_pinned)
+    return;
+  GArray *a = g_array_new(FALSE, FALSE, sizeof(guint));
+  for (guint i = 0; i < self->atoms.n; i++)
+    if (self->pinned[i])
+      g_array_append_val(a, i);
+  flip_pins(self, a);
+  record(self, a);
+  update_actions(self);
+}
+
+gboolean amorph_window_undo(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), FALSE);
+  if (!self->undo->len)
+    return FALSE;
+  GArray *a = g_ptr_array_steal_index(self->undo, self->undo->len - 1);
+  flip_pins(self, a);
+  g_ptr_array_add(self->redo, a);
+  update_actions(self);
+  return TRUE;
+}
+
+gboolean amorph_window_redo(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), FALSE);
+  if (!self->redo->len)
+    return FALSE;
+  GArray *a = g_ptr_array_steal_index(self->redo, self->redo->len - 1);
+  flip_pins(self, a);
+  g_ptr_array_add(self->undo, a);
+  update_actions(self);
+  return TRUE;
+}
+
+static void on_atom_clicked(AmorphWindow *self, guint index)
+{
+  amorph_window_toggle_pin(self, index);
+}
+
+/* ---- the live run --------------------------------------------------------------------- */
+
+static char *find_data_file(const char *subdir, const char *name)
+{
+  const char *src = g_getenv("AMORPH_SOURCE_DIR");
+  char *candidates[4] = {
+      src ? g_build_filename(src, "data", subdir, name, NULL) : NULL,
+      g_build_filename(AMORPH_SOURCE_DATADIR, subdir, name, NULL),
+      g_build_filename(AMORPH_DATADIR, subdir, name, NULL),
+      NULL,
+  };
+  char *found = NULL;
+  for (int k = 0; k < 3; k++) {
+    if (!found && candidates[k] && g_file_test(candidates[k], G_FILE_TEST_IS_REGULAR))
+      found = g_strdup(candidates[k]);
+    g_free(candidates[k]);
+  }
+  return found;
+}
+
+char *amorph_window_find_default_sample(void)
+{
+  return find_data_file("samples", DEFAULT_SAMPLE);
+}
+
+static void stop_worker(AmorphWindow *self)
+{
+  g_clear_pointer(&self->worker, amorph_worker_free);
+  self->running = FALSE;
+  self->run_step = -1;
+}
+
+static void on_snapshot(AmorphSnapshot *snap, gpointer user_data)
+{
+  AmorphWindow *self = user_data;
+  self->running = snap->running;
+  if (snap->n == self->atoms.n && snap->x) {
+    amorph_atom_view_set_positions(self->atom_view, &snap->box, snap->n, snap->x);
+    self->run_step = snap->step;
+    g_autofree char *s = g_strdup_printf("%s · %.0f K (target %.0f K) · %.2f ps · %.4f eV/atom · %.0f steps/s",
+                                         snap->running ? "Running" : "Paused", snap->temperature,
+                                         snap->target_temperature, snap->time, snap->pe_per_atom,
+                                         snap->steps_per_second);
+    gtk_label_set_text(self->status_label, s);
+  }
+  if (snap->error) {
+    g_autofree char *msg = g_strdup_printf("The simulation stopped: %s", snap->error);
+    show_toast(self, msg);
+  }
+  update_actions(self);
+}
+
+static gboolean ensure_worker(AmorphWindow *self)
+{
+  if (self->worker)
+    return TRUE;
+  if (!self->loaded)
+    return FALSE;
+  g_autofree char *potential = find_data_file("potentials", POTENTIAL_FILE);
+  if (!potential) {
+    show_toast(self, "The potential " POTENTIAL_FILE " was not found in the data folder.");
+    return FALSE;
+  }
+  const char *names[AM_MAX_TYPES] = {0};
+  for (int t = 0; t < self->atoms.ntypes && t < AM_MAX_TYPES; t++)
+    names[t] = amorph_species_for_type(&self->atoms, t);
+  AmorphWorkerConfig cfg;
+  amorph_worker_config_init(&cfg);
+  cfg.potential_path = potential;
+  cfg.temperature = gtk_adjustment_get_value(self->temperature_adjustment);
+  cfg.steps_per_frame = steps_per_frame(self);
+  self->worker = amorph_worker_new(&self->box, &self->atoms, self->pinned, names, &cfg, on_snapshot, self);
+  self->run_step = -1;
+  return TRUE;
+}
+
+static void run_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  if (!ensure_worker(self))
+    return;
+  amorph_worker_run(self->worker);
+  self->running = TRUE;
+  update_actions(self);
+}
+
+static void pause_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  if (self->worker)
+    amorph_worker_pause(self->worker);
+  self->running = FALSE;
+  update_actions(self);
+}
+
+static void run_pause_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  if (self->running)
+    pause_action(widget, name, param);
+  else
+    run_action(widget, name, param);
+}
+
+static void step_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  if (!ensure_worker(self))
+    return;
+  amorph_worker_step(self->worker);
+  self->running = FALSE;
+  update_actions(self);
+}
+
+static void stop_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  stop_worker(self);
+  if (self->loaded)
+    amorph_atom_view_set_positions(self->atom_view, &self->box, self->atoms.n, self->atoms.x);
+  update_idle_status(self);
+  update_actions(self);
+}
+
+static void on_speed_changed(AmorphWindow *self)
+{
+  if (self->worker)
+    amorph_worker_set_steps_per_frame(self->worker, steps_per_frame(self));
+}
+
+static void on_temperature_changed(AmorphWindow *self)
+{
+  if (self->worker)
+    amorph_worker_set_temperature(self->worker, gtk_adjustment_get_value(self->temperature_adjustment));
+}
+
+long long amorph_window_get_run_step(AmorphWindow *self)
+{
+  return self->run_step;
+}
+
+gboolean amorph_window_get_running(AmorphWindow *self)
+{
+  return self->running;
+}
+
+/* ---- loading -------------------------------------------------------------------------- */
+
+gboolean amorph_window_load(AmorphWindow *self, const char *path, GError **error)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), FALSE);
+  AmBox box;
+  AmAtoms atoms = {0};
+  AmError err = {0};
+  if (am_data_read(path, &box, &atoms, NULL, &err) != AM_OK) {
+    g_set_error(error, G_IO_ERROR, err.code == AM_ERR_IO ? G_IO_ERROR_FAILED : G_IO_ERROR_INVALID_DATA, "%s",
+                err.message);
+    am_atoms_free(&atoms);
+    return FALSE;
+  }
+  if (atoms.n == 0) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: the file has no atoms", path);
+    am_atoms_free(&atoms);
+    return FALSE;
+  }
+  stop_worker(self);
+  am_atoms_free(&self->atoms);
+  self->atoms = atoms;
+  self->box = box;
+  self->loaded = TRUE;
+  g_free(self->path);
+  self->path = g_strdup(path);
+  g_free(self->pinned);
+  self->pinned = g_new0(uint8_t, atoms.n);
+  self->n_pinned = 0;
+  g_ptr_array_set_size(self->undo, 0);
+  g_ptr_array_set_size(self->redo, 0);
+
+  amorph_atom_view_set_atoms(self->atom_view, &self->box, &self->atoms);
+  g_autofree char *base = g_path_get_basename(path);
+  gtk_label_set_text(self->subtitle_label, base);
+  gtk_widget_set_visible(GTK_WIDGET(self->subtitle_label), TRUE);
+  g_autofree char *title = g_strdup_printf("%s — Amorph", base);
+  gtk_window_set_title(GTK_WINDOW(self), title);
+  gtk_widget_set_visible(self->empty_state, FALSE);
+  update_idle_status(self);
+  pins_changed(self);
+  gtk_widget_grab_focus(GTK_WIDGET(self->atom_view));
+  return TRUE;
+}
+
+static void open_file(AmorphWindow *self, GFile *file)
+{
+  g_autofree char *path = g_file_get_path(file);
+  if (!path) {
+    show_toast(self, "Only local files can be opened.");
+    return;
+  }
+  GError *error = NULL;
+  if (!amorph_window_load(self, path, &error)) {
+    show_toast(self, error->message);
+    g_error_free(error);
+  }
+}
+
+static GListModel *data_file_filters(GtkFileFilter **first)
+{
+  GListStore *filters = g_list_store_new(GTK_TYPE_FILE_FILTER);
+  GtkFileFilter *f = gtk_file_filter_new();
+  gtk_file_filter_set_name(f, "LAMMPS data files");
+  gtk_file_filter_add_pattern(f, "*.data");
+  gtk_file_filter_add_pattern(f, "*.lmp");
+  gtk_file_filter_add_pattern(f, "*.dat");
+  gtk_file_filter_add_pattern(f, "data.*");
+  g_list_store_append(filters, f);
+  *first = f;
+  GtkFileFilter *all = gtk_file_filter_new();
+  gtk_file_filter_set_name(all, "All files");
+  gtk_file_filter_add_pattern(all, "*");
+  g_list_store_append(filters, all);
+  g_object_unref(all);
+  g_object_unref(f);
+  return G_LIST_MODEL(filters);
+}
+
+#if GTK_CHECK_VERSION(4, 10, 0)
+static void open_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AmorphWindow *self = user_data;
+  g_autoptr(GFile) file = gtk_file_dialog_open_finish(GTK_FILE_DIALOG(source), result, NULL);
+  if (file)
+    open_file(self, file);
+  g_object_unref(self);
+}
+
+static void open_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  GtkFileDialog *dialog = gtk_file_dialog_new();
+  gtk_file_dialog_set_title(dialog, "Open LAMMPS Data File");
+  GtkFileFilter *first;
+  g_autoptr(GListModel) filters = data_file_filters(&first);
+  gtk_file_dialog_set_filters(dialog, filters);
+  gtk_file_dialog_set_default_filter(dialog, first);
+  gtk_file_dialog_open(dialog, GTK_WINDOW(self), NULL, open_done, g_object_ref(self));
+  g_object_unref(dialog);
+}
+#else
+static void open_response(GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  AmorphWindow *self = user_data;
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autoptr(GFile) file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
+    if (file)
+      open_file(self, file);
+  }
+  gtk_native_dialog_destroy(dialog);
+  g_object_unref(dialog);
+  g_object_unref(self);
+}
+
+static void open_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new("Open LAMMPS Data File", GTK_WINDOW(self),
+                                                             GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
+  GtkFileFilter *first;
+  g_autoptr(GListModel) filters = data_file_filters(&first);
+  for (guint i = 0; i < g_list_model_get_n_items(filters); i++) {
+    g_autoptr(GtkFileFilter) f = g_list_model_get_item(filters, i);
+    gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(dialog), f);
+  }
+  gtk_file_chooser_set_filter(GTK_FILE_CHOOSER(dialog), first);
+  g_signal_connect(dialog, "response", G_CALLBACK(open_response), g_object_ref(self));
+  gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+}
+#endif
+
+/* ---- other actions ----------------------------------------------------------------------- */
+
+static void undo_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  amorph_window_undo(AMORPH_WINDOW(widget));
+}
+
+static void redo_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  amorph_window_redo(AMORPH_WINDOW(widget));
+}
+
+static void clear_pins_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  amorph_window_clear_pins(AMORPH_WINDOW(widget));
+}
+
+static void reset_view_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  amorph_atom_view_reset_camera(AMORPH_WINDOW(widget)->atom_view);
+}
+
+static void fullscreen_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  if (gtk_window_is_fullscreen(GTK_WINDOW(widget)))
+    gtk_window_unfullscreen(GTK_WINDOW(widget));
+  else
+    gtk_window_fullscreen(GTK_WINDOW(widget));
+}
+
+static void on_color_mode_changed(AmorphWindow *self)
+{
+  guint sel = gtk_drop_down_get_selected(self->color_dropdown);
+  amorph_atom_view_set_color_mode(self->atom_view, sel == 1 ? AMORPH_COLOR_BY_CLASS : AMORPH_COLOR_BY_SPECIES);
+  update_legend(self);
+}
+
+/* ---- plots ----------------------------------------------------------------------------- */
+
+static void draw_plot(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  (void) area;
+  am_plot_draw(data, cr, width, height);
+}
+
+typedef struct {
+  const char *name, *title, *xlabel, *ylabel, *empty;
+} PlotInfo;
+
+static const PlotInfo plot_info[AMORPH_N_PLOTS] = {
+    {"loss-modulus", "Loss modulus", "<i>T</i> (K)", "<i>G</i>″ (GPa), shear", "Run an MD-DMS sweep to measure G″(T)"},
+    {"stress-fit", "Stress · fit", "<i>t</i> (ps)", "σ<sub><i>xy</i></sub> (GPa)", "No oscillation recorded yet"},
+    {"nonaffine", "p(u′)", "<i>u</i>′ (Å)", "<i>p</i>(<i>u</i>′) (1/Å)", "No displacements analysed yet"},
+    {"classes", "Classes", "<i>T</i> (K)", "fraction", "No atoms classified yet"},
+    {"n-ra", "N_RA", "<i>N</i><sub>RA</sub>", "<i>G</i>″ (GPa)", "No reversible atoms counted yet"},
+    {"heatmaps", "Heatmaps", "<i>x</i> (Å)", "<i>y</i> (Å)", "No trajectories recorded yet"},
+};
+
+static void setup_plots(AmorphWindow *self)
+{
+  for (int p = 0; p < AMORPH_N_PLOTS; p++) {
+    const PlotInfo *info = &plot_info[p];
+    AmPlot *plot = am_plot_new();
+    AmPlotPanel *panel = am_plot_add_panel(plot);
+    if (p == AMORPH_PLOT_LOSS_MODULUS)
+      am_plot_panel_set_title(panel, "<i>G</i>″(<i>T</i>)");
+    am_plot_panel_set_axis_label(panel, AM_PLOT_AXIS_X, info->xlabel);
+    am_plot_panel_set_axis_label(panel, AM_PLOT_AXIS_Y, info->ylabel);
+    am_plot_panel_add_text(panel, AM_PLOT_COORDS_AXES, 0.5, 0.5, info->empty, AM_PLOT_ANCHOR_CENTER);
+    self->plots[p] = plot;
+    GtkWidget *area = p == AMORPH_PLOT_LOSS_MODULUS ? GTK_WIDGET(self->gpp_area) : gtk_drawing_area_new();
+    gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(area), draw_plot, plot, NULL);
+    self->plot_areas[p] = area;
+    if (p != AMORPH_PLOT_LOSS_MODULUS)
+      gtk_stack_add_titled(self->plot_stack, area, info->name, info->title);
+  }
+}
+
+AmPlot *amorph_window_get_plot(AmorphWindow *self, AmorphPlotId id)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), NULL);
+  g_return_val_if_fail(id < AMORPH_N_PLOTS, NULL);
+  return self->plots[id];
+}
+
+void amorph_window_plots_changed(AmorphWindow *self)
+{
+  g_return_if_fail(AMORPH_IS_WINDOW(self));
+  for (int p = 0; p < AMORPH_N_PLOTS; p++)
+    gtk_widget_queue_draw(self->plot_areas[p]);
+}
+
+/* ---- GObject ------------------------------------------------------------------------------ */
+
+AmorphAtomView *amorph_window_get_atom_view(AmorphWindow *self)
+{
+  return self->atom_view;
+}
+
+size_t amorph_window_get_n_atoms(AmorphWindow *self)
+{
+  return self->loaded ? self->atoms.n : 0;
+}
+
+GtkWidget *amorph_window_new(GtkApplication *app)
+{
+  return g_object_new(AMORPH_TYPE_WINDOW, "application", app, NULL);
+}
+
+static void amorph_window_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  AmorphWindow *self = AMORPH_WINDOW(object);
+  switch (prop_id) {
+  case PROP_SHOW_SIDE_PANEL:
+    g_value_set_boolean(value, self->show_side_panel);
+    break;
+  case PROP_ORTHOGRAPHIC:
+    /* Asked while the template is still being built, before atom_view is bound. */
+    g_value_set_boolean(value, self->atom_view && amorph_atom_view_get_orthographic(self->atom_view));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+  }
+}
+
+static void amorph_window_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  AmorphWindow *self = AMORPH_WINDOW(object);
+  switch (prop_id) {
+  case PROP_SHOW_SIDE_PANEL: {
+    gboolean show = g_value_get_boolean(value);
+    if (show == self->show_side_panel)
+      break;
+    self->show_side_panel = show;
+    gtk_widget_set_visible(self->side_panel, show);
+    g_object_notify_by_pspec(object, pspec);
+    break;
+  }
+  case PROP_ORTHOGRAPHIC:
+    if (self->atom_view)
+      amorph_atom_view_set_orthographic(self->atom_view, g_value_get_boolean(value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+  }
+}
+
+static void on_view_orthographic(AmorphWindow *self)
+{
+  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_ORTHOGRAPHIC]);
+}
+
+static void amorph_window_dispose(GObject *object)
+{
+  AmorphWindow *self = AMORPH_WINDOW(object);
+  stop_worker(self);
+  if (self->toast_timeout) {
+    g_source_remove(self->toast_timeout);
+    self->toast_timeout = 0;
+  }
+  gtk_widget_dispose_template(GTK_WIDGET(self), AMORPH_TYPE_WINDOW);
+  G_OBJECT_CLASS(amorph_window_parent_class)->dispose(object);
+}
+
+static void amorph_window_finalize(GObject *object)
+{
+  AmorphWindow *self = AMORPH_WINDOW(object);
+  am_atoms_free(&self->atoms);
+  g_free(self->path);
+  g_free(self->pinned);
+  g_ptr_array_unref(self->undo);
+  g_ptr_array_unref(self->redo);
+  for (int p = 0; p < AMORPH_N_PLOTS; p++)
+    am_plot_free(self->plots[p]);
+  G_OBJECT_CLASS(amorph_window_parent_class)->finalize(object);
+}
+
+static void amorph_window_class_init(AmorphWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS(klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+  object_class->get_property = amorph_window_get_property;
+  object_class->set_property = amorph_window_set_property;
+  object_class->dispose = amorph_window_dispose;
+  object_class->finalize = amorph_window_finalize;
+
+  props[PROP_SHOW_SIDE_PANEL] = g_param_spec_boolean("show-side-panel", NULL, NULL, TRUE,
+                                                     G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_ORTHOGRAPHIC] = g_param_spec_boolean("orthographic", NULL, NULL, FALSE,
+                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties(object_class, N_PROPS, props);
+
+  (void) amorph_get_resource();
+  g_type_ensure(AMORPH_TYPE_ATOM_VIEW);
+  gtk_widget_class_set_template_from_resource(widget_class, "/org/amorph/Amorph/window.ui");
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, atom_view);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, title_label);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, subtitle_label);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, status_label);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, empty_state);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, legend_box);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, side_panel);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, toast_revealer);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, toast_label);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, pins_label);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, pins_list);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, gpp_area);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, plot_stack);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, speed_adjustment);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, temperature_adjustment);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, atom_scale_adjustment);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, color_dropdown);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, box_switch);
+  gtk_widget_class_bind_template_callback(widget_class, on_atom_clicked);
+  gtk_widget_class_bind_template_callback(widget_class, on_toast_dismiss);
+
+  gtk_widget_class_install_action(widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action(widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action(widget_class, "win.pause", NULL, pause_action);
+  gtk_widget_class_install_action(widget_class, "win.run-pause", NULL, run_pause_action);
+  gtk_widget_class_install_action(widget_class, "win.step", NULL, step_action);
+  gtk_widget_class_install_action(widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action(widget_class, "win.undo", NULL, undo_action);
+  gtk_widget_class_install_action(widget_class, "win.redo", NULL, redo_action);
+  gtk_widget_class_install_action(widget_class, "win.clear-pins", NULL, clear_pins_action);
+  gtk_widget_class_install_action(widget_class, "win.reset-view", NULL, reset_view_action);
+  gtk_widget_class_install_action(widget_class, "win.fullscreen", NULL, fullscreen_action);
+  gtk_widget_class_install_property_action(widget_class, "win.show-side-panel", "show-side-panel");
+  gtk_widget_class_install_property_action(widget_class, "win.orthographic", "orthographic");
+
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_space, 0, "win.run-pause", NULL);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_n, 0, "win.step", NULL);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_F9, 0, "win.show-side-panel", NULL);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_F11, 0, "win.fullscreen", NULL);
+}
+
+static void amorph_window_init(AmorphWindow *self)
+{
+  gtk_widget_init_template(GTK_WIDGET(self));
+  self->undo = g_ptr_array_new_with_free_func((GDestroyNotify) g_array_unref);
+  self->redo = g_ptr_array_new_with_free_func((GDestroyNotify) g_array_unref);
+  self->run_step = -1;
+  self->show_side_panel = TRUE;
+  setup_plots(self);
+
+  g_object_bind_property(self->atom_scale_adjustment, "value", self->atom_view, "atom-scale",
+                         G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property(self->box_switch, "active", self->atom_view, "show-box",
+                         G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_swapped(self->atom_view, "notify::orthographic", G_CALLBACK(on_view_orthographic), self);
+  g_signal_connect_swapped(self->color_dropdown, "notify::selected", G_CALLBACK(on_color_mode_changed), self);
+  g_signal_connect_swapped(self->speed_adjustment, "value-changed", G_CALLBACK(on_speed_changed), self);
+  g_signal_connect_swapped(self->temperature_adjustment, "value-changed", G_CALLBACK(on_temperature_changed), self);
+
+  update_pins_panel(self);
+  update_actions(self);
+}

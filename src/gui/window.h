@@ -1,0 +1,58 @@
+/* window.h: the main window, and the model it owns: the loaded configuration, the set of
+ * pinned atoms with its undo history, and the live run (a worker thread).
+ *
+ * Layout per DESIGN.md: header bar (Open, run/pause/step/stop, speed, status, primary
+ * menu), the atom view with a side panel (Experiment / Display / Pins), and the plots below
+ * (G″(T) always visible, the others behind a switcher). */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "gui/atom_view.h"
+#include "render/plot.h"
+
+G_BEGIN_DECLS
+
+#define AMORPH_TYPE_WINDOW (amorph_window_get_type())
+G_DECLARE_FINAL_TYPE(AmorphWindow, amorph_window, AMORPH, WINDOW, GtkApplicationWindow)
+
+/* The plots below the atom view. G″(T) is always shown; the rest share a switcher. */
+typedef enum {
+  AMORPH_PLOT_LOSS_MODULUS = 0, /* G″(T) */
+  AMORPH_PLOT_STRESS_FIT,       /* σ_xy(t) with the fitted sinusoid */
+  AMORPH_PLOT_NONAFFINE,        /* p(u′) */
+  AMORPH_PLOT_CLASSES,          /* VA / RA / FA fractions */
+  AMORPH_PLOT_N_RA,             /* N_RA(T) against G″ */
+  AMORPH_PLOT_HEATMAPS,         /* XY trajectory heatmaps */
+  AMORPH_N_PLOTS
+} AmorphPlotId;
+
+GtkWidget *amorph_window_new(GtkApplication *app);
+
+/* Reads a LAMMPS data file and shows it; stops any live run and clears pins and their
+ * history. On failure the window keeps what it had and error says why. */
+gboolean amorph_window_load(AmorphWindow *self, const char *path, GError **error);
+/* The shipped sample (data/samples/cu50zr50-4000.data) when it can be found, else NULL. */
+char *amorph_window_find_default_sample(void);
+
+AmorphAtomView *amorph_window_get_atom_view(AmorphWindow *self);
+size_t amorph_window_get_n_atoms(AmorphWindow *self);
+
+/* Pins: index is the atom's position in the loaded file. Each toggle is one undo step. */
+gboolean amorph_window_is_pinned(AmorphWindow *self, size_t index);
+size_t amorph_window_get_n_pinned(AmorphWindow *self);
+void amorph_window_toggle_pin(AmorphWindow *self, size_t index);
+void amorph_window_clear_pins(AmorphWindow *self);
+gboolean amorph_window_undo(AmorphWindow *self);
+gboolean amorph_window_redo(AmorphWindow *self);
+
+/* Hooks for the plots: the AmPlot a drawing area shows (owned by the window; fill it, then
+ * call amorph_window_plots_changed to redraw). */
+AmPlot *amorph_window_get_plot(AmorphWindow *self, AmorphPlotId id);
+void amorph_window_plots_changed(AmorphWindow *self);
+
+/* Live run state, for tests: the last snapshot's step (−1 before any). */
+long long amorph_window_get_run_step(AmorphWindow *self);
+gboolean amorph_window_get_running(AmorphWindow *self);
+
+G_END_DECLS

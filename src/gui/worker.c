@@ -1,0 +1,409 @@
+/* worker.c: the live simulation thread (see worker.h). */
+#include "gui/worker.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/eam.h"
+#include "sim/integrate.h"
+#include "sim/system.h"
+#include "sim/thermo.h"
+
+typedef enum {
+  CMD_RUN,
+  CMD_PAUSE,
+  CMD_STEP,
+  CMD_QUIT,
+  CMD_TEMPERATURE,
+  CMD_SPEED,
+  CMD_PIN,
+} CmdKind;
+
+typedef struct {
+  CmdKind kind;
+  double value;
+  size_t index;
+  gboolean flag;
+} Cmd;
+
+struct AmorphWorker {
+  gatomicrefcount ref;
+  GThread *thread;
+  GAsyncQueue *commands;
+  GMainContext *context;
+  AmorphSnapshotFunc func;
+  gpointer user_data;
+  gboolean closed; /* main thread only: set by amorph_worker_free */
+
+  /* Handed to the thread at start and owned by it afterwards. */
+  AmBox box;
+  AmAtoms atoms;
+  uint8_t *pinned;
+  int64_t *ids; /* atom ids in the caller's order: commands and snapshots use that order */
+  char *element_names[AM_MAX_TYPES];
+  gboolean have_names;
+  AmorphWorkerConfig cfg;
+  char *potential_path;
+
+  GMutex lock;            /* guards the two fields below */
+  AmorphSnapshot *pending;
+  gboolean idle_queued;
+};
+
+/* ---- snapshots ---------------------------------------------------------------------- */
+
+AmorphSnapshot *amorph_snapshot_ref(AmorphSnapshot *snap)
+{
+  return g_atomic_rc_box_acquire(snap);
+}
+
+static void snapshot_clear(gpointer data)
+{
+  AmorphSnapshot *snap = data;
+  g_free(snap->x);
+  g_free(snap->error);
+}
+
+void amorph_snapshot_unref(AmorphSnapshot *snap)
+{
+  g_atomic_rc_box_release_full(snap, snapshot_clear);
+}
+
+static AmorphWorker *worker_ref(AmorphWorker *w)
+{
+  g_atomic_ref_count_inc(&w->ref);
+  return w;
+}
+
+static void worker_unref(AmorphWorker *w)
+{
+  if (!g_atomic_ref_count_dec(&w->ref))
+    return;
+  g_async_queue_unref(w->commands);
+  g_main_context_unref(w->context);
+  if (w->pending)
+    amorph_snapshot_unref(w->pending);
+  g_mutex_clear(&w->lock);
+  am_atoms_free(&w->atoms);
+  g_free(w->pinned);
+  g_free(w->ids);
+  for (int t = 0; t < AM_MAX_TYPES; t++)
+    g_free(w->element_names[t]);
+  g_free(w->potential_path);
+  g_free(w);
+}
+
+static gboolean deliver(gpointer data)
+{
+  AmorphWorker *w = data;
+  g_mutex_lock(&w->lock);
+  AmorphSnapshot *snap = w->pending;
+  w->pending = NULL;
+  w->idle_queued = FALSE;
+  g_mutex_unlock(&w->lock);
+  if (snap && !w->closed && w->func)
+    w->func(snap, w->user_data);
+  if (snap)
+    amorph_snapshot_unref(snap);
+  return G_SOURCE_REMOVE;
+}
+
+/* Replaces any snapshot not yet picked up, and queues a delivery only if none is queued. */
+static void publish(AmorphWorker *w, AmorphSnapshot *snap)
+{
+  g_mutex_lock(&w->lock);
+  AmorphSnapshot *old = w->pending;
+  w->pending = snap;
+  gboolean queue = !w->idle_queued;
+  w->idle_queued = TRUE;
+  g_mutex_unlock(&w->lock);
+  if (old)
+    amorph_snapshot_unref(old);
+  if (queue) {
+    GSource *src = g_idle_source_new();
+    g_source_set_priority(src, G_PRIORITY_DEFAULT_IDLE);
+    g_source_set_callback(src, deliver, worker_ref(w), (GDestroyNotify) worker_unref);
+    g_source_set_static_name(src, "[amorph] worker snapshot");
+    g_source_attach(src, w->context);
+    g_source_unref(src);
+  }
+}
+
+typedef struct {
+  int64_t id;
+  size_t index;
+} IdIndex;
+
+static int cmp_id(const void *a, const void *b)
+{
+  int64_t x = ((const IdIndex *) a)->id, y = ((const IdIndex *) b)->id;
+  return (x > y) - (x < y);
+}
+
+typedef struct {
+  AmSystem sys;
+  AmEam *eam;
+  AmIntegrator integ;
+  IdIndex *by_id; /* sorted by id: the caller's index of each atom, whatever the engine's order */
+  gboolean ready;
+  gboolean running;
+  gboolean step_once;
+  int steps_per_frame;
+  double steps_per_second;
+} Run;
+
+static AmorphSnapshot *make_snapshot(AmorphWorker *w, Run *run, const char *error)
+{
+  AmorphSnapshot *snap = g_atomic_rc_box_new0(AmorphSnapshot);
+  snap->running = run->running;
+  snap->target_temperature = w->cfg.temperature;
+  if (error)
+    snap->error = g_strdup(error);
+  if (!run->ready)
+    return snap;
+  const AmAtoms *a = &run->sys.atoms;
+  snap->n = a->n;
+  snap->x = g_new(double, 3 * a->n + 1);
+  for (size_t j = 0; j < a->n; j++) {
+    IdIndex key = {a->id[j], 0};
+    const IdIndex *hit = bsearch(&key, run->by_id, a->n, sizeof key, cmp_id);
+    size_t i = hit ? hit->index : j;
+    memcpy(&snap->x[3 * i], &a->x[3 * j], 3 * sizeof(double));
+    snap->n_pinned += a->pinned[j] != 0;
+  }
+  snap->box = run->sys.box;
+  snap->step = run->sys.step;
+  snap->time = run->sys.time;
+  snap->temperature = am_thermo_temperature(a);
+  snap->target_temperature = am_integrator_target_temperature(&run->integ);
+  snap->pe_per_atom = a->n ? run->sys.pe / (double) a->n : 0;
+  snap->steps_per_second = run->steps_per_second;
+  return snap;
+}
+
+static gboolean setup(AmorphWorker *w, Run *run, AmError *err)
+{
+  const char *path = w->potential_path;
+  AmEamStyle style = g_str_has_suffix(path, ".fs") ? AM_EAM_FS : AM_EAM_ALLOY;
+  if (am_eam_load(path, style, &run->eam, err) != AM_OK)
+    return FALSE;
+  am_system_init(&run->sys, run->eam, 1.0);
+  run->sys.box = w->box;
+  /* The thread takes over the copied atoms. */
+  run->sys.atoms = w->atoms;
+  memset(&w->atoms, 0, sizeof w->atoms);
+  AmAtoms *a = &run->sys.atoms;
+  run->by_id = g_new(IdIndex, a->n + 1);
+  for (size_t i = 0; i < a->n; i++)
+    run->by_id[i] = (IdIndex){a->id[i], i};
+  qsort(run->by_id, a->n, sizeof *run->by_id, cmp_id);
+  for (size_t i = 0; i < a->n; i++) {
+    a->pinned[i] = w->pinned && w->pinned[i];
+    if (a->pinned[i]) {
+      am_box_to_frac(&run->sys.box, &a->x[3 * i], &a->pin_frac[3 * i]);
+      a->v[3 * i] = a->v[3 * i + 1] = a->v[3 * i + 2] = 0;
+    }
+  }
+  if (am_system_bind_types(&run->sys, w->have_names ? (const char *const *) w->element_names : NULL, err) != AM_OK)
+    return FALSE;
+  gboolean moving = FALSE;
+  for (size_t k = 0; k < 3 * a->n && !moving; k++)
+    moving = a->v[k] != 0;
+  if (!moving && am_thermo_create_velocities(a, w->cfg.temperature, w->cfg.seed, 0, err) != AM_OK)
+    return FALSE;
+  AmIntegratorConfig icfg;
+  am_integrator_config_init(&icfg, AM_ENSEMBLE_NVT, w->cfg.timestep);
+  icfg.t_start = icfg.t_stop = w->cfg.temperature;
+  if (am_integrator_init(&run->integ, &icfg, &run->sys, 0, err) != AM_OK)
+    return FALSE;
+  run->ready = TRUE;
+  return TRUE;
+}
+
+static void apply(AmorphWorker *w, Run *run, const Cmd *c, gboolean *quit, AmError *err, gboolean *failed)
+{
+  switch (c->kind) {
+  case CMD_RUN:
+    run->running = run->ready;
+    break;
+  case CMD_PAUSE:
+    run->running = FALSE;
+    break;
+  case CMD_STEP:
+    run->running = FALSE;
+    run->step_once = run->ready;
+    break;
+  case CMD_QUIT:
+    *quit = TRUE;
+    break;
+  case CMD_TEMPERATURE:
+    w->cfg.temperature = c->value;
+    if (run->ready)
+      am_integrator_set_temperature_ramp(&run->integ, &run->sys, c->value, c->value, 0);
+    break;
+  case CMD_SPEED:
+    run->steps_per_frame = (int) c->value;
+    break;
+  case CMD_PIN: {
+    if (!run->ready || c->index >= run->sys.atoms.n)
+      break;
+    AmAtoms *a = &run->sys.atoms;
+    /* Commands name atoms in the caller's order; the engine may have reordered them. */
+    long j = am_atoms_find_id(a, w->ids[c->index]);
+    if (j < 0)
+      break;
+    a->pinned[j] = c->flag ? 1 : 0;
+    if (c->flag)
+      am_box_to_frac(&run->sys.box, &a->x[3 * j], &a->pin_frac[3 * j]);
+    if (am_integrator_update_pinning(&run->integ, &run->sys, err) != AM_OK) {
+      run->running = FALSE;
+      *failed = TRUE;
+    }
+    break;
+  }
+  }
+}
+
+static gpointer thread_main(gpointer data)
+{
+  AmorphWorker *w = data;
+  Run run = {0};
+  run.steps_per_frame = MAX(1, w->cfg.steps_per_frame);
+  AmError err = {0};
+  if (!setup(w, &run, &err))
+    publish(w, make_snapshot(w, &run, err.message));
+  else
+    publish(w, make_snapshot(w, &run, NULL));
+
+  gboolean quit = FALSE;
+  while (!quit) {
+    gboolean busy = run.running || run.step_once;
+    Cmd *c = busy ? g_async_queue_try_pop(w->commands) : g_async_queue_pop(w->commands);
+    gboolean failed = FALSE;
+    while (c) {
+      apply(w, &run, c, &quit, &err, &failed);
+      g_free(c);
+      c = g_async_queue_try_pop(w->commands);
+    }
+    if (quit)
+      break;
+    if (failed) {
+      publish(w, make_snapshot(w, &run, err.message));
+      continue;
+    }
+    if (!run.running && !run.step_once) {
+      publish(w, make_snapshot(w, &run, NULL));
+      continue;
+    }
+    run.step_once = FALSE;
+    gint64 t0 = g_get_monotonic_time();
+    AmStatus st = am_integrator_run(&run.integ, &run.sys, run.steps_per_frame, &err);
+    gint64 t1 = g_get_monotonic_time();
+    if (t1 > t0)
+      run.steps_per_second = run.steps_per_frame * 1e6 / (double) (t1 - t0);
+    if (st != AM_OK) {
+      run.running = FALSE;
+      publish(w, make_snapshot(w, &run, err.message));
+    } else
+      publish(w, make_snapshot(w, &run, NULL));
+  }
+
+  g_free(run.by_id);
+  am_system_free(&run.sys);
+  am_eam_free(run.eam);
+  worker_unref(w);
+  return NULL;
+}
+
+/* ---- main-thread API ------------------------------------------------------------------ */
+
+void amorph_worker_config_init(AmorphWorkerConfig *cfg)
+{
+  memset(cfg, 0, sizeof *cfg);
+  cfg->temperature = 300;
+  cfg->timestep = 0.002;
+  cfg->seed = 20240101;
+  cfg->steps_per_frame = 10;
+}
+
+AmorphWorker *amorph_worker_new(const AmBox *box, const AmAtoms *atoms, const uint8_t *pinned,
+                                const char *const *element_names, const AmorphWorkerConfig *cfg,
+                                AmorphSnapshotFunc func, gpointer user_data)
+{
+  AmorphWorker *w = g_new0(AmorphWorker, 1);
+  g_atomic_ref_count_init(&w->ref);
+  g_mutex_init(&w->lock);
+  w->commands = g_async_queue_new_full(g_free);
+  w->context = g_main_context_ref_thread_default();
+  w->func = func;
+  w->user_data = user_data;
+  w->box = *box;
+  w->cfg = *cfg;
+  w->potential_path = g_strdup(cfg->potential_path ? cfg->potential_path : "");
+  w->cfg.potential_path = w->potential_path;
+  AmError err = {0};
+  if (am_atoms_copy(&w->atoms, atoms, &err) != AM_OK)
+    g_error("out of memory copying %zu atoms for the worker", atoms->n);
+  if (pinned)
+    w->pinned = g_memdup2(pinned, atoms->n ? atoms->n : 1);
+  if (element_names) {
+    w->have_names = TRUE;
+    for (int t = 0; t < atoms->ntypes && t < AM_MAX_TYPES; t++)
+      w->element_names[t] = g_strdup(element_names[t] ? element_names[t] : "");
+  }
+  w->ids = g_memdup2(atoms->id, (atoms->n ? atoms->n : 1) * sizeof *atoms->id);
+  w->thread = g_thread_new("amorph-worker", thread_main, worker_ref(w));
+  return w;
+}
+
+static void send(AmorphWorker *w, CmdKind kind, double value, size_t index, gboolean flag)
+{
+  Cmd *c = g_new0(Cmd, 1);
+  c->kind = kind;
+  c->value = value;
+  c->index = index;
+  c->flag = flag;
+  g_async_queue_push(w->commands, c);
+}
+
+void amorph_worker_free(AmorphWorker *w)
+{
+  if (!w)
+    return;
+  w->closed = TRUE;
+  send(w, CMD_QUIT, 0, 0, FALSE);
+  g_thread_join(w->thread);
+  worker_unref(w);
+}
+
+void amorph_worker_run(AmorphWorker *w)
+{
+  send(w, CMD_RUN, 0, 0, FALSE);
+}
+
+void amorph_worker_pause(AmorphWorker *w)
+{
+  send(w, CMD_PAUSE, 0, 0, FALSE);
+}
+
+void amorph_worker_step(AmorphWorker *w)
+{
+  send(w, CMD_STEP, 0, 0, FALSE);
+}
+
+void amorph_worker_set_temperature(AmorphWorker *w, double temperature)
+{
+  if (temperature > 0 && isfinite(temperature))
+    send(w, CMD_TEMPERATURE, temperature, 0, FALSE);
+}
+
+void amorph_worker_set_steps_per_frame(AmorphWorker *w, int steps)
+{
+  send(w, CMD_SPEED, MAX(1, steps), 0, FALSE);
+}
+
+void amorph_worker_set_pinned(AmorphWorker *w, size_t index, gboolean pinned)
+{
+  send(w, CMD_PIN, 0, index, pinned);
+}

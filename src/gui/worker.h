@@ -1,0 +1,70 @@
+/* worker.h: the thread that runs the live simulation behind the window.
+ *
+ * The worker owns its own copy of the system and steps NVT molecular dynamics on it. The
+ * main thread never waits for it: commands (run, pause, step, pin, temperature, speed) go
+ * through a queue that the worker drains between frames, and results come back as
+ * immutable snapshots. Snapshots are coalesced: however fast the worker produces them, at
+ * most one idle callback is pending on the main context, and it delivers the newest. */
+#pragma once
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "sim/atoms.h"
+#include "sim/box.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  size_t n;
+  double *x;                 /* 3n wrapped positions (Å), in the order of the atoms given to the worker */
+  AmBox box;
+  long long step;            /* MD steps since the worker started */
+  double time;               /* simulated time (ps) */
+  double temperature;        /* instantaneous kinetic temperature (K) */
+  double target_temperature; /* thermostat target (K) */
+  double pe_per_atom;        /* potential energy per atom (eV) */
+  double steps_per_second;   /* measured over the last frame */
+  gboolean running;          /* the worker is stepping on its own */
+  size_t n_pinned;
+  char *error;               /* non-NULL: the run stopped because of this */
+} AmorphSnapshot;
+
+AmorphSnapshot *amorph_snapshot_ref(AmorphSnapshot *snap);
+void amorph_snapshot_unref(AmorphSnapshot *snap);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AmorphSnapshot, amorph_snapshot_unref)
+
+typedef struct AmorphWorker AmorphWorker;
+/* Called on the main context of the thread that created the worker. */
+typedef void (*AmorphSnapshotFunc)(AmorphSnapshot *snap, gpointer user_data);
+
+typedef struct {
+  const char *potential_path; /* setfl file, eam/fs or eam/alloy by its name's suffix */
+  double temperature;         /* K */
+  double timestep;            /* ps */
+  uint64_t seed;              /* for initial velocities when the atoms have none */
+  int steps_per_frame;        /* MD steps between snapshots while running */
+} AmorphWorkerConfig;
+
+void amorph_worker_config_init(AmorphWorkerConfig *cfg);
+
+/* Copies box, atoms and pins (n entries, nonzero = pinned; may be NULL) and starts the
+ * thread, paused. Element names per type (may be NULL: the atoms' labels) bind the types
+ * to the potential. Setup failures (potential missing, element unknown) arrive as a
+ * snapshot with error set. */
+AmorphWorker *amorph_worker_new(const AmBox *box, const AmAtoms *atoms, const uint8_t *pinned,
+                                const char *const *element_names, const AmorphWorkerConfig *cfg,
+                                AmorphSnapshotFunc func, gpointer user_data);
+/* Stops the thread and waits for it (at most one frame); no callback runs afterwards. */
+void amorph_worker_free(AmorphWorker *worker);
+
+void amorph_worker_run(AmorphWorker *worker);
+void amorph_worker_pause(AmorphWorker *worker);
+/* One frame (steps_per_frame steps), then paused. */
+void amorph_worker_step(AmorphWorker *worker);
+void amorph_worker_set_temperature(AmorphWorker *worker, double temperature);
+void amorph_worker_set_steps_per_frame(AmorphWorker *worker, int steps);
+/* Pins or releases atom index (in the order given to amorph_worker_new). */
+void amorph_worker_set_pinned(AmorphWorker *worker, size_t index, gboolean pinned);
+
+G_END_DECLS

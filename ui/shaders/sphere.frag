@@ -1,0 +1,56 @@
+// sphere.frag: ray-casts the atom's sphere inside its quad, shades it and writes its depth.
+precision highp float;
+
+in vec3 v_pos;
+in vec3 v_center;
+in float v_radius;
+in vec4 v_color;
+flat in float v_marks;
+
+uniform mat4 proj;
+uniform float ortho;
+
+out vec4 frag_color;
+
+void main()
+{
+  // Eye ray in view space: from the eye through this fragment (perspective), or straight
+  // down the view axis (orthographic).
+  vec3 ro = ortho > 0.5 ? vec3(v_pos.xy, 0.0) : vec3(0.0);
+  vec3 rd = ortho > 0.5 ? vec3(0.0, 0.0, -1.0) : normalize(v_pos);
+  vec3 oc = ro - v_center;
+  float b = dot(oc, rd);
+  float h = b * b - (dot(oc, oc) - v_radius * v_radius);
+  if (h < 0.0)
+    discard;
+  vec3 hit = ro + (-b - sqrt(h)) * rd;
+  vec3 n = (hit - v_center) / v_radius;
+  vec3 to_eye = -rd;
+  float facing = clamp(dot(n, to_eye), 0.0, 1.0);
+
+  // A key light from the upper left and a weak fill from the right, plus a highlight: the
+  // relief of a dense packing must read even in flat colours.
+  vec3 key = normalize(vec3(-0.45, 0.65, 0.62));
+  vec3 fill = normalize(vec3(0.7, -0.2, 0.7));
+  float diffuse = max(dot(n, key), 0.0) * 0.72 + max(dot(n, fill), 0.0) * 0.18;
+  float spec = pow(max(dot(n, normalize(key + to_eye)), 0.0), 48.0) * 0.35;
+  vec3 base = v_color.rgb;
+  int marks = int(v_marks + 0.5);
+  if ((marks & 2) != 0)
+    base = mix(base, vec3(1.0), 0.45);
+  vec3 col = base * (0.32 + diffuse) + vec3(spec);
+  // Darken towards the outline so touching atoms of one colour stay apart.
+  col *= mix(0.55, 1.0, smoothstep(0.0, 0.35, facing));
+  if ((marks & 1) != 0) {
+    // Pinned: a thick near-black ring round the rim with a thin light edge inside it, so
+    // it shows on light and dark atoms alike; the core keeps the species colour.
+    float ring = 1.0 - smoothstep(0.50, 0.56, facing);
+    float edge = smoothstep(0.50, 0.56, facing) * (1.0 - smoothstep(0.56, 0.64, facing));
+    col = mix(col, vec3(0.08, 0.08, 0.09), ring);
+    col = mix(col, vec3(1.0), edge * 0.85);
+  }
+  frag_color = vec4(col, 1.0);
+
+  vec4 clip = proj * vec4(hit, 1.0);
+  gl_FragDepth = clamp(clip.z / clip.w * 0.5 + 0.5, 0.0, 1.0);
+}
