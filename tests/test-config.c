@@ -123,6 +123,19 @@ static void test_overrides(void)
   expect_error(text, typo, AM_CONFIG_ERROR_UNKNOWN_KEY, "--set md.stpes=100", "“steps”", NULL);
   const char *const range[] = { "md.timestep_ps=0.5", NULL };
   expect_error(text, range, AM_CONFIG_ERROR_OUT_OF_RANGE, "--set md.timestep_ps=0.5", "≤ 0.02 ps", NULL);
+  /* An override replaces a file value that would be invalid on its own. */
+  const char *const fill[] = { "system.data=sample.data", NULL };
+  g_autofree char *cwd = g_get_current_dir();
+  g_chdir(tmpdir);
+  g_autoptr(AmConfig) filled = load_text("[run]\nprotocol = md\n[system]\ndata =\n", fill, &error);
+  g_chdir(cwd);
+  g_assert_no_error(error);
+  g_assert_cmpstr(am_config_get_string(filled, "system", "data"), ==, data_path);
+  /* …but a typo in a superseded line is still an error. */
+  const char *const steps[] = { "md.steps=5", NULL };
+  expect_error("[run]\nprotocol = md\n[system]\ndata = sample.data\n[md]\nsteps = ten\nstpes = 1\n", steps,
+               AM_CONFIG_ERROR_UNKNOWN_KEY, "test.ini:7", NULL);
+
   const char *const malformed[] = { "md-steps=3", NULL };
   expect_error(text, malformed, AM_CONFIG_ERROR_OVERRIDE, "md-steps=3", "SECTION.KEY=VALUE", NULL);
   const char *const noeq[] = { "md.steps", NULL };

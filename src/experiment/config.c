@@ -760,6 +760,15 @@ static AmConfig *resolve(GPtrArray *entries, const char *source, const char *bas
                   "%s: unknown key “%s” in [%s]%s", e->origin, e->key, e->section, hint);
       return NULL;
     }
+    /* A later --set replaces the file's value, which then need not be valid (an empty
+     * required path filled in on the command line). */
+    gboolean superseded = FALSE;
+    for (guint j = i + 1; j < entries->len && !superseded; j++) {
+      const Entry *later = entries->pdata[j];
+      superseded = strcmp(later->section, e->section) == 0 && strcmp(later->key, e->key) == 0;
+    }
+    if (superseded)
+      continue;
     Value *v = g_new0(Value, 1);
     if (!parse_value(sec, k, e->value, e->origin, e->from_override ? cwd : base_dir, v, error)) {
       value_free(v);
