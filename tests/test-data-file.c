@@ -99,6 +99,15 @@ static void test_read_small(void)
   AmError err = {0};
   g_assert_cmpint(am_atoms_validate(&a, &err), ==, AM_OK);
 
+  /* Newer LAMMPS names types in an "Atom Type Labels" section; it wins over comments. */
+  const char *labelled = "t\n1 atoms\n2 atom types\n0 1 xlo xhi\n0 1 ylo yhi\n0 1 zlo zhi\n\n"
+                         "Atom Type Labels\n\n1 Cu\n2 Zr\n\nMasses\n\n1 63.546 # copper\n2 91.224\n\n"
+                         "Atoms # atomic\n\n1 2 0.5 0.5 0.5\n";
+  AmError err0 = {0};
+  g_assert_cmpint(am_data_parse(labelled, strlen(labelled), "l", &box, &a, &info, &err0), ==, AM_OK);
+  g_assert_cmpstr(a.type_label[0], ==, "Cu");
+  g_assert_cmpstr(a.type_label[1], ==, "Zr");
+
   read_ok("tests/data/io/nolabels.data", &box, &a, &info);
   g_assert_false(info.has_images || info.has_velocities);
   g_assert_true(info.has_masses);
@@ -423,6 +432,8 @@ static void test_errors(void)
     g_free(text);
   }
   expect_error("", AM_ERR_FORMAT, (const char *[]){"empty", NULL});
+  expect_error("t\n0 atoms\n2 atom types\n0 1 xlo xhi\n0 1 ylo yhi\n0 1 zlo zhi\nAtom Type Labels\n\n1 Cu\n1 Zr\n",
+               AM_ERR_FORMAT, (const char *[]){"line 10", "type 1 was already labelled at line 9", NULL});
   expect_error("title\n1 atoms\n1 atom types\n0 1 xlo xhi\n0 1 ylo yhi\n0 1 zlo zhi\n", AM_ERR_FORMAT,
                (const char *[]){"no Atoms section", NULL});
   /* A section keyword where data lines are due is a truncated section, not data. */

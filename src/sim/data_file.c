@@ -62,11 +62,13 @@ static const char *const foreign_sections[] = {
   "Bonds", "Angles", "Dihedrals", "Impropers", "Bond Coeffs", "Angle Coeffs", "Dihedral Coeffs",
   "Improper Coeffs", "BondBond Coeffs", "BondAngle Coeffs", "MiddleBondTorsion Coeffs", "EndBondTorsion Coeffs",
   "AngleTorsion Coeffs", "AngleAngleTorsion Coeffs", "BondBond13 Coeffs", "AngleAngle Coeffs", "Ellipsoids",
-  "Lines", "Triangles", "Bodies", "CMAP", "Atom Type Labels", "Bond Type Labels", "Angle Type Labels",
+  "Lines", "Triangles", "Bodies", "CMAP", "Bond Type Labels", "Angle Type Labels",
   "Dihedral Type Labels", "Improper Type Labels",
 };
 
-typedef enum { SEC_NONE, SEC_MASSES, SEC_ATOMS, SEC_VELOCITIES, SEC_PAIR, SEC_PAIRIJ, SEC_FOREIGN } Section;
+typedef enum {
+  SEC_NONE, SEC_MASSES, SEC_ATOMS, SEC_VELOCITIES, SEC_PAIR, SEC_PAIRIJ, SEC_LABELS, SEC_FOREIGN
+} Section;
 
 static Section section_of(AmSpan line)
 {
@@ -80,6 +82,8 @@ static Section section_of(AmSpan line)
     return SEC_PAIR;
   if (am_span_equals_words(line, "PairIJ Coeffs"))
     return SEC_PAIRIJ;
+  if (am_span_equals_words(line, "Atom Type Labels"))
+    return SEC_LABELS;
   for (size_t k = 0; k < sizeof foreign_sections / sizeof foreign_sections[0]; k++)
     if (am_span_equals_words(line, foreign_sections[k]))
       return SEC_FOREIGN;
@@ -134,6 +138,8 @@ typedef struct {
   VelRecord *vel;
   int64_t nvel;
   long mass_line[AM_MAX_TYPES];
+  long label_line[AM_MAX_TYPES];
+  char label[AM_MAX_TYPES][16]; /* from "Atom Type Labels", which wins over mass comments */
   int atom_columns;
 } Parse;
 
@@ -320,6 +326,39 @@ static AmStatus parse_masses(Reader *r, Parse *P, long start)
   return AM_OK;
 }
 
+/* LAMMPS (since 2022) writes "Atom Type Labels" with one "type label" line per type. */
+static AmStatus parse_type_labels(Reader *r, Parse *P, long start)
+{
+  char q[64];
+  for (int k = 0; k < P->ntypes; k++) {
+    AmSpan line, w;
+    AmStatus st = section_line(r, "Atom Type Labels", start, k, P->ntypes, &line, NULL);
+    if (st)
+      return st;
+    const long ln = r->scan.line;
+    if (am_span_count_words(line) != 2)
+      return failf(r, AM_ERR_FORMAT, ln, "expected \"type label\", found %d words", am_span_count_words(line));
+    am_span_word(&line, &w);
+    int64_t t;
+    if (am_parse_int64(w, &t) != AM_NUM_OK || t < 1 || t > P->ntypes)
+      return failf(r, AM_ERR_FORMAT, ln, "expected an atom type 1..%d, found \"%s\"", P->ntypes, quote(w, q));
+    if (P->label_line[t - 1])
+      return failf(r, AM_ERR_FORMAT, ln, "type %" PRId64 " was already labelled at line %ld", t,
+                   P->label_line[t - 1]);
+    am_span_word(&line, &w);
+    bool printable = am_span_len(w) < sizeof P->label[0];
+    for (const char *c = w.p; c < w.end && printable; c++)
+      printable = *c > 0x20 && *c < 0x7f;
+    if (!printable)
+      return failf(r, AM_ERR_FORMAT, ln, "type label \"%s\" must be printable and at most 15 characters",
+                   quote(w, q));
+    memcpy(P->label[t - 1], w.p, am_span_len(w));
+    P->label[t - 1][am_span_len(w)] = '\0';
+    P->label_line[t - 1] = ln;
+  }
+  return AM_OK;
+}
+
 static AmStatus parse_atoms(Reader *r, Parse *P, long start, AmSpan hint)
 {
   char q[64], desc[64];
@@ -445,6 +484,7 @@ static AmStatus parse_sections(Reader *r, Parse *P, AmSpan first, AmSpan first_c
     case SEC_VELOCITIES: st = parse_velocities(r, P, ln); break;
     case SEC_PAIR: st = skip_lines(r, "Pair Coeffs", ln, P->ntypes); break;
     case SEC_PAIRIJ: st = skip_lines(r, "PairIJ Coeffs", ln, (int64_t) P->ntypes * (P->ntypes + 1) / 2); break;
+    case SEC_LABELS: st = parse_type_labels(r, P, ln); break;
     default: break;
     }
     if (st)
@@ -587,6 +627,9 @@ static AmStatus parse(Reader *r, Parse *P, AmBox *box_out, AmDataInfo *info)
                             P->atoms.x[3 * i + k]);
     am_box_wrap(&box, &P->atoms.x[3 * i], &P->atoms.image[3 * i]);
   }
+  for (int t = 0; t < P->ntypes; t++)
+    if (P->label_line[t])
+      memcpy(P->atoms.type_label[t], P->label[t], sizeof P->label[t]);
   *box_out = box;
   info->has_masses = P->section_line[SEC_MASSES] != 0;
   info->has_velocities = P->section_line[SEC_VELOCITIES] != 0;

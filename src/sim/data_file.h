@@ -3,7 +3,7 @@
  * Reads orthogonal and triclinic boxes, Masses, Atoms (with or without the three image
  * flags) and Velocities sections, in any order LAMMPS accepts, with comments. Type t in
  * the file is t-1 in AmAtoms. A mass line's trailing comment ("1 63.546 # Cu") becomes the
- * type label. Writes what LAMMPS' write_data writes for the same state (labels as
+ * type label (an "Atom Type Labels" section, as newer LAMMPS writes, takes precedence). Writes what LAMMPS' write_data writes for the same state (labels as
  * comments), so LAMMPS reads it back. Errors name the file, the line and what was
  * expected. */
 #pragma once
