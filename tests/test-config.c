@@ -325,7 +325,6 @@ int main(int argc, char **argv)
   g_test_add_func("/experiment/config/describe", test_describe);
   int rc = g_test_run();
 
-  g_autofree char *cmd = NULL;
   const char *files[] = { "test.ini", "sample.data", "sub/config.ini", "sub", NULL };
   for (int i = 0; files[i]; i++) {
     g_autofree char *p = g_build_filename(tmpdir, files[i], NULL);
