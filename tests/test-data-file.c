@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "sim/data_file.h"
 
@@ -215,6 +216,20 @@ static void test_round_trip(void)
   g_assert_false(info.has_velocities);
   assert_same_atoms(&a, &b, false, 0.0);
 
+  /* Replacing keeps the file's permissions, and writes through a symlink to its target. */
+  g_assert_cmpint(g_chmod(path, 0600), ==, 0);
+  char *link = g_build_filename(dir, "link.data", NULL);
+  g_assert_cmpint(symlink("rt.data", link), ==, 0);
+  g_assert_cmpint(am_data_write(link, &box, &a, "via link", false, &err), ==, AM_OK);
+  g_assert_true(g_file_test(link, G_FILE_TEST_IS_SYMLINK));
+  GStatBuf st;
+  g_assert_cmpint(g_stat(path, &st), ==, 0);
+  g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint(am_data_read(path, &box2, &b, &info, &err), ==, AM_OK);
+  g_assert_cmpstr(info.title, ==, "via link");
+  g_unlink(link);
+  g_free(link);
+
   /* Refused: a NaN position, a duplicate id (the old file stays). */
   a.x[3 * 17 + 1] = NAN;
   g_assert_cmpint(am_data_write(path, &box, &a, NULL, false, &err), ==, AM_ERR_NUMERIC);
@@ -225,6 +240,7 @@ static void test_round_trip(void)
   g_assert_nonnull(strstr(err.message, "used twice"));
   g_assert_cmpint(am_data_read(path, &box2, &b, &info, &err), ==, AM_OK);
   g_assert_cmpuint(b.n, ==, 500);
+
 
   g_unlink(path);
   g_rmdir(dir);

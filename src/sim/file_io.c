@@ -126,7 +126,18 @@ AmStatus am_atomic_file_open(AmAtomicFile *af, const char *path, AmError *err)
   }
   sink->fd = -1;
   struct stat st;
-  const bool direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+  const bool exists = stat(path, &st) == 0;
+  const bool direct = exists && !S_ISREG(st.st_mode);
+  /* Replace what a symlink points to, not the link itself. */
+  struct stat lst;
+  if (exists && !direct && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    char *real = realpath(path, NULL);
+    if (real) {
+      free(af->final_path);
+      af->final_path = real;
+      path = real;
+    }
+  }
   if (direct) {
     if (S_ISDIR(st.st_mode)) {
       free(sink);
@@ -150,6 +161,9 @@ AmStatus am_atomic_file_open(AmAtomicFile *af, const char *path, AmError *err)
       if (sink->fd >= 0 || errno != EEXIST)
         break;
     }
+    /* A replaced file keeps its permissions (a private checkpoint stays private). */
+    if (sink->fd >= 0 && exists)
+      (void) fchmod(sink->fd, st.st_mode & 07777);
   }
   if (sink->fd < 0) {
     const int e = errno;
