@@ -8,12 +8,14 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <omp.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "experiment/atomic_file.h"
 #include "experiment/config.h"
+#include "experiment/progress.h"
 #include "experiment/provenance.h"
 #include "sim/data_file.h"
 #include "sim/eam.h"
@@ -576,6 +578,120 @@ static void test_atomic_file(void)
   g_assert_cmpuint(count_entries(dir), ==, 1);
 }
 
+/* ---- progress events --------------------------------------------------------------- */
+
+typedef struct {
+  int count[AM_PROGRESS_END + 1];
+  gint64 last_done;
+  char *last_stage;
+  char *end_text;
+} Seen;
+
+static void collect(const AmProgressEvent *ev, gpointer user_data)
+{
+  Seen *s = user_data;
+  s->count[ev->kind]++;
+  if (ev->kind == AM_PROGRESS_UPDATE) {
+    g_assert_cmpint(ev->done, >=, s->last_done);
+    g_assert_cmpint(ev->total, ==, 1000);
+    s->last_done = ev->done;
+  }
+  if (ev->kind == AM_PROGRESS_STAGE) {
+    g_free(s->last_stage);
+    s->last_stage = g_strdup_printf("%s %d/%d", ev->stage, ev->stage_index, ev->stage_count);
+  }
+  if (ev->kind == AM_PROGRESS_END)
+    s->end_text = g_strdup(ev->text);
+}
+
+static void test_progress_events(void)
+{
+  Seen seen = { 0 };
+  AmProgress *p = am_progress_new("test");
+  am_progress_subscribe(p, collect, &seen, NULL);
+  g_autoptr(GCancellable) cancel = g_cancellable_new();
+  am_progress_set_cancellable(p, cancel);
+  am_progress_begin(p, 1000, 2);
+  am_progress_stage(p, "first");
+  am_progress_stage(p, "second");
+  g_assert_cmpstr(seen.last_stage, ==, "second 2/2");
+  /* Updates every step reach subscribers at most about ten times a second, and the last
+   * one always does. */
+  for (gint64 i = 1; i <= 1000; i++)
+    am_progress_update(p, i, NULL);
+  g_assert_cmpint(seen.count[AM_PROGRESS_UPDATE], >=, 1);
+  g_assert_cmpint(seen.count[AM_PROGRESS_UPDATE], <, 20);
+  g_assert_cmpint(seen.last_done, ==, 1000);
+  am_progress_message(p, "%d atoms", 250);
+  g_assert_cmpint(seen.count[AM_PROGRESS_MESSAGE], ==, 1);
+
+  g_autoptr(GError) error = NULL;
+  g_assert_false(am_progress_check_cancelled(p, &error));
+  g_assert_no_error(error);
+  g_cancellable_cancel(cancel);
+  g_assert_true(am_progress_check_cancelled(p, &error));
+  g_assert_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  am_progress_end(p, error->message);
+  g_assert_cmpint(seen.count[AM_PROGRESS_BEGIN], ==, 1);
+  g_assert_cmpint(seen.count[AM_PROGRESS_END], ==, 1);
+  g_assert_nonnull(seen.end_text);
+  am_progress_free(p);
+  g_free(seen.last_stage);
+  g_free(seen.end_text);
+
+  g_autofree char *d1 = am_format_duration(3725);
+  g_autofree char *d2 = am_format_duration(125);
+  g_autofree char *d3 = am_format_duration(-1);
+  g_assert_cmpstr(d1, ==, "1h02m");
+  g_assert_cmpstr(d2, ==, "2m05s");
+  g_assert_cmpstr(d3, ==, "?");
+}
+
+/* Ctrl-C stops a run between steps: exit 1, manifest "failed: interrupted", the thermo
+ * rows so far kept, no temporary files left. */
+static void test_interrupt(void)
+{
+  g_autofree char *ini = preset("md-nve-tiny.ini");
+  g_autofree char *out = tmp_path("interrupted");
+  const char *argv[] = { amorph_bin, "--batch", ini, "--threads", "1", "-o", out, "--set", "md.steps=100000000",
+                         NULL };
+  GPid pid;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(g_spawn_async(tmpdir, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+                              NULL, NULL, &pid, &error));
+  g_assert_no_error(error);
+  /* Wait until the run is under way (thermo.csv's temporary file exists). */
+  gboolean started = FALSE;
+  for (int i = 0; i < 600 && !started; i++) {
+    g_usleep(50000);
+    g_autoptr(GDir) d = g_dir_open(out, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d)))
+      started = started || g_str_has_prefix(name, ".thermo.csv.");
+  }
+  g_assert_true(started);
+  g_usleep(200000);
+  kill(pid, SIGINT);
+  int wait_status = 0;
+  g_assert_cmpint(waitpid(pid, &wait_status, 0), ==, pid);
+  g_spawn_close_pid(pid);
+  g_assert_true(WIFEXITED(wait_status));
+  g_assert_cmpint(WEXITSTATUS(wait_status), ==, 1);
+
+  g_autoptr(JsonParser) parser = json_parser_new();
+  JsonObject *man = load_json(parser, out, "manifest.json");
+  g_assert_cmpstr(json_object_get_string_member(man, "status"), ==, "failed");
+  g_assert_nonnull(strstr(json_object_get_string_member(man, "error"), "interrupted"));
+  assert_no_results(out);
+  g_autofree char *thermo_path = g_build_filename(out, "thermo.csv", NULL);
+  g_autoptr(GPtrArray) rows = load_csv(thermo_path, THERMO_HEADER);
+  g_assert_cmpuint(rows->len, >=, 1);
+  g_autoptr(GDir) d = g_dir_open(out, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name(d)))
+    g_assert_false(name[0] == '.');
+}
+
 static void remove_tree(const char *path)
 {
   if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
@@ -614,6 +730,8 @@ int main(int argc, char **argv)
   g_test_add_func("/experiment/batch/bad-config", test_bad_config);
   g_test_add_func("/experiment/batch/cli", test_cli);
   g_test_add_func("/experiment/batch/atomic-file", test_atomic_file);
+  g_test_add_func("/experiment/batch/progress-events", test_progress_events);
+  g_test_add_func("/experiment/batch/interrupt", test_interrupt);
   int rc = g_test_run();
   remove_tree(tmpdir);
   return rc;
