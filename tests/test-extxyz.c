@@ -287,7 +287,9 @@ static void test_parse(void)
   expect_error("1\nLattice=\"1 0 0 0 1 0 0 0\"\nCu 0 0 0\n", AM_ERR_FORMAT, "Lattice needs 9 numbers, found 8");
   expect_error("1\nLattice=\"1 0 0 0 1 0 0 0 1\nCu 0 0 0\n", AM_ERR_FORMAT, "line 2: a quoted value");
   expect_error("1\nTime=nan\nCu 0 0 0\n", AM_ERR_NUMERIC, "Time: expected a finite number");
-  expect_error("2\n\nCu 0 0 0\n", AM_ERR_FORMAT, "line 3: the file ends after 1 of the frame's 2 atoms");
+  expect_error("2\n\nCu 0.000000 0.000000 0.000000\n", AM_ERR_FORMAT, "line 3: the file ends after 1 of the frame's 2 atoms");
+  expect_error("3\nProperties=species:S:1:pos:R:3:m:R:9\nCu 0 0 0 1 2 3 4 5 6 7 8 9\n", AM_ERR_FORMAT,
+               "line 2: the frame announces 3 atoms of 13 columns but only 27 bytes follow");
   expect_error("2\n\nCu 0 0 0\nZr 0 0\n", AM_ERR_FORMAT, "line 4: expected 4 columns as Properties says, found 3");
   expect_error("1\n\nCu 0 NaN 0\n", AM_ERR_NUMERIC, "line 3: atom 1 of the frame: pos must be a finite number");
   expect_error("1\nProperties=species:S:1:pos:R:3:c:I:1\nCu 0 0 0 1.5\n", AM_ERR_FORMAT, "c must be a whole number");

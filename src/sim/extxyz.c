@@ -437,6 +437,15 @@ AmStatus am_extxyz_parse_frame(const char *text, size_t len, const char *name, l
     st = failf(&c, AM_ERR_FORMAT, comment_line, "Properties has no pos:R:3 column");
     goto fail;
   }
+  /* Every value takes at least a character and a separator: with the column count known,
+   * a frame that claims more than the rest of the buffer can hold is refused before the
+   * columns are allocated. */
+  if ((uint64_t) n * (uint64_t) ncolumns > am_scan_remaining(&scan) / 2 + 1) {
+    st = failf(&c, AM_ERR_FORMAT, comment_line,
+               "the frame announces %" PRId64 " atoms of %d columns but only %zu bytes follow", n, ncolumns,
+               am_scan_remaining(&scan));
+    goto fail;
+  }
   frame->n = (size_t) n;
   for (int k = 0; k < nspecs; k++) {
     if (specs[k].kind == 'S') {
