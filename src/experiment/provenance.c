@@ -97,7 +97,8 @@ gboolean am_provenance_add_input(AmProvenance *prov, const char *role, const cha
     return FALSE;
   Input *in = g_new0(Input, 1);
   in->role = g_strdup(role);
-  in->path = g_strdup(path);
+  /* Absolute, so the manifest still identifies the file when read from elsewhere. */
+  in->path = g_canonicalize_filename(path, NULL);
   in->sha256 = sha;
   GStatBuf st;
   in->size = g_stat(path, &st) == 0 ? (gint64) st.st_size : -1;
@@ -140,8 +141,13 @@ gboolean am_provenance_write(AmProvenance *prov, const char *path, const char *e
   am_json_add_string(b, "program", "amorph");
   am_json_add_string(b, "version", AMORPH_VERSION);
   am_json_add_string(b, "git_commit", AMORPH_GIT_COMMIT);
-#ifdef __VERSION__
-  am_json_add_string(b, "compiler", __VERSION__);
+#if defined(__clang__)
+  am_json_add_string(b, "compiler", "clang " __clang_version__);
+#elif defined(__GNUC__)
+  am_json_add_string(b, "compiler", "gcc " __VERSION__);
+#endif
+#ifdef _OPENMP
+  am_json_add_int(b, "openmp_version", _OPENMP);
 #endif
   am_json_add_string(b, "protocol", am_config_protocol(prov->cfg));
   am_json_add_string(b, "status", error_message ? "failed" : "ok");
@@ -152,7 +158,10 @@ gboolean am_provenance_write(AmProvenance *prov, const char *path, const char *e
   for (int i = 0; prov->argv[i]; i++)
     json_builder_add_string_value(b, prov->argv[i]);
   json_builder_end_array(b);
-  am_json_add_string(b, "config_file", am_config_source(prov->cfg));
+  g_autofree char *config_file = *am_config_source(prov->cfg)
+                                     ? g_canonicalize_filename(am_config_source(prov->cfg), NULL)
+                                     : g_strdup("");
+  am_json_add_string(b, "config_file", config_file);
   json_builder_set_member_name(b, "config");
   json_builder_add_value(b, am_config_to_json(prov->cfg));
   json_builder_set_member_name(b, "seeds");
