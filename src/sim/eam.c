@@ -280,21 +280,27 @@ struct AmForceEngine {
   double *rho, *fp;
   double *buf;         /* per-thread accumulators: tcap × per_thread doubles */
   size_t per_thread;   /* doubles per thread in buf */
-  size_t *range;       /* tcap+1 atom ranges balanced by pair count */
-  /* Pairs inside the cutoff, found by the density pass for the force pass, with the
-   * density derivatives it already had in cache. Thread t writes the slots of the list
-   * range it owns, so no thread needs more room than the Verlet list gives it. */
-  uint32_t *spair;
-  double *sdrho;       /* 2 per pair: d(density j puts at i)/dr, d(density i puts at j)/dr */
-  size_t scap;
-  size_t *sbeg, *send; /* per atom, private order */
+  size_t *range;       /* tcap+1 ranges of the flat pair list, one per thread */
+  /* The Verlet list flattened to (i, j) pairs and sorted by their distance at the build:
+   * consecutive pairs then read neighbouring spline knots, so the tables stream through
+   * the cache instead of being hit at random (the loops were bound by those misses).
+   * Distances drift by less than the skin between builds, so the order stays good. */
+  uint32_t *pi, *pj;   /* private index of i; packed j and image code (neighbor.h) */
+  uint32_t *key;       /* sort scratch */
+  size_t pcap, npairs;
+  size_t ninside;      /* pairs inside the cutoff at the build: they come first */
+  size_t *bucket;      /* nr+2 counters of the counting sort */
+  size_t bucket_cap;
+  long flat_build;     /* nl.builds when the flat list was made, −1 = never */
 };
 
 AmForceEngine *am_force_engine_new(void)
 {
   AmForceEngine *e = calloc(1, sizeof *e);
-  if (e)
+  if (e) {
     am_neighbor_init(&e->nl);
+    e->flat_build = -1;
+  }
   return e;
 }
 
@@ -308,17 +314,19 @@ void am_force_engine_free(AmForceEngine *e)
   free(e->fp);
   free(e->buf);
   free(e->range);
-  free(e->spair);
-  free(e->sdrho);
-  free(e->sbeg);
-  free(e->send);
+  free(e->pi);
+  free(e->pj);
+  free(e->key);
+  free(e->bucket);
   free(e);
 }
 
 void am_force_engine_invalidate(AmForceEngine *e)
 {
-  if (e)
+  if (e) {
     am_neighbor_invalidate(&e->nl);
+    e->flat_build = -1;
+  }
 }
 
 long am_force_engine_builds(const AmForceEngine *e)
@@ -327,23 +335,8 @@ long am_force_engine_builds(const AmForceEngine *e)
 }
 
 /* Per-thread accumulators, in doubles, for n atoms: rho n | f 3n | e n | v 6n. */
-static AmStatus engine_reserve(AmForceEngine *e, size_t n, size_t npairs, int nthreads, AmError *err)
+static AmStatus engine_reserve(AmForceEngine *e, size_t n, int nthreads, AmError *err)
 {
-  if (npairs > e->scap || !e->spair) {
-    size_t cap = e->scap ? e->scap : 4096;
-    while (cap < npairs)
-      cap *= 2;
-    free(e->spair);
-    free(e->sdrho);
-    e->spair = malloc(cap * sizeof *e->spair);
-    e->sdrho = aligned_alloc64(2 * cap * sizeof *e->sdrho);
-    if (!e->spair || !e->sdrho) {
-      free(e->spair), free(e->sdrho);
-      e->spair = NULL, e->sdrho = NULL, e->scap = 0;
-      return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate %zu pairs", npairs);
-    }
-    e->scap = cap;
-  }
   if (n > e->cap || !e->elem) {
     size_t cap = e->cap ? e->cap : 64;
     while (cap < n)
@@ -357,13 +350,7 @@ static AmStatus engine_reserve(AmForceEngine *e, size_t n, size_t npairs, int nt
     double *fp = realloc(e->fp, cap * sizeof *fp);
     if (fp)
       e->fp = fp;
-    size_t *sb = realloc(e->sbeg, cap * sizeof *sb);
-    if (sb)
-      e->sbeg = sb;
-    size_t *se = realloc(e->send, cap * sizeof *se);
-    if (se)
-      e->send = se;
-    if (!elem || !rho || !fp || !sb || !se)
+    if (!elem || !rho || !fp)
       return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate arrays for %zu atoms", n);
     e->cap = cap;
     free(e->buf);
@@ -385,22 +372,79 @@ static AmStatus engine_reserve(AmForceEngine *e, size_t n, size_t npairs, int nt
   return AM_OK;
 }
 
-/* Splits atoms among threads so each gets about the same number of pairs: a half list
- * gives the atoms at the end of the order few pairs. A pure function of the list and the
- * thread count, so the sums are reproducible. */
-static void balance(AmForceEngine *e, int nt)
+/* Flattens the freshly built Verlet list and sorts it by spline knot (a stable counting
+ * sort, so the order is a pure function of the list). */
+static AmStatus flatten(AmForceEngine *e, const AmEam *eam, AmError *err)
 {
   const AmNeighbor *nl = &e->nl;
-  const size_t n = nl->n, total = nl->first[n];
-  e->range[0] = 0;
-  size_t k = 0;
-  for (int t = 1; t < nt; t++) {
-    const size_t target = total * (size_t) t / (size_t) nt;
-    while (k < n && nl->first[k] < target)
-      k++;
-    e->range[t] = k;
+  const size_t np = nl->npairs, n = nl->n;
+  if (np > e->pcap || !e->pi) {
+    size_t cap = e->pcap ? e->pcap : 4096;
+    while (cap < np)
+      cap *= 2;
+    free(e->pi), free(e->pj), free(e->key);
+    e->pi = malloc(cap * sizeof *e->pi);
+    e->pj = malloc(cap * sizeof *e->pj);
+    e->key = malloc(cap * sizeof *e->key);
+    if (!e->pi || !e->pj || !e->key) {
+      free(e->pi), free(e->pj), free(e->key);
+      e->pi = e->pj = e->key = NULL;
+      e->pcap = 0;
+      return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate %zu pairs", np);
+    }
+    e->pcap = cap;
   }
-  e->range[nt] = n;
+  const size_t nb = (size_t) eam->nr + 1; /* one bucket per knot, one for beyond the table */
+  if (nb + 1 > e->bucket_cap) {
+    size_t *b = realloc(e->bucket, (nb + 1) * sizeof *b);
+    if (!b)
+      return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate the pair sort");
+    e->bucket = b;
+    e->bucket_cap = nb + 1;
+  }
+  size_t *count = e->bucket;
+  memset(count, 0, (nb + 1) * sizeof *count);
+  const double *x = nl->x;
+  for (size_t k = 0; k < n; k++)
+    for (size_t q = nl->first[k]; q < nl->first[k + 1]; q++) {
+      const uint32_t pk = nl->pairs[q];
+      const size_t j = AM_NEIGH_J(pk);
+      const double *sh = nl->shift[AM_NEIGH_CODE(pk)];
+      const double dx = x[3 * j] + sh[0] - x[3 * k], dy = x[3 * j + 1] + sh[1] - x[3 * k + 1],
+                   dz = x[3 * j + 2] + sh[2] - x[3 * k + 2];
+      const double u = sqrt(dx * dx + dy * dy + dz * dz) * eam->rdr;
+      const size_t b = u < (double) eam->nr ? (size_t) u : nb - 1;
+      e->key[q] = (uint32_t) b;
+      count[b + 1]++;
+    }
+  for (size_t b = 0; b < nb; b++)
+    count[b + 1] += count[b];
+  /* Knots at or past the cutoff hold the pairs that were in the skin at the build. */
+  const double ucut = eam->cutoff * eam->rdr;
+  const size_t bcut = ucut < (double) eam->nr ? (size_t) ucut : nb - 1;
+  e->ninside = count[bcut];
+  for (size_t k = 0; k < n; k++)
+    for (size_t q = nl->first[k]; q < nl->first[k + 1]; q++) {
+      const size_t to = count[e->key[q]]++;
+      e->pi[to] = (uint32_t) k;
+      e->pj[to] = nl->pairs[q];
+    }
+  e->npairs = np;
+  e->flat_build = nl->builds;
+  return AM_OK;
+}
+
+/* Start of thread t's block of the sorted pairs. The pairs in the skin (the tail of the
+ * order) are mostly rejected by the cutoff test, so they weigh a fifth of a real pair. */
+static size_t pair_split(size_t np, size_t ninside, int t, int tn)
+{
+  const double tail_weight = 0.2;
+  const double total = (double) ninside + tail_weight * (double) (np - ninside);
+  const double w = total * t / tn;
+  size_t q = w <= (double) ninside ? (size_t) w : ninside + (size_t) ((w - (double) ninside) / tail_weight);
+  if (t == tn || q > np)
+    q = np;
+  return q;
 }
 
 AmStatus am_eam_compute(AmSystem *sys, AmError *err)
@@ -415,6 +459,11 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
   AmStatus st = am_neighbor_update(nl, &sys->box, atoms, eam->cutoff, sys->skin, &rebuilt, err);
   if (st)
     return st;
+  if (rebuilt || e->flat_build != nl->builds) {
+    st = flatten(e, eam, err);
+    if (st)
+      return st;
+  }
 
 #ifdef _OPENMP
   int nt = omp_get_max_threads();
@@ -423,7 +472,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
 #endif
   if (nt > MAX_THREADS)
     nt = MAX_THREADS;
-  st = engine_reserve(e, n, nl->npairs, nt, err);
+  st = engine_reserve(e, n, nt, err);
   if (st)
     return st;
   const bool want_e = sys->compute_flags & AM_COMPUTE_PER_ATOM_ENERGY;
@@ -439,13 +488,10 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
   const double *restrict z2_tab = eam->z2_tab;
   const double *restrict embed_tab = eam->embed_tab;
   const double *restrict x = nl->x;
-  const uint32_t *restrict pairs = nl->pairs;
-  const size_t *restrict first = nl->first;
+  const uint32_t *restrict pi = e->pi, *restrict pj = e->pj;
+  const size_t np = e->npairs;
   const int *restrict elem = e->elem;
   double *restrict rho = e->rho, *restrict fp = e->fp;
-  uint32_t *restrict spair = e->spair;
-  double *restrict sdrho = e->sdrho;
-  size_t *restrict sbeg = e->sbeg, *restrict send = e->send;
   const size_t per = e->per_thread;
   double *const buf = e->buf;
   const size_t off_f = n, off_e = 4 * n, off_v = 5 * n;
@@ -474,53 +520,36 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     const int t = 0;
     const int tn = 1;
 #endif
-    /* The runtime may give fewer threads than asked: split by what we got. */
-#pragma omp single
-    {
-      nt_used = tn;
-      balance(e, tn);
-    }
-    /* Each thread owns a contiguous block of atoms (balanced by pairs) for the pair passes
-     * and an equal slice of atoms for the per-atom passes. */
-    const size_t a0 = e->range[t], a1 = e->range[t + 1];
+    if (t == 0)
+      nt_used = tn; /* the runtime may give fewer threads than asked */
+    /* Each thread owns a contiguous block of the sorted pairs (so also a band of the
+     * tables) and an equal slice of atoms for the per-atom passes. */
+    const size_t q0 = pair_split(np, e->ninside, t, tn), q1 = pair_split(np, e->ninside, t + 1, tn);
     const size_t s0 = n * (size_t) t / (size_t) tn, s1 = n * (size_t) (t + 1) / (size_t) tn;
     double *restrict my = buf + (size_t) t * per;
     double *restrict trho = my;
     memset(trho, 0, n * sizeof *trho);
 
-    /* Pass 1: densities; keep the pairs inside the cutoff and their density slopes. */
-    size_t ns = first[a0];
-    for (size_t i = a0; i < a1; i++) {
-      const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
-      const int ei = elem[i];
-      double rhoi = 0.0;
-      sbeg[i] = ns;
-      for (size_t q = first[i]; q < first[i + 1]; q++) {
-        const uint32_t pk = pairs[q];
-        const size_t j = AM_NEIGH_J(pk);
-        const double *sh = nl->shift[AM_NEIGH_CODE(pk)];
-        const double dx = x[3 * j] + sh[0] - xi, dy = x[3 * j + 1] + sh[1] - yi, dz = x[3 * j + 2] + sh[2] - zi;
-        const double r2 = dx * dx + dy * dy + dz * dz;
-        if (r2 >= rc2)
-          continue;
-        if (r2 < MIN_R2) {
-          close_i[t] = i, close_j[t] = j;
-          continue;
-        }
-        double p;
-        const size_t m = lookup_r(sqrt(r2), rdr, nr, &p) * AM_EAM_KNOT;
-        const int ej = elem[j];
-        const double *ci = rho_tab + rho_in[ei][ej] + m; /* j's density at i */
-        const double *cj = rho_tab + rho_in[ej][ei] + m; /* i's density at j */
-        rhoi += knot_value(ci, p);
-        trho[j] += knot_value(cj, p);
-        spair[ns] = pk;
-        sdrho[2 * ns] = knot_slope(ci, p, rdr);
-        sdrho[2 * ns + 1] = knot_slope(cj, p, rdr);
-        ns++;
+    /* Pass 1: densities. */
+    for (size_t q = q0; q < q1; q++) {
+      const size_t i = pi[q];
+      const uint32_t pk = pj[q];
+      const size_t j = AM_NEIGH_J(pk);
+      const double *sh = nl->shift[AM_NEIGH_CODE(pk)];
+      const double dx = x[3 * j] + sh[0] - x[3 * i], dy = x[3 * j + 1] + sh[1] - x[3 * i + 1],
+                   dz = x[3 * j + 2] + sh[2] - x[3 * i + 2];
+      const double r2 = dx * dx + dy * dy + dz * dz;
+      if (r2 >= rc2)
+        continue;
+      if (r2 < MIN_R2) {
+        close_i[t] = i, close_j[t] = j;
+        continue;
       }
-      send[i] = ns;
-      trho[i] += rhoi;
+      double p;
+      const size_t m = lookup_r(sqrt(r2), rdr, nr, &p) * AM_EAM_KNOT;
+      const int ei = elem[i], ej = elem[j];
+      trho[i] += knot_value(rho_tab + rho_in[ei][ej] + m, p); /* j's density at i */
+      trho[j] += knot_value(rho_tab + rho_in[ej][ei] + m, p); /* i's density at j */
     }
 #pragma omp barrier
     /* Fixed-order reduction of the densities, then embedding energies. */
@@ -545,7 +574,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     embed_t[t] = esum;
 #pragma omp barrier
 
-    /* Pass 2: forces, pair energy, virial, over the pairs pass 1 kept. */
+    /* Pass 2: forces, pair energy, virial. */
     double *restrict tf = my + off_f;
     double *restrict te = my + off_e;
     double *restrict tv = my + off_v;
@@ -555,47 +584,47 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     if (vir_atom)
       memset(tv, 0, 6 * n * sizeof *tv);
     double epair = 0.0, v0 = 0.0, v1 = 0.0, v2 = 0.0, v3 = 0.0, v4 = 0.0, v5 = 0.0;
-    for (size_t i = a0; i < a1; i++) {
-      const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
-      const double fpi = fp[i];
-      const int ei = elem[i];
-      double fxi = 0.0, fyi = 0.0, fzi = 0.0;
-      for (size_t q = sbeg[i]; q < send[i]; q++) {
-        const uint32_t pk = spair[q];
-        const size_t j = AM_NEIGH_J(pk);
-        const double *sh = nl->shift[AM_NEIGH_CODE(pk)];
-        /* del = r_i − r_j as in LAMMPS, so fpair > 0 is repulsive. */
-        const double dx = xi - x[3 * j] - sh[0], dy = yi - x[3 * j + 1] - sh[1], dz = zi - x[3 * j + 2] - sh[2];
-        const double r2 = dx * dx + dy * dy + dz * dz;
-        const double r = sqrt(r2);
-        double p;
-        const size_t m = lookup_r(r, rdr, nr, &p) * AM_EAM_KNOT;
-        const double *c = z2_tab + z2_of[ei][elem[j]] + m;
-        const double z2 = knot_value(c, p), z2p = knot_slope(c, p, rdr);
-        const double recip = 1.0 / r;
-        const double phi = z2 * recip;
-        const double phip = z2p * recip - phi * recip;
-        const double psip = fpi * sdrho[2 * q] + fp[j] * sdrho[2 * q + 1] + phip;
-        const double fpair = -psip * recip;
-        const double fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
-        fxi += fx, fyi += fy, fzi += fz;
-        tf[3 * j] -= fx, tf[3 * j + 1] -= fy, tf[3 * j + 2] -= fz;
-        epair += phi;
-        const double w0 = dx * fx, w1 = dy * fy, w2 = dz * fz, w3 = dx * fy, w4 = dx * fz, w5 = dy * fz;
-        v0 += w0, v1 += w1, v2 += w2, v3 += w3, v4 += w4, v5 += w5;
-        if (pe_atom) {
-          te[i] += 0.5 * phi;
-          te[j] += 0.5 * phi;
-        }
-        if (vir_atom) {
-          double *vi = tv + 6 * i, *vj = tv + 6 * j;
-          vi[0] += 0.5 * w0, vi[1] += 0.5 * w1, vi[2] += 0.5 * w2;
-          vi[3] += 0.5 * w3, vi[4] += 0.5 * w4, vi[5] += 0.5 * w5;
-          vj[0] += 0.5 * w0, vj[1] += 0.5 * w1, vj[2] += 0.5 * w2;
-          vj[3] += 0.5 * w3, vj[4] += 0.5 * w4, vj[5] += 0.5 * w5;
-        }
+    for (size_t q = q0; q < q1; q++) {
+      const size_t i = pi[q];
+      const uint32_t pk = pj[q];
+      const size_t j = AM_NEIGH_J(pk);
+      const double *sh = nl->shift[AM_NEIGH_CODE(pk)];
+      /* del = r_i − r_j as in LAMMPS, so fpair > 0 is repulsive. */
+      const double dx = x[3 * i] - x[3 * j] - sh[0], dy = x[3 * i + 1] - x[3 * j + 1] - sh[1],
+                   dz = x[3 * i + 2] - x[3 * j + 2] - sh[2];
+      const double r2 = dx * dx + dy * dy + dz * dz;
+      if (r2 >= rc2 || r2 < MIN_R2)
+        continue;
+      const double r = sqrt(r2);
+      double p;
+      const size_t m = lookup_r(r, rdr, nr, &p) * AM_EAM_KNOT;
+      const int ei = elem[i], ej = elem[j];
+      const double rhojp = knot_slope(rho_tab + rho_in[ei][ej] + m, p, rdr);
+      const double rhoip = knot_slope(rho_tab + rho_in[ej][ei] + m, p, rdr);
+      const double *c = z2_tab + z2_of[ei][ej] + m;
+      const double z2 = knot_value(c, p), z2p = knot_slope(c, p, rdr);
+      const double recip = 1.0 / r;
+      const double phi = z2 * recip;
+      const double phip = z2p * recip - phi * recip;
+      const double psip = fp[i] * rhojp + fp[j] * rhoip + phip;
+      const double fpair = -psip * recip;
+      const double fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
+      tf[3 * i] += fx, tf[3 * i + 1] += fy, tf[3 * i + 2] += fz;
+      tf[3 * j] -= fx, tf[3 * j + 1] -= fy, tf[3 * j + 2] -= fz;
+      epair += phi;
+      const double w0 = dx * fx, w1 = dy * fy, w2 = dz * fz, w3 = dx * fy, w4 = dx * fz, w5 = dy * fz;
+      v0 += w0, v1 += w1, v2 += w2, v3 += w3, v4 += w4, v5 += w5;
+      if (pe_atom) {
+        te[i] += 0.5 * phi;
+        te[j] += 0.5 * phi;
       }
-      tf[3 * i] += fxi, tf[3 * i + 1] += fyi, tf[3 * i + 2] += fzi;
+      if (vir_atom) {
+        double *vi = tv + 6 * i, *vj = tv + 6 * j;
+        vi[0] += 0.5 * w0, vi[1] += 0.5 * w1, vi[2] += 0.5 * w2;
+        vi[3] += 0.5 * w3, vi[4] += 0.5 * w4, vi[5] += 0.5 * w5;
+        vj[0] += 0.5 * w0, vj[1] += 0.5 * w1, vj[2] += 0.5 * w2;
+        vj[3] += 0.5 * w3, vj[4] += 0.5 * w4, vj[5] += 0.5 * w5;
+      }
     }
     pair_t[t] = epair;
     vir_t[t][0] = v0, vir_t[t][1] = v1, vir_t[t][2] = v2;

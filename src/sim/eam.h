@@ -7,8 +7,9 @@
  *
  * The spline coefficients are stored for the force loops, not for the file: four doubles
  * per knot (half a cache line), value and derivative from the same four, each distinct
- * function once, so a neighbour costs two half-line loads in the density pass and one in
- * the force pass, and the tables fit in L2. */
+ * function once (2.2 MB for the 10 000-point CuZr tables). The force engine walks the
+ * pairs in order of distance, so consecutive pairs read neighbouring knots and the tables
+ * stream through the cache instead of missing it at random. */
 #pragma once
 
 #include <stddef.h>
