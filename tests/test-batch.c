@@ -225,6 +225,40 @@ static void test_single_point(void)
   "pressure_bar,pxx_bar,pyy_bar,pzz_bar,pxy_bar,pxz_bar,pyz_bar,volume_A3,lx_A,ly_A,lz_A,"   \
   "xy_A,xz_A,yz_A"
 
+/* Compares thermo.csv rows (every `every` steps) with LAMMPS thermo lines of the same run
+ * (tests/data/batch/NAME: step pe ke etotal temp press pxx pyy pzz pxy pxz pyz vol). The
+ * tolerances are those of SCIENCE.md's validation; the runs agree to about 12 digits. */
+static void compare_with_lammps(GPtrArray *rows, gint64 every, const char *name)
+{
+  g_autofree char *golden_path = g_build_filename(source_dir, "tests", "data", "batch", name, NULL);
+  g_autofree char *golden = NULL;
+  g_assert_true(g_file_get_contents(golden_path, &golden, NULL, NULL));
+  g_auto(GStrv) glines = g_strsplit(golden, "\n", -1);
+  static const char *const cols[] = { "step", "pe_eV", "ke_eV", "etotal_eV", "temperature_K", "pressure_bar",
+                                      "pxx_bar", "pyy_bar", "pzz_bar", "pxy_bar", "pxz_bar", "pyz_bar",
+                                      "volume_A3" };
+  static const double tol[] = { 0, 1e-6, 1e-6, 1e-6, 1e-4, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 1e-6 };
+  int compared = 0;
+  for (int i = 1; glines[i]; i++) {
+    if (!*g_strstrip(glines[i]))
+      continue;
+    g_auto(GStrv) g = g_strsplit_set(glines[i], " ", -1);
+    g_assert_cmpuint(g_strv_length(g), ==, G_N_ELEMENTS(cols));
+    gint64 step = g_ascii_strtoll(g[0], NULL, 10);
+    g_assert_cmpint(step % every, ==, 0);
+    g_assert_cmpuint((guint) (step / every), <, rows->len);
+    char **f = rows->pdata[step / every];
+    g_assert_cmpint(g_ascii_strtoll(f[0], NULL, 10), ==, step);
+    for (gsize c = 1; c < G_N_ELEMENTS(cols); c++) {
+      double mine = num(f[column(THERMO_HEADER, cols[c])]), ref = num(g[c]);
+      if (fabs(mine - ref) > tol[c])
+        g_error("%s step %" G_GINT64_FORMAT " %s: amorph %.15g, LAMMPS %.15g", name, step, cols[c], mine, ref);
+    }
+    compared++;
+  }
+  g_assert_cmpint(compared, ==, 5);
+}
+
 static void test_md_nve(void)
 {
   g_autofree char *ini = preset("md-nve-tiny.ini");
@@ -255,24 +289,8 @@ static void test_md_nve(void)
   g_assert_cmpfloat(fabs(pe_end - pe0), >, 1.0);
   g_assert_cmpfloat((emax - emin) / 250, <, 2e-5);
 
-  /* Same trajectory as LAMMPS fix nve (tests/data/batch/nve-tiny.thermo). */
-  g_autofree char *golden_path = g_build_filename(source_dir, "tests", "data", "batch", "nve-tiny.thermo", NULL);
-  g_autofree char *golden = NULL;
-  g_assert_true(g_file_get_contents(golden_path, &golden, NULL, NULL));
-  g_auto(GStrv) glines = g_strsplit(golden, "\n", -1);
-  int compared = 0;
-  for (int i = 1; glines[i]; i++) {
-    if (!*g_strstrip(glines[i]))
-      continue;
-    g_auto(GStrv) g = g_strsplit_set(glines[i], " ", -1);
-    gint64 step = g_ascii_strtoll(g[0], NULL, 10);
-    char **f = rows->pdata[step / 10];
-    g_assert_cmpfloat_with_epsilon(num(f[c_pe]), num(g[1]), 1e-6);
-    g_assert_cmpfloat_with_epsilon(num(f[c_e]), num(g[3]), 1e-6);
-    g_assert_cmpfloat_with_epsilon(num(f[column(THERMO_HEADER, "pxy_bar")]), num(g[9]), 1e-3);
-    compared++;
-  }
-  g_assert_cmpint(compared, ==, 5);
+  /* Same trajectory as LAMMPS fix nve. */
+  compare_with_lammps(rows, 10, "nve-tiny.thermo");
 
   g_autoptr(JsonParser) parser = json_parser_new();
   JsonObject *res = load_json(parser, out, "results.json");
@@ -301,6 +319,26 @@ static void test_md_nve(void)
   for (const char *q = traj; (q = strstr(q, "Lattice=")); q++)
     frames++;
   g_assert_cmpint(frames, ==, 3);
+}
+
+/* The [md] keys reach the integrator as LAMMPS' fix nvt / fix npt read theirs
+ * (Tdamp = 100 dt, Pdamp = 1000 dt, chains of 3, iso, mtk): same trajectory. */
+static void test_md_vs_lammps(void)
+{
+  g_autofree char *ini = preset("md-nve-tiny.ini");
+  static const char *const ensembles[] = { "nvt", "npt" };
+  for (gsize k = 0; k < G_N_ELEMENTS(ensembles); k++) {
+    g_autofree char *out = tmp_path(ensembles[k]);
+    g_autofree char *set = g_strdup_printf("md.ensemble=%s", ensembles[k]);
+    Run r = run_amorph("--batch", ini, "--threads", "1", "-o", out, "--quiet", "--set", set, "--set",
+                       "md.temperature_K=300", "--set", "md.pressure_bar=0", NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    run_clear(&r);
+    g_autofree char *thermo_path = g_build_filename(out, "thermo.csv", NULL);
+    g_autoptr(GPtrArray) rows = load_csv(thermo_path, THERMO_HEADER);
+    g_autofree char *golden = g_strdup_printf("%s-tiny.thermo", ensembles[k]);
+    compare_with_lammps(rows, 10, golden);
+  }
 }
 
 /* Created velocities: exactly the requested temperature at step 0, and a run is a pure
@@ -723,6 +761,7 @@ int main(int argc, char **argv)
 
   g_test_add_func("/experiment/batch/single-point", test_single_point);
   g_test_add_func("/experiment/batch/md-nve", test_md_nve);
+  g_test_add_func("/experiment/batch/md-vs-lammps", test_md_vs_lammps);
   g_test_add_func("/experiment/batch/md-created-velocities", test_md_created_velocities);
   g_test_add_func("/experiment/batch/quench", test_quench);
   g_test_add_func("/experiment/batch/unwritable-output", test_unwritable_output);
