@@ -148,7 +148,7 @@ typedef struct {
   IdIndex *by_id; /* sorted by id: the caller's index of each atom, whatever the engine's order */
   gboolean ready;
   gboolean running;
-  gboolean step_once;
+  int frames_pending; /* single frames asked for by step commands */
   int steps_per_frame;
   double steps_per_second;
 } Run;
@@ -232,7 +232,8 @@ static void apply(AmorphWorker *w, Run *run, const Cmd *c, gboolean *quit, AmErr
     break;
   case CMD_STEP:
     run->running = FALSE;
-    run->step_once = run->ready;
+    if (run->ready)
+      run->frames_pending++;
     break;
   case CMD_QUIT:
     *quit = TRUE;
@@ -278,7 +279,7 @@ static gpointer thread_main(gpointer data)
 
   gboolean quit = FALSE;
   while (!quit) {
-    gboolean busy = run.running || run.step_once;
+    gboolean busy = run.running || run.frames_pending > 0;
     Cmd *c = busy ? g_async_queue_try_pop(w->commands) : g_async_queue_pop(w->commands);
     gboolean failed = FALSE;
     while (c) {
@@ -292,11 +293,12 @@ static gpointer thread_main(gpointer data)
       publish(w, make_snapshot(w, &run, err.message));
       continue;
     }
-    if (!run.running && !run.step_once) {
+    if (!run.running && run.frames_pending == 0) {
       publish(w, make_snapshot(w, &run, NULL));
       continue;
     }
-    run.step_once = FALSE;
+    if (!run.running)
+      run.frames_pending--;
     gint64 t0 = g_get_monotonic_time();
     AmStatus st = am_integrator_run(&run.integ, &run.sys, run.steps_per_frame, &err);
     gint64 t1 = g_get_monotonic_time();

@@ -1,0 +1,553 @@
+/* test-gui.c: the explorer under a real display (tools/test runs it inside xvfb-run with
+ * Mesa llvmpipe; G_DEBUG=fatal-warnings makes any GTK or GL warning fail the test).
+ *
+ * The window opens and loads a data file; the atom view draws spheres in the species'
+ * colours (pixels read back through the window's GSK renderer); a pointer click, sent
+ * through the X server with XTest at the projected position of a known atom, pins that
+ * atom and a second click releases it; undo/redo replay the pin history; the worker
+ * thread runs MD and keeps a pinned atom in place; the frame rate of 4000 atoms is
+ * measured. Without a display every test skips. */
+#include <dlfcn.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <math.h>
+#include <string.h>
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
+#include "gui/atom_view.h"
+#include "gui/window.h"
+#include "render/camera.h"
+#include "sim/data_file.h"
+
+static gboolean have_display;
+static char *tmpdir;
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static gboolean tick_cb(gpointer data)
+{
+  (void) data;
+  return G_SOURCE_CONTINUE;
+}
+
+typedef gboolean (*Predicate)(gpointer data);
+
+/* Runs the main loop until pred holds or timeout_ms passed; returns pred's last value. */
+static gboolean wait_until(Predicate pred, gpointer data, int timeout_ms)
+{
+  guint tick = g_timeout_add(10, tick_cb, NULL);
+  gint64 end = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+  gboolean ok = pred(data);
+  while (!ok && g_get_monotonic_time() < end) {
+    g_main_context_iteration(NULL, TRUE);
+    ok = pred(data);
+  }
+  g_source_remove(tick);
+  return ok;
+}
+
+static void spin_for(int ms)
+{
+  guint tick = g_timeout_add(10, tick_cb, NULL);
+  gint64 end = g_get_monotonic_time() + (gint64) ms * 1000;
+  while (g_get_monotonic_time() < end)
+    g_main_context_iteration(NULL, TRUE);
+  g_source_remove(tick);
+}
+
+/* A B2 CuZr crystal, n×n×n cells of 3.26 Å, types by sublattice, as a LAMMPS data file. */
+static char *write_b2(int cells)
+{
+  AmAtoms atoms = {0};
+  AmError err = {0};
+  size_t n = 2 * (size_t) cells * cells * cells;
+  g_assert_cmpint(am_atoms_resize(&atoms, n, &err), ==, AM_OK);
+  atoms.ntypes = 2;
+  atoms.mass[0] = 63.546;
+  atoms.mass[1] = 91.224;
+  g_strlcpy(atoms.type_label[0], "Cu", sizeof atoms.type_label[0]);
+  g_strlcpy(atoms.type_label[1], "Zr", sizeof atoms.type_label[1]);
+  const double a = 3.26;
+  size_t i = 0;
+  for (int x = 0; x < cells; x++)
+    for (int y = 0; y < cells; y++)
+      for (int z = 0; z < cells; z++)
+        for (int b = 0; b < 2; b++, i++) {
+          atoms.id[i] = (int64_t) i + 1;
+          atoms.type[i] = b;
+          atoms.x[3 * i] = (x + 0.5 * b + 0.25) * a;
+          atoms.x[3 * i + 1] = (y + 0.5 * b + 0.25) * a;
+          atoms.x[3 * i + 2] = (z + 0.5 * b + 0.25) * a;
+          for (int k = 0; k < 3; k++) {
+            atoms.v[3 * i + k] = 0;
+            atoms.image[3 * i + k] = 0;
+          }
+        }
+  AmBox box;
+  double lo[3] = {0, 0, 0}, hi[3] = {cells * a, cells * a, cells * a};
+  am_box_set(&box, lo, hi, 0, 0, 0);
+  char *path = g_strdup_printf("%s/b2-%d.data", tmpdir, cells);
+  g_assert_cmpint(am_data_write(path, &box, &atoms, "B2 CuZr for test-gui", false, &err), ==, AM_OK);
+  am_atoms_free(&atoms);
+  return path;
+}
+
+static gboolean view_has_frames(gpointer data)
+{
+  return amorph_atom_view_get_frame_count(data) > 0;
+}
+
+static AmorphWindow *open_window(const char *path)
+{
+  AmorphWindow *win = AMORPH_WINDOW(amorph_window_new(NULL));
+  gtk_window_set_default_size(GTK_WINDOW(win), 1200, 800);
+  if (path) {
+    GError *error = NULL;
+    g_assert_true(amorph_window_load(win, path, &error));
+    g_assert_no_error(error);
+  }
+  gtk_window_present(GTK_WINDOW(win));
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  g_assert_true(wait_until(view_has_frames, view, 20000));
+  spin_for(200);
+  return win;
+}
+
+/* The view as the window's renderer composes it, as 8-bit BGRA (cairo ARGB32 in memory). */
+static guchar *read_view_pixels(AmorphAtomView *view, int *width, int *height, gsize *stride)
+{
+  GtkWidget *w = GTK_WIDGET(view);
+  int wd = gtk_widget_get_width(w), ht = gtk_widget_get_height(w);
+  GdkPaintable *paintable = gtk_widget_paintable_new(w);
+  GtkSnapshot *snapshot = gtk_snapshot_new();
+  gdk_paintable_snapshot(paintable, GDK_SNAPSHOT(snapshot), wd, ht);
+  GskRenderNode *node = gtk_snapshot_free_to_node(snapshot);
+  g_assert_nonnull(node);
+  GskRenderer *renderer = gtk_native_get_renderer(gtk_widget_get_native(w));
+  GdkTexture *texture = gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, wd, ht));
+  *width = gdk_texture_get_width(texture);
+  *height = gdk_texture_get_height(texture);
+  *stride = (gsize) *width * 4;
+  guchar *data = g_malloc((gsize) *height * *stride);
+  gdk_texture_download(texture, data, *stride);
+  g_object_unref(texture);
+  gsk_render_node_unref(node);
+  g_object_unref(paintable);
+  return data;
+}
+
+/* Hue class of a pixel: 'o' orange/red (Cu), 'b' blue (Zr), '.' background or grey. */
+static char hue_class(const guchar *px)
+{
+  int b = px[0], g = px[1], r = px[2];
+  if (r > b + 40 && r > g + 20)
+    return 'o';
+  if (b > r + 40)
+    return 'b';
+  return '.';
+}
+
+/* The atom whose projected centre picks itself and lies nearest the view's centre: a
+ * visible atom in front. */
+static long front_atom(AmorphAtomView *view, double win_out[3])
+{
+  const AmCamera *cam = amorph_atom_view_get_camera(view);
+  long best = -1;
+  double best_d = INFINITY;
+  for (size_t i = 0; i < amorph_atom_view_get_n_atoms(view); i++) {
+    double p[3], win[3];
+    amorph_atom_view_get_atom_position(view, i, p);
+    if (!am_camera_project(cam, p, win))
+      continue;
+    double d = hypot(win[0] - cam->width / 2, win[1] - cam->height / 2);
+    if (d < best_d && amorph_atom_view_pick(view, win[0], win[1]) == (long) i) {
+      best_d = d;
+      best = (long) i;
+      memcpy(win_out, win, sizeof win);
+    }
+  }
+  return best;
+}
+
+/* ---- XTest pointer clicks ---------------------------------------------------------------- */
+
+#ifdef GDK_WINDOWING_X11
+typedef int (*FakeMotionFn)(Display *, int, int, int, unsigned long);
+typedef int (*FakeButtonFn)(Display *, unsigned int, Bool, unsigned long);
+typedef Bool (*TranslateFn)(Display *, Window, Window, int, int, int *, int *, Window *);
+typedef int (*FlushFn)(Display *);
+
+static FakeMotionFn fake_motion;
+static FakeButtonFn fake_button;
+static TranslateFn translate;
+static FlushFn xflush;
+
+static gboolean xtest_available(GtkWidget *widget)
+{
+  if (!GDK_IS_X11_DISPLAY(gtk_widget_get_display(widget)))
+    return FALSE;
+  if (!fake_motion) {
+    void *lib = dlopen("libXtst.so.6", RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+      return FALSE;
+    fake_motion = (FakeMotionFn) dlsym(lib, "XTestFakeMotionEvent");
+    fake_button = (FakeButtonFn) dlsym(lib, "XTestFakeButtonEvent");
+    translate = (TranslateFn) dlsym(RTLD_DEFAULT, "XTranslateCoordinates");
+    xflush = (FlushFn) dlsym(RTLD_DEFAULT, "XFlush");
+  }
+  return fake_motion && fake_button && translate && xflush;
+}
+
+/* Moves the real pointer to widget point (x, y) and clicks the primary button. */
+static void xtest_click(GtkWidget *widget, double x, double y)
+{
+  GtkNative *native = gtk_widget_get_native(widget);
+  graphene_point_t in = GRAPHENE_POINT_INIT((float) x, (float) y), out;
+  g_assert_true(gtk_widget_compute_point(widget, GTK_WIDGET(native), &in, &out));
+  double tx, ty;
+  gtk_native_get_surface_transform(native, &tx, &ty);
+  GdkSurface *surface = gtk_native_get_surface(native);
+  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
+  Window xid = gdk_x11_surface_get_xid(surface), child;
+  int rx, ry;
+  translate(dpy, xid, DefaultRootWindow(dpy), (int) lround(out.x + tx), (int) lround(out.y + ty), &rx, &ry, &child);
+  fake_motion(dpy, -1, rx, ry, 0);
+  xflush(dpy);
+  spin_for(60);
+  fake_button(dpy, 1, True, 0);
+  xflush(dpy);
+  spin_for(40);
+  fake_button(dpy, 1, False, 0);
+  xflush(dpy);
+}
+#endif
+
+typedef struct {
+  AmorphWindow *win;
+  size_t index;
+  gboolean want;
+} PinWait;
+
+static gboolean pin_is(gpointer data)
+{
+  PinWait *w = data;
+  return amorph_window_is_pinned(w->win, w->index) == w->want;
+}
+
+/* A click at widget point (x, y) of the view: through the X server when XTest is there,
+ * else through the same pick the gesture handler uses. */
+static void click_view(AmorphWindow *win, double x, double y)
+{
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+#ifdef GDK_WINDOWING_X11
+  if (xtest_available(GTK_WIDGET(view))) {
+    xtest_click(GTK_WIDGET(view), x, y);
+    return;
+  }
+#endif
+  g_test_message("no XTest: clicking through the view's pick instead of the pointer");
+  long i = amorph_atom_view_pick(view, x, y);
+  if (i >= 0)
+    g_signal_emit_by_name(view, "atom-clicked", (guint) i);
+}
+
+/* ---- tests -------------------------------------------------------------------------------- */
+
+static void test_window_opens(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = write_b2(6);
+  AmorphWindow *win = open_window(path);
+  g_assert_true(gtk_widget_get_mapped(GTK_WIDGET(win)));
+  g_assert_cmpuint(amorph_window_get_n_atoms(win), ==, 432);
+  g_assert_cmpuint(amorph_atom_view_get_n_atoms(amorph_window_get_atom_view(win)), ==, 432);
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, 0);
+
+  /* A broken file: the error names the file and line, and the window keeps its atoms. */
+  g_autofree char *bad = g_build_filename(tmpdir, "broken.data", NULL);
+  g_assert_true(g_file_set_contents(bad, "title\n\n12 atoms\n1 atom types\n\n0 10 xlo xhi\n0 10 ylo yhi\n0 ten zlo zhi\n", -1, NULL));
+  GError *error = NULL;
+  g_assert_false(amorph_window_load(win, bad, &error));
+  g_assert_nonnull(error);
+  g_assert_nonnull(strstr(error->message, "broken.data"));
+  g_test_message("load error: %s", error->message);
+  g_error_free(error);
+  g_assert_cmpuint(amorph_window_get_n_atoms(win), ==, 432);
+
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
+static void test_view_renders(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = write_b2(6);
+  AmorphWindow *win = open_window(path);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  int w, h;
+  gsize stride;
+  g_autofree guchar *px = read_view_pixels(view, &w, &h, &stride);
+  g_assert_cmpint(w, >, 100);
+  g_assert_cmpint(h, >, 100);
+  size_t counts[3] = {0};
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      char c = hue_class(px + y * stride + 4 * x);
+      counts[c == 'o' ? 0 : c == 'b' ? 1 : 2]++;
+    }
+  double total = (double) w * h;
+  g_test_message("view %d×%d: %.1f %% Cu-coloured, %.1f %% Zr-coloured", w, h, 100 * counts[0] / total,
+                 100 * counts[1] / total);
+  /* Half the atoms are Cu and half Zr: both colours cover a real share of the view. */
+  g_assert_cmpfloat(counts[0] / total, >, 0.03);
+  g_assert_cmpfloat(counts[1] / total, >, 0.03);
+
+  /* The front atom's centre pixel has its species' colour. */
+  double win_xy[3];
+  long i = front_atom(view, win_xy);
+  g_assert_cmpint(i, >=, 0);
+  int type = (int) (i % 2); /* write_b2 alternates Cu, Zr */
+  const guchar *p = px + (int) win_xy[1] * stride + 4 * (int) win_xy[0];
+  g_assert_cmpint(hue_class(p), ==, type == 0 ? 'o' : 'b');
+
+  /* Orthographic projection draws too, and still shows the same atom there. */
+  amorph_atom_view_set_orthographic(view, TRUE);
+  guint64 f0 = amorph_atom_view_get_frame_count(view);
+  spin_for(300);
+  g_assert_cmpuint(amorph_atom_view_get_frame_count(view), >, f0);
+  g_autofree guchar *px2 = read_view_pixels(view, &w, &h, &stride);
+  i = front_atom(view, win_xy);
+  g_assert_cmpint(i, >=, 0);
+  p = px2 + (int) win_xy[1] * stride + 4 * (int) win_xy[0];
+  g_assert_cmpint(hue_class(p), ==, i % 2 == 0 ? 'o' : 'b');
+
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
+static void test_click_pins(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = write_b2(6);
+  AmorphWindow *win = open_window(path);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  double win_xy[3];
+  long i = front_atom(view, win_xy);
+  g_assert_cmpint(i, >=, 0);
+  g_test_message("clicking atom %ld at (%.1f, %.1f)", i, win_xy[0], win_xy[1]);
+
+  PinWait pw = {win, (size_t) i, TRUE};
+  click_view(win, win_xy[0], win_xy[1]);
+  g_assert_true(wait_until(pin_is, &pw, 5000));
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, 1);
+
+  /* The pinned atom is drawn with a dark ring: near its rim the pixel is now dark. */
+  int w, h;
+  gsize stride;
+  spin_for(200);
+  g_autofree guchar *px = read_view_pixels(view, &w, &h, &stride);
+  double c[3], edge[3], right[3], up[3], fwd[3], ew[3];
+  const AmCamera *cam = amorph_atom_view_get_camera(view);
+  amorph_atom_view_get_atom_position(view, (size_t) i, c);
+  am_camera_basis(cam, right, up, fwd);
+  /* 0.85 of the drawn radius (Cu 1.28 Å × 0.8) towards the camera's right. */
+  double r = 1.28 * amorph_atom_view_get_atom_scale(view) * (i % 2 == 0 ? 1.0 : 1.60 / 1.28);
+  for (int k = 0; k < 3; k++)
+    edge[k] = c[k] + 0.85 * r * right[k];
+  g_assert_true(am_camera_project(cam, edge, ew));
+  const guchar *p = px + (int) ew[1] * stride + 4 * (int) ew[0];
+  g_assert_cmpint(p[0] + p[1] + p[2], <, 3 * 60);
+
+  pw.want = FALSE;
+  spin_for(400); /* well apart from the first click: no double-click */
+  click_view(win, win_xy[0], win_xy[1]);
+  g_assert_true(wait_until(pin_is, &pw, 5000));
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, 0);
+
+  /* A click on the background pins nothing. */
+  spin_for(400);
+  click_view(win, 3, 3);
+  spin_for(300);
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, 0);
+
+  /* History: undo restores the pin, undo again removes it, redo twice replays both. */
+  g_assert_true(amorph_window_undo(win));
+  g_assert_true(amorph_window_is_pinned(win, (size_t) i));
+  g_assert_true(amorph_window_undo(win));
+  g_assert_false(amorph_window_is_pinned(win, (size_t) i));
+  g_assert_false(amorph_window_undo(win));
+  g_assert_true(amorph_window_redo(win));
+  g_assert_true(amorph_window_is_pinned(win, (size_t) i));
+  /* Ctrl+Z through the window's action. */
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.undo", NULL));
+  g_assert_false(amorph_window_is_pinned(win, (size_t) i));
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.redo", NULL));
+  g_assert_true(amorph_window_is_pinned(win, (size_t) i));
+  /* A new change drops the redo history. */
+  amorph_window_toggle_pin(win, 0);
+  g_assert_false(amorph_window_redo(win));
+  amorph_window_clear_pins(win);
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, 0);
+  g_assert_true(amorph_window_undo(win));
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, 2);
+
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
+static gboolean step_reached(gpointer data)
+{
+  return amorph_window_get_run_step(data) >= 10; /* two frames of 5 steps (default speed) */
+}
+
+static gboolean step_reached_more(gpointer data)
+{
+  return amorph_window_get_run_step(data) >= 60;
+}
+
+/* The worker runs NVT MD off the main thread; the view follows its snapshots; an atom
+ * pinned while running stays exactly where it was pinned (the box is fixed in NVT). */
+static void test_worker_runs(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = write_b2(7);
+  AmorphWindow *win = open_window(path);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  double before[3], after[3];
+  amorph_atom_view_get_atom_position(view, 5, before);
+
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.step", NULL));
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.step", NULL));
+  g_assert_true(wait_until(step_reached, win, 30000));
+  g_assert_false(amorph_window_get_running(win));
+  amorph_atom_view_get_atom_position(view, 5, after);
+  double moved = sqrt(pow(after[0] - before[0], 2) + pow(after[1] - before[1], 2) + pow(after[2] - before[2], 2));
+  g_test_message("atom 6 moved %.4f Å in 10 steps", moved);
+  g_assert_cmpfloat(moved, >, 1e-4);
+  g_assert_cmpfloat(moved, <, 1.0);
+
+  /* Pin atom 5 while paused, then run: it must not move. */
+  amorph_window_toggle_pin(win, 5);
+  spin_for(100);
+  double pinned_at[3];
+  amorph_atom_view_get_atom_position(view, 5, pinned_at);
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.run", NULL));
+  g_assert_true(amorph_window_get_running(win));
+  g_assert_true(wait_until(step_reached_more, win, 30000));
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.pause", NULL));
+  spin_for(200);
+  double later[3], other0[3], other1[3];
+  amorph_atom_view_get_atom_position(view, 5, later);
+  for (int k = 0; k < 3; k++)
+    g_assert_cmpfloat_with_epsilon(later[k], pinned_at[k], 1e-4);
+  /* …while its neighbours keep moving. */
+  amorph_atom_view_get_atom_position(view, 6, other0);
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.step", NULL));
+  long long s0 = amorph_window_get_run_step(win);
+  while (amorph_window_get_run_step(win) == s0)
+    g_main_context_iteration(NULL, TRUE);
+  amorph_atom_view_get_atom_position(view, 6, other1);
+  g_assert_cmpfloat(fabs(other1[0] - other0[0]) + fabs(other1[1] - other0[1]) + fabs(other1[2] - other0[2]), >, 0);
+
+  /* Stop returns the view to the loaded configuration. */
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.stop", NULL));
+  amorph_atom_view_get_atom_position(view, 5, after);
+  for (int k = 0; k < 3; k++)
+    g_assert_cmpfloat(after[k], ==, before[k]);
+  g_assert_cmpint(amorph_window_get_run_step(win), ==, -1);
+
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
+typedef struct {
+  AmorphAtomView *view;
+  guint64 target;
+} FrameWait;
+
+static gboolean frames_reached(gpointer data)
+{
+  FrameWait *fw = data;
+  return amorph_atom_view_get_frame_count(fw->view) >= fw->target;
+}
+
+/* Frames per second of a 4000-atom glass at the default window size, for the record. */
+static void test_frame_rate(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "bench", "data", "liquid-4000.data", NULL);
+  if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+    g_test_skip("bench/data/liquid-4000.data not found");
+    return;
+  }
+  AmorphWindow *win = open_window(path);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  g_assert_cmpuint(amorph_atom_view_get_n_atoms(view), ==, 4000);
+  amorph_atom_view_set_animate(view, TRUE);
+  spin_for(300);
+  guint64 f0 = amorph_atom_view_get_frame_count(view);
+  gint64 t0 = g_get_monotonic_time();
+  FrameWait fw = {view, f0 + 30};
+  wait_until(frames_reached, &fw, 8000);
+  double secs = (g_get_monotonic_time() - t0) / 1e6;
+  double fps = (amorph_atom_view_get_frame_count(view) - f0) / secs;
+  amorph_atom_view_set_animate(view, FALSE);
+  g_test_message("4000 atoms, view %d×%d: %.1f frames/s", gtk_widget_get_width(GTK_WIDGET(view)),
+                 gtk_widget_get_height(GTK_WIDGET(view)), fps);
+  g_assert_cmpfloat(fps, >, 1.0);
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  have_display = gtk_init_check();
+  if (have_display) {
+    /* The view's shaders, templates and style come from the compiled-in resources. */
+    GtkCssProvider *css = gtk_css_provider_new();
+    gtk_css_provider_load_from_resource(css, "/org/amorph/Amorph/style.css");
+    gtk_style_context_add_provider_for_display(gdk_display_get_default(), GTK_STYLE_PROVIDER(css),
+                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+    g_object_unref(css);
+  }
+  tmpdir = g_dir_make_tmp("amorph-test-gui-XXXXXX", NULL);
+  g_assert_nonnull(tmpdir);
+
+  g_test_add_func("/gui/window/opens", test_window_opens);
+  g_test_add_func("/gui/atom-view/renders", test_view_renders);
+  g_test_add_func("/gui/atom-view/click-pins", test_click_pins);
+  g_test_add_func("/gui/worker/runs-and-pins", test_worker_runs);
+  g_test_add_func("/gui/atom-view/frame-rate", test_frame_rate);
+  int status = g_test_run();
+
+  GDir *dir = g_dir_open(tmpdir, 0, NULL);
+  const char *name;
+  while (dir && (name = g_dir_read_name(dir))) {
+    g_autofree char *p = g_build_filename(tmpdir, name, NULL);
+    g_unlink(p);
+  }
+  if (dir)
+    g_dir_close(dir);
+  g_rmdir(tmpdir);
+  g_free(tmpdir);
+  return status;
+}
