@@ -112,6 +112,8 @@ static double num(const char *s)
   return d;
 }
 
+static void assert_no_results(const char *dir);
+
 /* ---- single-point ------------------------------------------------------------------ */
 
 static void test_single_point(void)
@@ -368,6 +370,51 @@ static void test_md_created_velocities(void)
   g_autoptr(JsonParser) parser = json_parser_new();
   JsonObject *man = load_json(parser, out1, "manifest.json");
   g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(man, "seeds"), "md.seed"), ==, 7);
+}
+
+/* A temperature ramp, and velocities = file on a data file without velocities. */
+static void test_md_ramp_and_velocity_source(void)
+{
+  g_autofree char *ini = preset("md-nve-tiny.ini");
+  g_autofree char *out = tmp_path("ramp");
+  Run r = run_amorph("--batch", ini, "--threads", "1", "-o", out, "--quiet", "--set", "md.ensemble=nvt", "--set",
+                     "md.temperature_K=300", "--set", "md.temperature_stop_K=600", "--set", "md.steps=40", NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  run_clear(&r);
+  g_autofree char *thermo_path = g_build_filename(out, "thermo.csv", NULL);
+  g_autoptr(GPtrArray) rows = load_csv(thermo_path, THERMO_HEADER);
+  g_assert_cmpuint(rows->len, ==, 5);
+  const int c = column(THERMO_HEADER, "target_temperature_K");
+  for (guint k = 0; k < rows->len; k++)
+    g_assert_cmpfloat_with_epsilon(num(((char **) rows->pdata[k])[c]), 300 + 300 * k / 4.0, 1e-9);
+
+  /* The same sample without its Velocities section. */
+  g_autofree char *data = preset("tiny-cuzr-b2.data");
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(data, &text, NULL, NULL));
+  char *vel = strstr(text, "\nVelocities");
+  g_assert_nonnull(vel);
+  vel[1] = '\0';
+  g_autofree char *still = tmp_path("still.data");
+  g_assert_true(g_file_set_contents(still, text, -1, NULL));
+  g_autofree char *set_data = g_strdup_printf("system.data=%s", still);
+  g_autofree char *out2 = tmp_path("no-velocities");
+  Run r2 = run_amorph("--batch", ini, "-o", out2, "--set", set_data, NULL);
+  g_assert_cmpint(r2.status, ==, 1);
+  g_assert_nonnull(strstr(r2.err, "[md] velocities = file, but"));
+  g_assert_nonnull(strstr(r2.err, "still.data has no Velocities section"));
+  run_clear(&r2);
+  assert_no_results(out2);
+  /* auto creates them instead: T at step 0 is the requested one. */
+  Run r3 = run_amorph("--batch", ini, "-o", out2, "--quiet", "--set", set_data, "--set", "md.velocities=auto",
+                      "--set", "md.steps=0", NULL);
+  g_assert_cmpint(r3.status, ==, 0);
+  run_clear(&r3);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  JsonObject *res = load_json(parser, out2, "results.json");
+  g_assert_cmpstr(json_object_get_string_member(res, "velocities"), ==, "created");
+  g_assert_cmpfloat_with_epsilon(
+      json_object_get_double_member(json_object_get_object_member(res, "final"), "temperature_K"), 300, 1e-9);
 }
 
 /* ---- quench ------------------------------------------------------------------------ */
@@ -763,6 +810,7 @@ int main(int argc, char **argv)
   g_test_add_func("/experiment/batch/md-nve", test_md_nve);
   g_test_add_func("/experiment/batch/md-vs-lammps", test_md_vs_lammps);
   g_test_add_func("/experiment/batch/md-created-velocities", test_md_created_velocities);
+  g_test_add_func("/experiment/batch/md-ramp-and-velocity-source", test_md_ramp_and_velocity_source);
   g_test_add_func("/experiment/batch/quench", test_quench);
   g_test_add_func("/experiment/batch/unwritable-output", test_unwritable_output);
   g_test_add_func("/experiment/batch/full-disk", test_full_disk);
