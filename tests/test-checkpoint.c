@@ -385,6 +385,19 @@ static void test_resume_bit_for_bit(void)
   g_assert_cmpmem(a.virial, sizeof a.virial, b.virial, sizeof b.virial);
   g_assert_cmpmem(&integ, sizeof integ, &integ2, sizeof integ2);
 
+  /* A checkpoint bound to Cu/Zr is refused by a system on another potential. */
+  char *tiny_path = g_build_filename(src, "tests", "data", "io", "tiny.eam.fs", NULL);
+  AmEam *tiny;
+  must(am_eam_load(tiny_path, AM_EAM_FS, &tiny, &err), &err);
+  AmSystem c;
+  am_system_init(&c, tiny, 0.0);
+  g_assert_cmpint(am_checkpoint_read(path, &c, NULL, &err), ==, AM_ERR_INVALID);
+  g_assert_nonnull(strstr(err.message, "maps atom type 1 to element 0 (Cu)"));
+  g_assert_cmpuint(c.atoms.n, ==, 0);
+  am_system_free(&c);
+  am_eam_free(tiny);
+  g_free(tiny_path);
+
   am_checkpoint_blobs_free(&blobs);
   g_unlink(path);
   g_rmdir(dir);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/eam.h"
 #include "sim/file_io.h"
 
 static const char magic[8] = {'A', 'M', 'O', 'R', 'P', 'H', 'C', 'K'};
@@ -89,8 +90,9 @@ static void put_section(Buf *b, const char *name, const void *data, size_t n)
   put(b, data, n);
 }
 
-/* Per type: element index, mass, label. */
-enum { TYPE_SIZE = 4 + 8 + 16 };
+/* Per type: element index, mass, label, and the element's name in the potential the
+ * system was bound to (so a checkpoint is not resumed with a different element map). */
+enum { TYPE_SIZE = 4 + 8 + 16 + 16 };
 
 static AmStatus check_state(const AmSystem *sys, AmError *err)
 {
@@ -168,6 +170,11 @@ AmStatus am_checkpoint_encode(const AmSystem *sys, const AmCheckpointBlob *blobs
     memcpy(label, a->type_label[t], sizeof label);
     label[15] = '\0';
     put(&s, label, sizeof label);
+    char element[16] = {0};
+    const int e = sys->element_of_type[t];
+    if (sys->potential && e >= 0 && e < am_eam_element_count(sys->potential))
+      snprintf(element, sizeof element, "%s", am_eam_element_name(sys->potential, e));
+    put(&s, element, sizeof element);
   }
   put_section(&b, "system", s.p, s.len);
   const bool s_oom = s.oom;
@@ -394,11 +401,25 @@ AmStatus am_checkpoint_parse(const void *buf, size_t len, const char *name, AmSy
                         name, ntypes, (unsigned long long) known[0].len);
     } else {
       fresh.atoms.ntypes = ntypes;
-      for (int t = 0; t < ntypes; t++) {
+      for (int t = 0; t < ntypes && !st; t++) {
+        char element[16];
         take(&s, &fresh.element_of_type[t], 4);
         take(&s, &fresh.atoms.mass[t], 8);
         take(&s, fresh.atoms.type_label[t], 16);
+        take(&s, element, 16);
         fresh.atoms.type_label[t][15] = '\0';
+        element[15] = '\0';
+        /* Element indices mean something only in the potential they were bound to. */
+        const int e = fresh.element_of_type[t];
+        if (sys->potential && e >= 0) {
+          const int ne = am_eam_element_count(sys->potential);
+          if (e >= ne || (element[0] && strcmp(element, am_eam_element_name(sys->potential, e)) != 0))
+            st = am_error_set(err, AM_ERR_INVALID,
+                              "%s: the checkpoint maps atom type %d to element %d (%s), which the potential %s "
+                              "%s",
+                              name, t + 1, e, element[0] ? element : "unnamed", sys->potential->source,
+                              e >= ne ? "does not have" : "names differently: is it the same potential?");
+        }
       }
       for (int j = 1; j < NKNOWN && !st; j++)
         if (known[j].elem && known[j].len != n * known[j].elem)

@@ -2,7 +2,8 @@
  *
  * A checkpoint holds everything needed to continue a run bit for bit: the box, every
  * per-atom array (ids, types, positions, velocities, forces, images, pinning, affine
- * displacements), types with masses and labels, the type→element map, step, time,
+ * displacements), types with masses and labels, the type→element map (with the element
+ * names, checked against the reading system's potential), step, time,
  * skin and the last force call's energy and virial. Callers add any number of named
  * byte blobs (integrator and thermostat state, RNG streams, analysis accumulators).
  *
