@@ -353,7 +353,8 @@ static void test_click_pins(void)
   g_assert_true(wait_until(pin_is, &pw, 5000));
   g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, 1);
 
-  /* The pinned atom is drawn with a dark ring: near its rim the pixel is now dark. */
+  /* The pinned atom is drawn as a dark ball: its centre, once in its species' colour, and a
+   * point near its rim are now dark. */
   int w, h;
   gsize stride;
   spin_for(200);
@@ -368,7 +369,10 @@ static void test_click_pins(void)
     edge[k] = c[k] + 0.85 * r * right[k];
   g_assert_true(am_camera_project(cam, edge, ew));
   const guchar *p = px + (int) ew[1] * stride + 4 * (int) ew[0];
-  g_assert_cmpint(p[0] + p[1] + p[2], <, 3 * 60);
+  g_assert_cmpint(p[0] + p[1] + p[2], <, 3 * 90);
+  p = px + (int) win_xy[1] * stride + 4 * (int) win_xy[0];
+  g_assert_cmpint(hue_class(p), ==, '.');
+  g_assert_cmpint(p[0] + p[1] + p[2], <, 3 * 90);
 
   pw.want = FALSE;
   spin_for(400); /* well apart from the first click: no double-click */

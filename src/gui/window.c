@@ -155,13 +155,12 @@ static void draw_swatch(GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointe
   cairo_arc(cr, w / 2.0, h / 2.0, r, 0, 2 * G_PI);
   cairo_set_source_rgb(cr, sw->color.r, sw->color.g, sw->color.b);
   if (sw->ring) {
-    cairo_set_line_width(cr, 3);
-    cairo_arc(cr, w / 2.0, h / 2.0, r - 1.5, 0, 2 * G_PI);
-    cairo_new_path(cr);
-    cairo_arc(cr, w / 2.0, h / 2.0, r - 1.5, 0, 2 * G_PI);
-    cairo_set_source_rgb(cr, 0.08, 0.08, 0.09);
-    cairo_stroke_preserve(cr);
-    cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+    /* As the view draws a pinned atom: the pinned colour inside a light rim. */
+    AmColor held = am_atom_class_color(AM_ATOM_COLOR_PINNED);
+    cairo_set_source_rgb(cr, 0.92, 0.92, 0.92);
+    cairo_fill(cr);
+    cairo_arc(cr, w / 2.0, h / 2.0, r - 2, 0, 2 * G_PI);
+    cairo_set_source_rgb(cr, held.r, held.g, held.b);
     cairo_fill(cr);
   } else
     cairo_fill(cr);
@@ -202,7 +201,7 @@ static void update_legend(AmorphWindow *self)
     }
   }
   if (self->n_pinned)
-    legend_add(self, am_color_from_hex(0xcccccc), TRUE, "pinned");
+    legend_add(self, am_atom_class_color(AM_ATOM_COLOR_PINNED), TRUE, "pinned");
 }
 
 static void on_unpin_clicked(GtkButton *button, AmorphWindow *self)

@@ -15,7 +15,7 @@ typedef struct {
 
 struct AmAtomRenderer {
   GLuint sphere_prog, line_prog;
-  GLint s_view, s_proj, s_ortho;
+  GLint s_view, s_proj, s_ortho, s_pinned;
   GLint l_view, l_proj, l_color;
   GLuint sphere_vao, quad_vbo, inst_vbo;
   GLuint line_vao, line_vbo;
@@ -25,7 +25,7 @@ struct AmAtomRenderer {
   bool dirty;               /* inst changed since the last upload */
   bool has_box;
   float box_lines[24 * 3];
-  AmColor background, box_color;
+  AmColor background, box_color, pinned_color;
 };
 
 static GLuint compile(GLenum kind, const char *src, const char *what, GError **error)
@@ -103,6 +103,7 @@ AmAtomRenderer *am_atom_renderer_new(const char *sphere_vs, const char *sphere_f
   r->s_view = glGetUniformLocation(r->sphere_prog, "view");
   r->s_proj = glGetUniformLocation(r->sphere_prog, "proj");
   r->s_ortho = glGetUniformLocation(r->sphere_prog, "ortho");
+  r->s_pinned = glGetUniformLocation(r->sphere_prog, "pinned_color");
   r->l_view = glGetUniformLocation(r->line_prog, "view");
   r->l_proj = glGetUniformLocation(r->line_prog, "proj");
   r->l_color = glGetUniformLocation(r->line_prog, "color");
@@ -139,6 +140,7 @@ AmAtomRenderer *am_atom_renderer_new(const char *sphere_vs, const char *sphere_f
 
   r->background = am_color_from_hex(0x24272c);
   r->box_color = am_color_with_alpha(am_color_from_hex(0x9aa0a6), 1.0);
+  r->pinned_color = am_atom_class_color(AM_ATOM_COLOR_PINNED);
   return r;
 }
 
@@ -287,6 +289,7 @@ void am_atom_renderer_draw(AmAtomRenderer *r, const double view[16], const doubl
     glUniformMatrix4fv(r->s_view, 1, GL_FALSE, v);
     glUniformMatrix4fv(r->s_proj, 1, GL_FALSE, p);
     glUniform1f(r->s_ortho, orthographic ? 1.0f : 0.0f);
+    glUniform3f(r->s_pinned, (float) r->pinned_color.r, (float) r->pinned_color.g, (float) r->pinned_color.b);
     glBindVertexArray(r->sphere_vao);
     glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, (GLsizei) r->n);
   }

@@ -23,7 +23,7 @@ typedef struct AmAtomRenderer AmAtomRenderer;
 
 /* Per-atom marks the shader draws on top of the atom's colour. */
 enum {
-  AM_ATOM_MARK_PINNED = 1u << 0,  /* dark ring round the rim: the atom is held in place */
+  AM_ATOM_MARK_PINNED = 1u << 0,  /* dark glossy ball with a light rim (the palette's pinned colour) */
   AM_ATOM_MARK_HOVER = 1u << 1,   /* brightened: under the pointer */
 };
 

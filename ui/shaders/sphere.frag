@@ -9,6 +9,7 @@ flat in float v_marks;
 
 uniform mat4 proj;
 uniform float ortho;
+uniform vec3 pinned_color;
 
 out vec4 frag_color;
 
@@ -42,12 +43,11 @@ void main()
   // Darken towards the outline so touching atoms of one colour stay apart.
   col *= mix(0.55, 1.0, smoothstep(0.0, 0.35, facing));
   if ((marks & 1) != 0) {
-    // Pinned: a thick near-black ring round the rim with a thin light edge inside it, so
-    // it shows on light and dark atoms alike; the core keeps the species colour.
-    float ring = 1.0 - smoothstep(0.50, 0.56, facing);
-    float edge = smoothstep(0.50, 0.56, facing) * (1.0 - smoothstep(0.56, 0.64, facing));
-    col = mix(col, vec3(0.08, 0.08, 0.09), ring);
-    col = mix(col, vec3(1.0), edge * 0.85);
+    // Pinned: a dark, glossy ball (the palette's pinned colour) with a thin light rim, so it
+    // stands out in a packing of bright atoms; the rim keeps a hint of the species colour.
+    vec3 held = pinned_color * (0.45 + diffuse) + vec3(spec * 1.6);
+    float rim = 1.0 - smoothstep(0.16, 0.30, facing);
+    col = mix(held, mix(vec3(1.0), base, 0.35), rim);
   }
   frag_color = vec4(col, 1.0);
 
