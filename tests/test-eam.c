@@ -291,6 +291,85 @@ static void test_alloy_vs_lammps(void)
   am_eam_free(cuni);
 }
 
+/* The splines pass through the tabulated points, and F continues linearly past ρ_max. */
+static void test_splines(void)
+{
+  char *path = source_path("data/potentials/CuZr_mm.eam.fs");
+  AmEamTables tab;
+  memset(&tab, 0, sizeof tab);
+  AmError err = {0};
+  g_assert_cmpint(am_eam_file_read(path, AM_EAM_FS, &tab, &err), ==, AM_OK);
+  g_free(path);
+  const int ne = tab.nelements;
+  g_assert_cmpint(am_eam_element_count(potential), ==, ne);
+  g_assert_cmpfloat(am_eam_cutoff(potential), ==, tab.cutoff);
+  for (int a = 0; a < ne; a++) {
+    g_assert_cmpstr(am_eam_element_name(potential, a), ==, tab.element[a]);
+    g_assert_cmpfloat(am_eam_element_mass(potential, a), ==, tab.mass[a]);
+  }
+  for (int k = 100; k < tab.nr - 1; k += 997)
+    for (int a = 0; a < ne; a++)
+      for (int b = 0; b < ne; b++) {
+        const double r = (k + 0.5) * tab.dr, r_lo = k * tab.dr, r_hi = (k + 1) * tab.dr;
+        /* At the knots the splines equal the table (to rounding of r·(1/dr)). */
+        const double z_lo = tab.z2r[((size_t) a * ne + b) * tab.nr + k];
+        const double z_hi = tab.z2r[((size_t) a * ne + b) * tab.nr + k + 1];
+        g_assert_cmpfloat(fabs(am_eam_pair(potential, a, b, r_lo, NULL) * r_lo - z_lo), <, 1e-9 * (1 + fabs(z_lo)));
+        g_assert_cmpfloat(fabs(am_eam_pair(potential, a, b, r_hi, NULL) * r_hi - z_hi), <, 1e-9 * (1 + fabs(z_hi)));
+        const double rho_lo = tab.rhor[((size_t) a * ne + b) * tab.nr + k];
+        g_assert_cmpfloat(fabs(am_eam_density(potential, a, b, r_lo, NULL) - rho_lo), <, 1e-9 * (1 + fabs(rho_lo)));
+        /* Analytic slopes agree with central differences of the spline itself. */
+        double dphi, drho;
+        am_eam_pair(potential, a, b, r, &dphi);
+        am_eam_density(potential, a, b, r, &drho);
+        const double hh = 1e-7;
+        const double dphi_fd =
+            (am_eam_pair(potential, a, b, r + hh, NULL) - am_eam_pair(potential, a, b, r - hh, NULL)) / (2 * hh);
+        const double drho_fd =
+            (am_eam_density(potential, a, b, r + hh, NULL) - am_eam_density(potential, a, b, r - hh, NULL)) / (2 * hh);
+        g_assert_cmpfloat(fabs(dphi - dphi_fd), <, 1e-5 * (1 + fabs(dphi)));
+        g_assert_cmpfloat(fabs(drho - drho_fd), <, 1e-5 * (1 + fabs(drho)));
+      }
+  const double rhomax = (tab.nrho - 1) * tab.drho;
+  for (int a = 0; a < ne; a++) {
+    const double f_knot = tab.frho[(size_t) a * tab.nrho + 1234];
+    g_assert_cmpfloat(fabs(am_eam_embedding(potential, a, 1234 * tab.drho, NULL) - f_knot), <, 1e-9 * (1 + fabs(f_knot)));
+    double d_end, d_far;
+    const double f_end = am_eam_embedding(potential, a, rhomax, &d_end);
+    const double f_far = am_eam_embedding(potential, a, rhomax + 7.5, &d_far);
+    g_assert_cmpfloat(d_far, ==, d_end);
+    g_assert_cmpfloat(fabs(f_far - (f_end + 7.5 * d_end)), <, 1e-9 * (1 + fabs(f_far)));
+  }
+  am_eam_tables_free(&tab);
+}
+
+static void test_system_copy(void)
+{
+  AmSystem a, b;
+  AmError err = {0};
+  load_config(&a, "liquid", SKIN);
+  a.compute_flags = AM_COMPUTE_PER_ATOM_ENERGY | AM_COMPUTE_PER_ATOM_VIRIAL;
+  compute_ok(&a);
+  am_system_init(&b, NULL, 0.0);
+  g_assert_cmpint(am_system_copy(&b, &a, &err), ==, AM_OK);
+  g_assert_true(b.potential == a.potential);
+  g_assert_cmpfloat(b.skin, ==, a.skin);
+  g_assert_cmpfloat(b.pe, ==, a.pe);
+  g_assert_cmpmem(b.virial_atom, 6 * a.atoms.n * sizeof(double), a.virial_atom, 6 * a.atoms.n * sizeof(double));
+  /* The copy computes on its own engine and gets the same numbers... */
+  memset(b.atoms.f, 0, 3 * b.atoms.n * sizeof(double));
+  compute_ok(&b);
+  g_assert_cmpfloat(b.pe, ==, a.pe);
+  g_assert_cmpmem(b.atoms.f, 3 * a.atoms.n * sizeof(double), a.atoms.f, 3 * a.atoms.n * sizeof(double));
+  /* ... and moving its atoms leaves the original alone. */
+  b.atoms.x[0] += 0.3;
+  compute_ok(&b);
+  compute_ok(&a);
+  g_assert_cmpfloat(b.pe, !=, a.pe);
+  am_system_free(&b);
+  am_system_free(&a);
+}
+
 static double energy_of(AmSystem *sys)
 {
   compute_ok(sys);
@@ -535,6 +614,7 @@ int main(int argc, char **argv)
   if (am_eam_load(path, AM_EAM_FS, &potential, &err))
     g_error("%s", err.message);
   g_free(path);
+  g_test_add_func("/sim/eam/splines", test_splines);
   g_test_add_func("/sim/eam/energy-vs-lammps", test_energy_vs_lammps);
   g_test_add_func("/sim/eam/forces-vs-lammps", test_forces_vs_lammps);
   g_test_add_func("/sim/eam/virial-vs-lammps", test_virial_vs_lammps);
@@ -543,6 +623,7 @@ int main(int argc, char **argv)
   g_test_add_func("/sim/eam/virial-finite-strain", test_virial_finite_strain);
   g_test_add_func("/sim/eam/per-atom-sums", test_per_atom_sums);
   g_test_add_func("/sim/eam/deterministic", test_deterministic);
+  g_test_add_func("/sim/eam/system-copy", test_system_copy);
   g_test_add_func("/sim/eam/missing-element", test_missing_element);
   g_test_add_func("/sim/eam/box-too-small", test_box_too_small);
   g_test_add_func("/sim/eam/nan-position", test_nan_position);
