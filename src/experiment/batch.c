@@ -9,6 +9,7 @@
 
 #include "amorph-config.h"
 #include "experiment/atomic_file.h"
+#include "experiment/dms_sweep.h"
 
 typedef struct {
   const char *name;
@@ -20,6 +21,8 @@ static const Runner runners[] = {
   { "single-point", am_protocol_single_point },
   { "md", am_protocol_md },
   { "quench", am_protocol_quench },
+  { "dms-sweep", am_protocol_dms_sweep },
+  { "pinning", am_protocol_pinning },
 };
 
 AmProtocolRunFunc am_batch_find_runner(const char *protocol)
@@ -55,7 +58,7 @@ char *am_batch_help_text(const char *program)
     "SYNOPSIS\n"
     "    %s                                   (the explorer; needs a display)\n"
     "    %s --batch CONFIG.ini [--set SECTION.KEY=VALUE ...] [--output DIR]\n"
-    "           [--threads N] [--quiet]\n"
+    "           [--threads N] [--resume] [--quiet]\n"
     "    %s --describe PROTOCOL\n"
     "    %s --help | --version\n"
     "\n"
@@ -79,6 +82,10 @@ char *am_batch_help_text(const char *program)
     "    --threads N\n"
     "        OpenMP threads for the force computation (default: OMP_NUM_THREADS, else all\n"
     "        cores). Results depend on (config, seeds, thread count) only.\n"
+    "    --resume\n"
+    "        dms-sweep, pinning: reuse the jobs already finished in the output folder (their\n"
+    "        records in DIR/jobs/ are checked against the config) and run only the rest; the\n"
+    "        results equal those of an uninterrupted run.\n"
     "    --quiet, -q\n"
     "        No progress output; errors are still reported.\n"
     "    --describe PROTOCOL\n"
@@ -175,7 +182,7 @@ int am_batch_main(int argc, char **argv)
   const char *program = argc > 0 ? argv[0] : "amorph";
   g_autofree char *prog_base = g_path_get_basename(program);
   const char *config_path = NULL, *output = NULL, *threads_arg = NULL, *describe = NULL;
-  gboolean batch = FALSE, quiet = FALSE, help = FALSE, version = FALSE;
+  gboolean batch = FALSE, quiet = FALSE, help = FALSE, version = FALSE, resume = FALSE;
   g_autoptr(GPtrArray) overrides = g_ptr_array_new();
 
   for (int i = 1; i < argc; i++) {
@@ -189,6 +196,8 @@ int am_batch_main(int argc, char **argv)
       quiet = TRUE;
     } else if (strcmp(a, "--batch") == 0) {
       batch = TRUE;
+    } else if (strcmp(a, "--resume") == 0) {
+      resume = TRUE;
     } else if (strncmp(a, "--batch=", 8) == 0) {
       batch = TRUE;
       if (config_path)
@@ -305,6 +314,7 @@ int am_batch_main(int argc, char **argv)
     .threads = threads,
     .progress = progress,
     .provenance = prov,
+    .resume = resume,
   };
   gboolean ok = run(&ctx, &error);
   signal(SIGINT, old_int);

@@ -18,7 +18,8 @@ G_DEFINE_QUARK(am-config-error-quark, am_config_error)
 static const AmKeySpec run_keys[] = {
   { "protocol", AM_KEY_CHOICE, "single-point", "", 0, 0, 0, NULL,
     "What to run: single-point (energy, forces, pressure of one configuration), md (NVE/NVT/NPT "
-    "run), quench (melt, hold and cool under NPT into a glass)." },
+    "run), quench (melt, hold and cool under NPT into a glass), dms-sweep (MD-DMS temperature "
+    "sweep), pinning (MD-DMS with RAs or VAs pinned)." },
   { "label", AM_KEY_STRING, "", "", 0, 0, 0, NULL,
     "Free text copied into the manifest, to tell runs apart." },
   { NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL },
@@ -129,6 +130,127 @@ static const AmSectionSpec quench_section = {
   "quench", "Melt, hold and cool at a constant rate under NPT.", quench_keys,
 };
 
+/* MD-DMS (dms_sweep.c): the keys of a sweep, shared by dms-sweep and pinning. Defaults
+ * are the paper's protocol (SCIENCE.md); presets scale it down. */
+static const AmKeySpec dms_system_keys[] = {
+  { "data", AM_KEY_PATH, "", "", 0, 0, AM_KEY_OPTIONAL | AM_KEY_MUST_EXIST, NULL,
+    "LAMMPS data file of the glass; empty means the shipped sample data/samples/cu50zr50-4000.data." },
+  { "elements", AM_KEY_WORDS, "Cu Zr", "", 1, 8, 0, NULL,
+    "Potential element of each atom type, in type order (type 1 first)." },
+  { "potential", AM_KEY_PATH, "", "", 0, 0,
+    AM_KEY_OPTIONAL | AM_KEY_MUST_EXIST | AM_KEY_SHIPPED_POTENTIAL, NULL,
+    "setfl EAM potential file; empty means the shipped CuZr_mm.eam.fs (Mendelev et al.)." },
+  { "potential_style", AM_KEY_CHOICE, "fs", "", 0, 0, 0, "fs|alloy",
+    "setfl flavour of the potential file: fs (eam/fs) or alloy (eam/alloy)." },
+  { "skin_A", AM_KEY_FLOAT, "1.0", "Å", 0.1, 5.0, 0, NULL,
+    "Neighbour-list skin beyond the potential cutoff." },
+  { NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL },
+};
+
+static const AmSectionSpec dms_system_section = {
+  "system", "The glass sample and the potential.", dms_system_keys,
+};
+
+#define AM_DMS_KEYS                                                                          \
+  { "temperatures_K", AM_KEY_WORDS, "50 100 150 200 250 300 350 400 450 500 600 700 800 900 1000", \
+    "K", 1, 1000, 0, NULL, "Temperatures of the sweep, in the order they are reported." },   \
+  { "period_ps", AM_KEY_FLOAT, "1000", "ps", 0, 1e7, AM_KEY_MIN_EXCLUSIVE, NULL,             \
+    "Loading period t_p (paper: 1000 ps); a whole number of timesteps." },                   \
+  { "strain_amplitude", AM_KEY_FLOAT, "0.01", "", 0, 0.2, AM_KEY_MIN_EXCLUSIVE, NULL,        \
+    "Shear strain amplitude ε_A of γ(t) = ε_A sin(2πt/t_p) (paper: 0.01)." },                \
+  { "cycles", AM_KEY_INT, "16", "", 1, 100000, 0, NULL, "Loading cycles per replica (paper: 16)." }, \
+  { "analysed_cycles", AM_KEY_INT, "10", "", 1, 100000, 0, NULL,                             \
+    "The last cycles that are fitted and tracked (paper: 10, cycles 7-16)." },               \
+  { "replicas", AM_KEY_INT, "50", "", 2, 1000000, 0, NULL,                                   \
+    "Isoconfigurational replicas per temperature (paper: 50); at least 2 for an error bar." }, \
+  { "timestep_ps", AM_KEY_FLOAT, "0.002", "ps", 0, 0.02, AM_KEY_MIN_EXCLUSIVE, NULL,         \
+    "MD timestep (SCIENCE.md: 2 fs)." },                                                     \
+  { "equilibration_ps", AM_KEY_FLOAT, "100", "ps", 0, 1e7, 0, NULL,                          \
+    "NPT hold at each temperature (P = 0) before the box is fixed at its mean dimensions "   \
+    "over the second half; 0 uses the sample's box as it is." },                             \
+  { "sample_interval_ps", AM_KEY_FLOAT, "1", "ps", 0, 1e6, AM_KEY_MIN_EXCLUSIVE, NULL,       \
+    "Interval of the displacement samples (u, u′, classes, events); must divide period_ps." }, \
+  { "stress_interval_steps", AM_KEY_INT, "1", "steps", 1, 1e6, 0, NULL,                      \
+    "Steps between the stress samples of the sinusoid fit." },                               \
+  { "seed", AM_KEY_INT, "12345", "", 0, INT_LIMIT, AM_KEY_SEED, NULL,                        \
+    "Seed of every random stream of the sweep (momenta of each job, random pinned atoms)." }, \
+  { "thermostat_damp_timesteps", AM_KEY_FLOAT, "100", "timesteps", 1, 1e6, 0, NULL,          \
+    "Nosé-Hoover thermostat period T_damp in timesteps." },                                  \
+  { "barostat_damp_timesteps", AM_KEY_FLOAT, "1000", "timesteps", 1, 1e7, 0, NULL,           \
+    "Barostat period P_damp in timesteps (equilibration)." },                                \
+  { "chain_length", AM_KEY_INT, "3", "", 1, 8, 0, NULL,                                      \
+    "Length of the Nosé-Hoover chains." },                                                   \
+  { "va_max_A", AM_KEY_FLOAT, "1.0", "Å", 0, 100, AM_KEY_MIN_EXCLUSIVE, NULL,                \
+    "u′_max below this: vibrational atom (VA); also the reach and return of a reversible event." }, \
+  { "fa_min_A", AM_KEY_FLOAT, "2.0", "Å", 0, 100, AM_KEY_MIN_EXCLUSIVE, NULL,                \
+    "u′_max at or above this: fast atom (FA); a reversible event stays below it." },         \
+  { "jump_threshold_A", AM_KEY_FLOAT, "1.4", "Å", 0, 100, AM_KEY_MIN_EXCLUSIVE, NULL,        \
+    "u_c of f(u > u_c), the fraction of jump distances u(t_p) above it." },                  \
+  { "selected_fraction", AM_KEY_FLOAT, "0.5", "", 0, 1, 0, NULL,                             \
+    "An atom is a selected RA when it has events in more than this fraction of all analysed " \
+    "cycles of all replicas (paper: 50 %)." },                                               \
+  { "histogram_bin_A", AM_KEY_FLOAT, "0.01", "Å", 0, 1, AM_KEY_MIN_EXCLUSIVE, NULL,          \
+    "Bin width Δu of p(u) and p(u′)." },                                                     \
+  { "histogram_max_A", AM_KEY_FLOAT, "10", "Å", 0, 1000, AM_KEY_MIN_EXCLUSIVE, NULL,         \
+    "p(u) and p(u′) cover [0, this); larger values count as overflow." },                    \
+  { "trace_points_per_cycle", AM_KEY_INT, "100", "", 4, 1e6, 0, NULL,                        \
+    "Points per cycle of the stress trace kept for replica 0 (Fig. 1)." },                   \
+  { "watch_temperature_K", AM_KEY_FLOAT, "", "K", 0, 1e5, AM_KEY_OPTIONAL, NULL,             \
+    "Temperature of the job the GUI shows live (empty: none)." },                            \
+  { "watch_replica", AM_KEY_INT, "0", "", 0, 1e6, 0, NULL,                                   \
+    "Replica of the watched job." }
+
+static const AmKeySpec dms_keys[] = {
+  AM_DMS_KEYS,
+  { "pinned", AM_KEY_CHOICE, "none", "", 0, 0, 0, "none|ids|auto-ra|random-va",
+    "Pinned atoms: none, ids (the file pinned_ids), auto-ra (the pinned_count atoms with most "
+    "reversible events in an unpinned run at selection_temperature_K), random-va (pinned_count "
+    "random atoms that stayed vibrational there)." },
+  { "pinned_ids", AM_KEY_PATH, "", "", 0, 0, AM_KEY_OPTIONAL | AM_KEY_MUST_EXIST, NULL,
+    "File of atom ids to pin (whitespace separated, # comments), for pinned = ids." },
+  { "pinned_count", AM_KEY_INT, "", "", 1, 1e9, AM_KEY_OPTIONAL, NULL,
+    "Atoms to pin for auto-ra and random-va; empty means 2 % of the atoms (paper: 80 of 4000)." },
+  { "selection_temperature_K", AM_KEY_FLOAT, "300", "K", 0, 1e5, AM_KEY_MIN_EXCLUSIVE, NULL,
+    "Temperature of the unpinned run that chooses auto-ra and random-va atoms." },
+  { NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL },
+};
+
+static const AmSectionSpec dms_section = {
+  "dms", "MD dynamic mechanical spectroscopy: the temperature sweep of isoconfigurational replicas.",
+  dms_keys,
+};
+
+static const AmKeySpec dms_pinning_keys[] = {
+  AM_DMS_KEYS,
+  { NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL },
+};
+
+static const AmSectionSpec dms_pinning_dms_section = {
+  "dms", "MD dynamic mechanical spectroscopy: the temperature sweep of isoconfigurational replicas.",
+  dms_pinning_keys,
+};
+
+static const AmKeySpec pinning_keys[] = {
+  { "pinned_count", AM_KEY_INT, "", "", 1, 1e9, AM_KEY_OPTIONAL, NULL,
+    "RAs to pin (those with most reversible events), and as many random VAs; empty means 2 % "
+    "of the atoms (paper: 80 of 4000)." },
+  { "selection_temperature_K", AM_KEY_FLOAT, "300", "K", 0, 1e5, AM_KEY_MIN_EXCLUSIVE, NULL,
+    "Temperature of the unpinned sweep whose replicas choose the pinned RAs and VAs." },
+  { NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL },
+};
+
+static const AmSectionSpec pinning_section = {
+  "pinning", "The pinning experiment: the sweep unpinned, with the selected RAs pinned, and with as many "
+  "random VAs pinned.", pinning_keys,
+};
+
+static const AmSectionSpec *const dms_sweep_sections[] = {
+  &dms_system_section, &dms_section, &output_section, NULL,
+};
+static const AmSectionSpec *const pinning_sections[] = {
+  &dms_system_section, &dms_pinning_dms_section, &pinning_section, &output_section, NULL,
+};
+
 static const AmSectionSpec *const single_point_sections[] = {
   &system_section, &output_section, NULL,
 };
@@ -150,9 +272,19 @@ static const AmProtocolSchema quench_schema = {
   quench_sections,
 };
 
-static const AmProtocolSchema *const protocols[] = {
-  &single_point_schema, &md_schema, &quench_schema, NULL,
+static const AmProtocolSchema dms_sweep_schema = {
+  "dms-sweep", "MD-DMS temperature sweep: G′, G″, atom classes and reversible atoms, mean ± SEM over "
+  "isoconfigurational replicas", dms_sweep_sections,
 };
+static const AmProtocolSchema pinning_schema = {
+  "pinning", "MD-DMS sweep unpinned, with the selected RAs pinned and with random VAs pinned",
+  pinning_sections,
+};
+
+static const AmProtocolSchema *const protocols[] = {
+  &single_point_schema, &md_schema, &quench_schema, &dms_sweep_schema, &pinning_schema, NULL,
+};
+
 
 const AmProtocolSchema *const *am_config_protocols(void)
 {

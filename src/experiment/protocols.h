@@ -27,6 +27,7 @@ typedef struct {
   int threads;               /* OpenMP threads the engine uses */
   AmProgress *progress;
   AmProvenance *provenance;
+  gboolean resume;           /* --resume: reuse finished jobs' records in output_dir (dms-sweep, pinning) */
 } AmRunContext;
 
 typedef gboolean (*AmProtocolRunFunc)(AmRunContext *ctx, GError **error);
