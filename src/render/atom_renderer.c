@@ -30,7 +30,11 @@ struct AmAtomRenderer {
 
 static GLuint compile(GLenum kind, const char *src, const char *what, GError **error)
 {
-  const char *header = epoxy_is_desktop_gl() ? "#version 330 core\n" : "#version 300 es\nprecision highp float;\n";
+  const char *header = "#version 300 es\nprecision highp float;\n";
+  if (epoxy_is_desktop_gl())
+    header = epoxy_has_gl_extension("GL_ARB_conservative_depth")
+                 ? "#version 330 core\n#extension GL_ARB_conservative_depth : require\n#define AM_CONSERVATIVE_DEPTH 1\n"
+                 : "#version 330 core\n";
   const char *parts[2] = {header, src};
   GLuint sh = glCreateShader(kind);
   glShaderSource(sh, 2, parts, NULL);

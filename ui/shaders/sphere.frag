@@ -1,7 +1,12 @@
 // sphere.frag: ray-casts the atom's sphere inside its quad, shades it and writes its depth.
 precision highp float;
 
-in vec3 v_pos;
+#ifdef AM_CONSERVATIVE_DEPTH
+// Depth only ever moves back from the quad's (which touches the sphere's front).
+layout(depth_greater) out float gl_FragDepth;
+#endif
+
+in vec2 v_ray;
 in vec3 v_center;
 in float v_radius;
 in vec4 v_color;
@@ -17,8 +22,8 @@ void main()
 {
   // Eye ray in view space: from the eye through this fragment (perspective), or straight
   // down the view axis (orthographic).
-  vec3 ro = ortho > 0.5 ? vec3(v_pos.xy, 0.0) : vec3(0.0);
-  vec3 rd = ortho > 0.5 ? vec3(0.0, 0.0, -1.0) : normalize(v_pos);
+  vec3 ro = ortho > 0.5 ? vec3(v_ray, 0.0) : vec3(0.0);
+  vec3 rd = ortho > 0.5 ? vec3(0.0, 0.0, -1.0) : normalize(vec3(v_ray, -1.0));
   vec3 oc = ro - v_center;
   float b = dot(oc, rd);
   float h = b * b - (dot(oc, oc) - v_radius * v_radius);
@@ -52,5 +57,8 @@ void main()
   frag_color = vec4(col, 1.0);
 
   vec4 clip = proj * vec4(hit, 1.0);
-  gl_FragDepth = clamp(clip.z / clip.w * 0.5 + 0.5, 0.0, 1.0);
+  float ndc_z = clip.z / clip.w;
+  if (ndc_z < -1.0)
+    discard;  // the front of an atom cut by the near plane: show what lies behind it
+  gl_FragDepth = ndc_z * 0.5 + 0.5;
 }
