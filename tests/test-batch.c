@@ -472,6 +472,55 @@ static void test_quench(void)
   run_clear(&bad);
 }
 
+/* A quench from a generated B2 start: the glass has the requested count and exact
+ * composition, and the start is a pure function of the lattice seed. */
+static void test_quench_b2_start(void)
+{
+  g_autofree char *ini = preset("quench-tiny.ini");
+  const char *common[] = {"--set", "system.data=", "--set", "quench.start=b2", "--set", "quench.natoms=130",
+                          "--set", "quench.melt_ps=0.02", "--set", "quench.hold_ps=0.02", "--set",
+                          "quench.rate_K_per_ps=10000", "--set", "quench.final_hold_ps=0.02"};
+  g_autofree char *out1 = tmp_path("quench-b2-1");
+  g_autofree char *out2 = tmp_path("quench-b2-2");
+  for (int k = 0; k < 2; k++) {
+    Run r = run_amorph("--batch", ini, "--threads", "1", "-o", k ? out2 : out1, common[0], common[1], common[2],
+                       common[3], common[4], common[5], common[6], common[7], common[8], common[9], common[10],
+                       common[11], common[12], common[13], NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    run_clear(&r);
+  }
+  g_autofree char *glass1 = g_build_filename(out1, "glass.data", NULL);
+  g_autofree char *glass2 = g_build_filename(out2, "glass.data", NULL);
+  g_autofree char *text1 = NULL, *text2 = NULL;
+  g_assert_true(g_file_get_contents(glass1, &text1, NULL, NULL));
+  g_assert_true(g_file_get_contents(glass2, &text2, NULL, NULL));
+  g_assert_cmpstr(text1, ==, text2);
+
+  AmBox box;
+  AmAtoms atoms = {0};
+  AmError err = {0};
+  g_assert_cmpint(am_data_read(glass1, &box, &atoms, NULL, &err), ==, AM_OK);
+  g_assert_cmpuint(atoms.n, ==, 130);
+  size_t cu = 0;
+  for (size_t i = 0; i < atoms.n; i++)
+    cu += atoms.type[i] == 0;
+  g_assert_cmpuint(cu, ==, 65);
+  am_atoms_free(&atoms);
+
+  /* start = data without a data file, and a composition that does not sum to 1, are
+   * refused before anything runs. */
+  g_autofree char *out3 = tmp_path("quench-b2-bad");
+  Run nodata = run_amorph("--batch", ini, "-o", out3, "--set", "system.data=", NULL);
+  g_assert_cmpint(nodata.status, ==, 2);
+  g_assert_nonnull(strstr(nodata.err, "start = data needs [system] data"));
+  run_clear(&nodata);
+  Run badmix = run_amorph("--batch", ini, "-o", out3, "--set", "quench.start=b2", "--set",
+                          "quench.composition=0.5 0.6", NULL);
+  g_assert_cmpint(badmix.status, ==, 2);
+  g_assert_nonnull(strstr(badmix.err, "composition sums to 1.1"));
+  run_clear(&badmix);
+}
+
 /* ---- failures ---------------------------------------------------------------------- */
 
 static void assert_no_results(const char *dir)
@@ -812,6 +861,7 @@ int main(int argc, char **argv)
   g_test_add_func("/experiment/batch/md-created-velocities", test_md_created_velocities);
   g_test_add_func("/experiment/batch/md-ramp-and-velocity-source", test_md_ramp_and_velocity_source);
   g_test_add_func("/experiment/batch/quench", test_quench);
+  g_test_add_func("/experiment/batch/quench-b2-start", test_quench_b2_start);
   g_test_add_func("/experiment/batch/unwritable-output", test_unwritable_output);
   g_test_add_func("/experiment/batch/full-disk", test_full_disk);
   g_test_add_func("/experiment/batch/bad-config", test_bad_config);

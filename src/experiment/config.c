@@ -29,24 +29,41 @@ static const AmSectionSpec run_section = {
   "run", "What to run.", run_keys,
 };
 
+/* The [system] keys besides the data file, shared by every protocol's [system]. */
+#define AM_SYSTEM_POTENTIAL_KEYS                                                               \
+  { "elements", AM_KEY_WORDS, "Cu Zr", "", 1, 8, 0, NULL,                                      \
+    "Potential element of each atom type, in type order (type 1 first)." },                    \
+  { "potential", AM_KEY_PATH, "", "", 0, 0,                                                    \
+    AM_KEY_OPTIONAL | AM_KEY_MUST_EXIST | AM_KEY_SHIPPED_POTENTIAL, NULL,                      \
+    "setfl EAM potential file; empty means the shipped CuZr_mm.eam.fs (Mendelev et al.)." },  \
+  { "potential_style", AM_KEY_CHOICE, "fs", "", 0, 0, 0, "fs|alloy",                           \
+    "setfl flavour of the potential file: fs (eam/fs) or alloy (eam/alloy)." },               \
+  { "skin_A", AM_KEY_FLOAT, "1.0", "Å", 0.1, 5.0, 0, NULL,                                     \
+    "Neighbour-list skin beyond the potential cutoff." }
+
 static const AmKeySpec system_keys[] = {
   { "data", AM_KEY_PATH, "", "", 0, 0, AM_KEY_REQUIRED | AM_KEY_MUST_EXIST, NULL,
     "LAMMPS data file (atom_style atomic) with the starting configuration; relative to this "
     "file's folder." },
-  { "elements", AM_KEY_WORDS, "Cu Zr", "", 1, 8, 0, NULL,
-    "Potential element of each atom type, in type order (type 1 first)." },
-  { "potential", AM_KEY_PATH, "", "", 0, 0,
-    AM_KEY_OPTIONAL | AM_KEY_MUST_EXIST | AM_KEY_SHIPPED_POTENTIAL, NULL,
-    "setfl EAM potential file; empty means the shipped CuZr_mm.eam.fs (Mendelev et al.)." },
-  { "potential_style", AM_KEY_CHOICE, "fs", "", 0, 0, 0, "fs|alloy",
-    "setfl flavour of the potential file: fs (eam/fs) or alloy (eam/alloy)." },
-  { "skin_A", AM_KEY_FLOAT, "1.0", "Å", 0.1, 5.0, 0, NULL,
-    "Neighbour-list skin beyond the potential cutoff." },
+  AM_SYSTEM_POTENTIAL_KEYS,
   { NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
 static const AmSectionSpec system_section = {
   "system", "The sample and the potential.", system_keys,
+};
+
+/* A quench may start from a generated lattice instead of a data file. */
+static const AmKeySpec quench_system_keys[] = {
+  { "data", AM_KEY_PATH, "", "", 0, 0, AM_KEY_OPTIONAL | AM_KEY_MUST_EXIST, NULL,
+    "LAMMPS data file (atom_style atomic) to melt, when [quench] start = data." },
+  AM_SYSTEM_POTENTIAL_KEYS,
+  { NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL },
+};
+
+static const AmSectionSpec quench_system_section = {
+  "system", "The starting configuration (with [quench] start = data) and the potential.",
+  quench_system_keys,
 };
 
 static const AmKeySpec output_keys[] = {
@@ -104,6 +121,18 @@ static const AmSectionSpec md_section = {
 };
 
 static const AmKeySpec quench_keys[] = {
+  { "start", AM_KEY_CHOICE, "data", "", 0, 0, 0, "data|b2",
+    "Starting structure: data (the [system] data file) or b2 (random species on B2 lattice "
+    "sites, natoms atoms with the given composition)." },
+  { "natoms", AM_KEY_INT, "4000", "atoms", 2, 1e8, 0, NULL,
+    "Number of atoms of a b2 start." },
+  { "composition", AM_KEY_WORDS, "0.5 0.5", "", 1, 8, 0, NULL,
+    "Atom fraction of each element of [system] elements, in the same order (b2 start)." },
+  { "lattice_constant_A", AM_KEY_FLOAT, "3.3", "Å", 1, 10, 0, NULL,
+    "Cube edge of the B2 cell of a b2 start (the melt forgets it; near the liquid density "
+    "avoids a violent first step)." },
+  { "lattice_seed", AM_KEY_INT, "2026", "", 0, INT_LIMIT, AM_KEY_SEED, NULL,
+    "Seed of the choice of sites and species of a b2 start." },
   { "melt_K", AM_KEY_FLOAT, "2000", "K", 1, 1e5, 0, NULL,
     "Temperature of the melting stage, above the liquidus to erase the starting structure." },
   { "melt_ps", AM_KEY_FLOAT, "20", "ps", 0, 1e7, 0, NULL,
@@ -258,7 +287,7 @@ static const AmSectionSpec *const md_sections[] = {
   &system_section, &md_section, &output_section, NULL,
 };
 static const AmSectionSpec *const quench_sections[] = {
-  &system_section, &quench_section, &output_section, NULL,
+  &quench_system_section, &quench_section, &output_section, NULL,
 };
 
 static const AmProtocolSchema single_point_schema = {
@@ -284,7 +313,6 @@ static const AmProtocolSchema pinning_schema = {
 static const AmProtocolSchema *const protocols[] = {
   &single_point_schema, &md_schema, &quench_schema, &dms_sweep_schema, &pinning_schema, NULL,
 };
-
 
 const AmProtocolSchema *const *am_config_protocols(void)
 {

@@ -32,30 +32,34 @@ void am_loaded_system_clear(AmLoadedSystem *ls)
   memset(ls, 0, sizeof *ls);
 }
 
-gboolean am_protocol_load_system(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
+/* The potential of [system] and an empty system bound to it. */
+static gboolean load_potential(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
 {
   const AmConfig *cfg = ctx->config;
   const char *pot_path = am_config_get_string(cfg, "system", "potential");
   const char *style_name = am_config_get_string(cfg, "system", "potential_style");
-  const char *data_path = am_config_get_string(cfg, "system", "data");
   AmEamStyle style = strcmp(style_name, "alloy") == 0 ? AM_EAM_ALLOY : AM_EAM_FS;
   AmError err = { 0 };
 
   memset(ls, 0, sizeof *ls);
-  if (!am_provenance_add_input(ctx->provenance, "potential", pot_path, error) ||
-      !am_provenance_add_input(ctx->provenance, "data", data_path, error))
+  if (!am_provenance_add_input(ctx->provenance, "potential", pot_path, error))
     return FALSE;
-
   if (am_eam_load(pot_path, style, &ls->eam, &err)) {
     am_set_error_from_engine(error, &err, "[system] potential: ");
     return FALSE;
   }
   am_system_init(&ls->sys, ls->eam, am_config_get_double(cfg, "system", "skin_A"));
   ls->initialised = TRUE;
-  if (am_data_read(data_path, &ls->sys.box, &ls->sys.atoms, &ls->info, &err)) {
-    am_set_error_from_engine(error, &err, "[system] data: ");
-    return FALSE;
-  }
+  return TRUE;
+}
+
+/* Binds the atoms' types to [system] elements, checks them and computes forces once.
+ * source names the atoms' origin in messages. */
+static gboolean finish_system(AmRunContext *ctx, AmLoadedSystem *ls, const char *source, GError **error)
+{
+  const AmConfig *cfg = ctx->config;
+  const char *pot_path = am_config_get_string(cfg, "system", "potential");
+  AmError err = { 0 };
 
   /* The config names the element of each type; a data file that labels its types
    * differently is a contradiction to resolve, not to guess about. */
@@ -65,32 +69,32 @@ gboolean am_protocol_load_system(AmRunContext *ctx, AmLoadedSystem *ls, GError *
   if (nel != atoms->ntypes) {
     g_set_error(error, AM_ENGINE_ERROR, AM_ERR_INVALID,
                 "[system] elements lists %d element%s (%s) but %s has %d atom type%s", nel,
-                nel == 1 ? "" : "s", am_config_get_text(cfg, "system", "elements"), data_path,
+                nel == 1 ? "" : "s", am_config_get_text(cfg, "system", "elements"), source,
                 atoms->ntypes, atoms->ntypes == 1 ? "" : "s");
     return FALSE;
   }
   for (int t = 0; t < atoms->ntypes; t++) {
     if (atoms->type_label[t][0] && g_ascii_strcasecmp(atoms->type_label[t], elements[t]) != 0) {
       g_set_error(error, AM_ENGINE_ERROR, AM_ERR_INVALID,
-                  "%s labels atom type %d as %s but [system] elements says %s", data_path, t + 1,
+                  "%s labels atom type %d as %s but [system] elements says %s", source, t + 1,
                   atoms->type_label[t], elements[t]);
       return FALSE;
     }
   }
   if (am_system_bind_types(&ls->sys, elements, &err)) {
-    am_set_error_from_engine(error, &err, "%s with %s: ", data_path, pot_path);
+    am_set_error_from_engine(error, &err, "%s with %s: ", source, pot_path);
     return FALSE;
   }
   if (am_atoms_validate(atoms, &err)) {
-    am_set_error_from_engine(error, &err, "%s: ", data_path);
+    am_set_error_from_engine(error, &err, "%s: ", source);
     return FALSE;
   }
   if (atoms->n == 0) {
-    g_set_error(error, AM_ENGINE_ERROR, AM_ERR_INVALID, "%s has no atoms", data_path);
+    g_set_error(error, AM_ENGINE_ERROR, AM_ERR_INVALID, "%s has no atoms", source);
     return FALSE;
   }
   if (am_system_compute_forces(&ls->sys, &err)) {
-    am_set_error_from_engine(error, &err, "forces of %s: ", data_path);
+    am_set_error_from_engine(error, &err, "forces of %s: ", source);
     return FALSE;
   }
   am_progress_message(ctx->progress, "%zu atoms, %d types, box %.4g × %.4g × %.4g Å%s, potential %s",
@@ -98,6 +102,46 @@ gboolean am_protocol_load_system(AmRunContext *ctx, AmLoadedSystem *ls, GError *
                       am_box_is_triclinic(&ls->sys.box) ? " (triclinic)" : "",
                       ls->eam->source[0] ? ls->eam->source : pot_path);
   return TRUE;
+}
+
+gboolean am_protocol_load_system(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
+{
+  const char *data_path = am_config_get_string(ctx->config, "system", "data");
+  AmError err = { 0 };
+  if (!load_potential(ctx, ls, error) || !am_provenance_add_input(ctx->provenance, "data", data_path, error))
+    return FALSE;
+  if (am_data_read(data_path, &ls->sys.box, &ls->sys.atoms, &ls->info, &err)) {
+    am_set_error_from_engine(error, &err, "[system] data: ");
+    return FALSE;
+  }
+  return finish_system(ctx, ls, data_path, error);
+}
+
+gboolean am_protocol_load_system_lattice(AmRunContext *ctx, AmLoadedSystem *ls, AmLatticeSpec *spec,
+                                         GError **error)
+{
+  AmError err = { 0 };
+  if (!load_potential(ctx, ls, error))
+    return FALSE;
+  /* Species, masses and labels come from the potential's elements named in [system]. */
+  const char *const *elements = am_config_get_words(ctx->config, "system", "elements");
+  spec->ntypes = (int) g_strv_length((char **) elements);
+  for (int t = 0; t < spec->ntypes; t++) {
+    const int e = am_eam_find_element(ls->eam, elements[t]);
+    if (e < 0) {
+      g_set_error(error, AM_ENGINE_ERROR, AM_ERR_INVALID, "[system] elements: %s is not in the potential %s",
+                  elements[t], am_config_get_string(ctx->config, "system", "potential"));
+      return FALSE;
+    }
+    spec->mass[t] = am_eam_element_mass(ls->eam, e);
+    g_strlcpy(spec->label[t], elements[t], sizeof spec->label[t]);
+  }
+  if (am_lattice_random_b2(spec, &ls->sys.box, &ls->sys.atoms, &err)) {
+    am_set_error_from_engine(error, &err, "B2 start: ");
+    return FALSE;
+  }
+  am_system_invalidate(&ls->sys);
+  return finish_system(ctx, ls, "the B2 start", error);
 }
 
 gboolean am_protocol_init_velocities(AmRunContext *ctx, const char *section, AmLoadedSystem *ls,

@@ -188,6 +188,39 @@ static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error
  * file is read. */
 static gboolean check_settings(const AmConfig *cfg, GError **error)
 {
+  const gboolean from_data = strcmp(am_config_get_string(cfg, "quench", "start"), "data") == 0;
+  if (from_data && !am_config_is_set(cfg, "system", "data")) {
+    g_set_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_MISSING,
+                "%s: [quench] start = data needs [system] data (or set start = b2)", am_config_source(cfg));
+    return FALSE;
+  }
+  if (!from_data) {
+    const char *const *elements = am_config_get_words(cfg, "system", "elements");
+    const char *const *fractions = am_config_get_words(cfg, "quench", "composition");
+    if (g_strv_length((char **) elements) != g_strv_length((char **) fractions)) {
+      g_set_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_INVALID_VALUE,
+                  "%s: [quench] composition has %u fractions but [system] elements names %u elements",
+                  am_config_source(cfg), g_strv_length((char **) fractions), g_strv_length((char **) elements));
+      return FALSE;
+    }
+    double sum = 0;
+    for (guint i = 0; fractions[i]; i++) {
+      char *end = NULL;
+      const double f = g_ascii_strtod(fractions[i], &end);
+      if (end == fractions[i] || *end || !(f >= 0 && f <= 1)) {
+        g_set_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_INVALID_VALUE,
+                    "%s: [quench] composition: “%s” is not a fraction between 0 and 1", am_config_source(cfg),
+                    fractions[i]);
+        return FALSE;
+      }
+      sum += f;
+    }
+    if (fabs(sum - 1.0) > 1e-6) {
+      g_set_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_OUT_OF_RANGE,
+                  "%s: [quench] composition sums to %g, not 1", am_config_source(cfg), sum);
+      return FALSE;
+    }
+  }
   const double hold_K = am_config_get_double(cfg, "quench", "hold_K");
   const double final_K = am_config_get_double(cfg, "quench", "final_K");
   if (!(final_K < hold_K)) {
@@ -205,12 +238,29 @@ static gboolean check_settings(const AmConfig *cfg, GError **error)
   return TRUE;
 }
 
+/* The structure to melt: the data file, or a random-species B2 lattice. */
+static gboolean load_start(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
+{
+  const AmConfig *cfg = ctx->config;
+  if (strcmp(am_config_get_string(cfg, "quench", "start"), "data") == 0)
+    return am_protocol_load_system(ctx, ls, error);
+  AmLatticeSpec spec = {
+    .natoms = (size_t) am_config_get_int(cfg, "quench", "natoms"),
+    .lattice_constant = am_config_get_double(cfg, "quench", "lattice_constant_A"),
+    .seed = (uint64_t) am_config_get_int(cfg, "quench", "lattice_seed"),
+  };
+  const char *const *fractions = am_config_get_words(cfg, "quench", "composition");
+  for (int t = 0; fractions[t] && t < AM_MAX_TYPES; t++)
+    spec.fraction[t] = g_ascii_strtod(fractions[t], NULL);
+  return am_protocol_load_system_lattice(ctx, ls, &spec, error);
+}
+
 gboolean am_protocol_quench(AmRunContext *ctx, GError **error)
 {
   AmLoadedSystem ls = { 0 };
   if (!check_settings(ctx->config, error))
     return FALSE;
-  gboolean ok = am_protocol_load_system(ctx, &ls, error) && run_quench(ctx, &ls, error);
+  gboolean ok = load_start(ctx, &ls, error) && run_quench(ctx, &ls, error);
   am_loaded_system_clear(&ls);
   return ok;
 }

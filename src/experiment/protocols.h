@@ -17,6 +17,7 @@
 #include "sim/data_file.h"
 #include "sim/eam.h"
 #include "sim/integrate.h"
+#include "sim/lattice.h"
 #include "sim/system.h"
 
 G_BEGIN_DECLS
@@ -54,6 +55,11 @@ typedef struct {
 } AmLoadedSystem;
 
 gboolean am_protocol_load_system(AmRunContext *ctx, AmLoadedSystem *ls, GError **error);
+/* The same with atoms from a random-species B2 lattice instead of [system] data: spec's
+ * count, composition, lattice constant and seed are the caller's; its species, masses and
+ * labels are filled from [system] elements and the potential. */
+gboolean am_protocol_load_system_lattice(AmRunContext *ctx, AmLoadedSystem *ls, AmLatticeSpec *spec,
+                                         GError **error);
 void am_loaded_system_clear(AmLoadedSystem *ls);
 
 /* ctx->output_dir/name (newly allocated). */
