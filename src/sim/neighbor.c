@@ -234,7 +234,6 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
   }
   free(next);
 
-  /* Private-order positions and cells. */
   double *x = nl->x;
   for (size_t k = 0; k < n; k++) {
     const double *sk = nl->s0 + 3 * k;
@@ -242,14 +241,10 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
     x[3 * k + 1] = h[4] * sk[1] + h[5] * sk[2];
     x[3 * k + 2] = h[8] * sk[2];
   }
-  for (size_t k = 0; k < n; k++) {
-    int b[3];
-    for (int d = 0; d < 3; d++) {
-      int bk = (int) (nl->s0[3 * k + d] * nb[d]);
-      b[d] = bk >= nb[d] ? nb[d] - 1 : bk < 0 ? 0 : bk;
-    }
-    cell_of[k] = (size_t) b[0] + (size_t) nb[0] * ((size_t) b[1] + (size_t) nb[1] * b[2]);
-  }
+  /* From here on cell_of is indexed by private order, where cells are contiguous. */
+  for (size_t c = 0; c < ncells; c++)
+    for (size_t k = cs[c]; k < cs[c + 1]; k++)
+      cell_of[k] = c;
   update_shifts(nl, h);
 
   const int nthreads = max_threads();
