@@ -497,6 +497,12 @@ void amorph_atom_view_set_classes(AmorphAtomView *self, size_t n, const uint8_t 
   }
 }
 
+gboolean amorph_atom_view_has_classes(AmorphAtomView *self)
+{
+  g_return_val_if_fail(AMORPH_IS_ATOM_VIEW(self), FALSE);
+  return self->classes != NULL;
+}
+
 void amorph_atom_view_set_values(AmorphAtomView *self, size_t n, const double *values, AmColormap map,
                                  double vmin, double vmax)
 {

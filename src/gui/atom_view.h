@@ -35,6 +35,8 @@ void amorph_atom_view_set_atoms(AmorphAtomView *self, const AmBox *box, const Am
 void amorph_atom_view_set_positions(AmorphAtomView *self, const AmBox *box, size_t n, const double *x);
 /* Per-atom class (AmAtomColorClass VA/RA/FA, n entries) for AMORPH_COLOR_BY_CLASS. */
 void amorph_atom_view_set_classes(AmorphAtomView *self, size_t n, const uint8_t *classes);
+/* Whether classes were given for the current atoms (else class mode shows species). */
+gboolean amorph_atom_view_has_classes(AmorphAtomView *self);
 /* Per-atom values for AMORPH_COLOR_BY_VALUE, mapped from [vmin, vmax]. */
 void amorph_atom_view_set_values(AmorphAtomView *self, size_t n, const double *values, AmColormap map,
                                  double vmin, double vmax);

@@ -190,7 +190,8 @@ static void update_legend(AmorphWindow *self)
   gtk_widget_set_visible(self->legend_box, self->loaded);
   if (!self->loaded)
     return;
-  if (amorph_atom_view_get_color_mode(self->atom_view) == AMORPH_COLOR_BY_CLASS) {
+  if (amorph_atom_view_get_color_mode(self->atom_view) == AMORPH_COLOR_BY_CLASS &&
+      amorph_atom_view_has_classes(self->atom_view)) {
     for (int c = AM_ATOM_COLOR_VA; c <= AM_ATOM_COLOR_FA; c++)
       legend_add(self, am_atom_class_color(c), FALSE, am_atom_class_name(c));
   } else {
