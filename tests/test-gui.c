@@ -111,7 +111,12 @@ static AmorphWindow *open_window(const char *path)
   }
   gtk_window_present(GTK_WINDOW(win));
   AmorphAtomView *view = amorph_window_get_atom_view(win);
-  g_assert_true(wait_until(view_has_frames, view, 20000));
+  gboolean drawn = wait_until(view_has_frames, view, 20000);
+  GError *gl_error = gtk_gl_area_get_error(GTK_GL_AREA(view));
+  if (gl_error)
+    g_test_message("the atom view has no GL: %s", gl_error->message);
+  g_assert_null(gl_error);
+  g_assert_true(drawn);
   spin_for(200);
   return win;
 }

@@ -176,6 +176,31 @@ static char *load_shader(const char *name, GError **error)
   return s;
 }
 
+#if !GTK_CHECK_VERSION(4, 12, 0)
+/* GTK before 4.12 lets a GtkGLArea have either desktop GL or GLES, desktop by default, so
+ * on a display that only offers GLES (EGL with GDK_DEBUG=gl-gles, some embedded drivers)
+ * it would get no context at all. The renderer runs on both: accept either. */
+static GdkGLContext *amorph_atom_view_create_context(GtkGLArea *area)
+{
+  GError *error = NULL;
+  GdkSurface *surface = gtk_native_get_surface(gtk_widget_get_native(GTK_WIDGET(area)));
+  GdkGLContext *context = gdk_surface_create_gl_context(surface, &error);
+  if (!context) {
+    gtk_gl_area_set_error(area, error);
+    g_clear_error(&error);
+    return NULL;
+  }
+  gdk_gl_context_set_allowed_apis(context, GDK_GL_API_GL | GDK_GL_API_GLES);
+  if (!gdk_gl_context_realize(context, &error)) {
+    gtk_gl_area_set_error(area, error);
+    g_clear_error(&error);
+    g_object_unref(context);
+    return NULL;
+  }
+  return context;
+}
+#endif
+
 static void amorph_atom_view_realize(GtkWidget *widget)
 {
   AmorphAtomView *self = AMORPH_ATOM_VIEW(widget);
@@ -727,6 +752,9 @@ static void amorph_atom_view_class_init(AmorphAtomViewClass *klass)
   widget_class->realize = amorph_atom_view_realize;
   widget_class->unrealize = amorph_atom_view_unrealize;
   area_class->render = amorph_atom_view_render;
+#if !GTK_CHECK_VERSION(4, 12, 0)
+  area_class->create_context = amorph_atom_view_create_context;
+#endif
 
   props[PROP_COLOR_MODE] = g_param_spec_int("color-mode", NULL, NULL, AMORPH_COLOR_BY_SPECIES, AMORPH_COLOR_BY_VALUE,
                                             AMORPH_COLOR_BY_SPECIES,
