@@ -19,6 +19,7 @@
 
 #include "gui/atom_view.h"
 #include "gui/window.h"
+#include "gui/worker.h"
 #include "render/camera.h"
 #include "sim/data_file.h"
 
@@ -485,6 +486,83 @@ static void test_worker_runs(void)
 }
 
 typedef struct {
+  int calls;
+  long long last_step;
+  double temperature;
+  char *error;
+} Seen;
+
+static void on_snapshot_seen(AmorphSnapshot *snap, gpointer data)
+{
+  Seen *seen = data;
+  seen->calls++;
+  seen->last_step = snap->step;
+  seen->temperature = snap->temperature;
+  if (snap->error && !seen->error)
+    seen->error = g_strdup(snap->error);
+}
+
+static gboolean seen_any(gpointer data)
+{
+  return ((Seen *) data)->calls > 0;
+}
+
+/* However many snapshots the worker makes while the main loop is busy, one idle callback
+ * delivers only the newest; after amorph_worker_free no callback runs; setup errors arrive
+ * as a snapshot that says what went wrong. */
+static void test_worker_coalesces(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = write_b2(6);
+  AmBox box;
+  AmAtoms atoms = {0};
+  AmError err = {0};
+  g_assert_cmpint(am_data_read(path, &box, &atoms, NULL, &err), ==, AM_OK);
+  g_autofree char *potential =
+      g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "data", "potentials", "CuZr_mm.eam.fs", NULL);
+  const char *names[2] = {"Cu", "Zr"};
+  AmorphWorkerConfig cfg;
+  amorph_worker_config_init(&cfg);
+  cfg.potential_path = potential;
+  cfg.steps_per_frame = 1;
+  Seen seen = {0};
+  AmorphWorker *w = amorph_worker_new(&box, &atoms, NULL, names, &cfg, on_snapshot_seen, &seen);
+  g_assert_true(wait_until(seen_any, &seen, 20000));
+  g_assert_null(seen.error);
+  g_assert_cmpint(seen.last_step, ==, 0);
+
+  amorph_worker_run(w);
+  g_usleep(1500 * 1000); /* the main thread is busy; the worker is not */
+  int before = seen.calls;
+  g_main_context_iteration(NULL, FALSE);
+  g_test_message("one delivery after a busy main loop: step %lld, T = %.0f K", seen.last_step, seen.temperature);
+  g_assert_cmpint(seen.calls, ==, before + 1);
+  g_assert_cmpint(seen.last_step, >=, 5);
+  g_assert_true(isfinite(seen.temperature) && seen.temperature > 0);
+
+  amorph_worker_free(w);
+  int after_free = seen.calls;
+  spin_for(200);
+  g_assert_cmpint(seen.calls, ==, after_free);
+
+  /* A potential that is not there. */
+  Seen bad = {0};
+  cfg.potential_path = "no-such-potential.eam.fs";
+  w = amorph_worker_new(&box, &atoms, NULL, names, &cfg, on_snapshot_seen, &bad);
+  g_assert_true(wait_until(seen_any, &bad, 20000));
+  g_assert_nonnull(bad.error);
+  g_assert_nonnull(strstr(bad.error, "no-such-potential.eam.fs"));
+  g_test_message("setup error: %s", bad.error);
+  amorph_worker_run(w); /* refused quietly: there is nothing to run */
+  amorph_worker_free(w);
+  g_free(bad.error);
+  am_atoms_free(&atoms);
+}
+
+typedef struct {
   AmorphAtomView *view;
   guint64 target;
 } FrameWait;
@@ -545,6 +623,7 @@ int main(int argc, char **argv)
   g_test_add_func("/gui/atom-view/renders", test_view_renders);
   g_test_add_func("/gui/atom-view/click-pins", test_click_pins);
   g_test_add_func("/gui/worker/runs-and-pins", test_worker_runs);
+  g_test_add_func("/gui/worker/coalesces", test_worker_coalesces);
   g_test_add_func("/gui/atom-view/frame-rate", test_frame_rate);
   int status = g_test_run();
 
