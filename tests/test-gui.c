@@ -540,7 +540,7 @@ static void test_worker_coalesces(void)
   g_main_context_iteration(NULL, FALSE);
   g_test_message("one delivery after a busy main loop: step %lld, T = %.0f K", seen.last_step, seen.temperature);
   g_assert_cmpint(seen.calls, ==, before + 1);
-  g_assert_cmpint(seen.last_step, >=, 5);
+  g_assert_cmpint(seen.last_step, >=, 2); /* ≥ 2 snapshots were made, one was delivered */
   g_assert_true(isfinite(seen.temperature) && seen.temperature > 0);
 
   amorph_worker_free(w);

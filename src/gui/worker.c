@@ -300,10 +300,19 @@ static gpointer thread_main(gpointer data)
     if (!run.running)
       run.frames_pending--;
     gint64 t0 = g_get_monotonic_time();
-    AmStatus st = am_integrator_run(&run.integ, &run.sys, run.steps_per_frame, &err);
+    AmStatus st = AM_OK;
+    int done = 0;
+    /* A waiting command (pause, pin, quit) ends the frame early, so the window never waits
+     * long for the worker to listen, even at many steps per frame. */
+    while (done < run.steps_per_frame && st == AM_OK) {
+      st = am_integrator_step(&run.integ, &run.sys, &err);
+      done++;
+      if (g_async_queue_length(w->commands) > 0)
+        break;
+    }
     gint64 t1 = g_get_monotonic_time();
     if (t1 > t0)
-      run.steps_per_second = run.steps_per_frame * 1e6 / (double) (t1 - t0);
+      run.steps_per_second = done * 1e6 / (double) (t1 - t0);
     if (st != AM_OK) {
       run.running = FALSE;
       publish(w, make_snapshot(w, &run, err.message));
