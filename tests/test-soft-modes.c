@@ -1,9 +1,10 @@
-/* test-soft-modes.c: the finite-difference dynamical matrix and its soft modes.
- * Perfect fcc Cu (3 zero modes, all other frequencies real and in the range of copper's
- * phonons); a small Cu–Zr inherent structure reached by FIRE (3 zero modes, D times a
- * vector equals a directional derivative of the forces, O(h²) convergence in the step,
- * exact completeness of the participations, thread-count independence); refusal of a
- * structure that is not at a minimum. */
+/* test-soft-modes.c: dynamical matrices (analytic EAM Hessian and central differences)
+ * and soft modes. Perfect fcc Cu (3 zero modes, all other frequencies real and in the
+ * range of copper's phonons); a small Cu–Zr inherent structure reached by FIRE (3 zero
+ * modes, D times a vector equals a directional derivative of the forces, default step
+ * against a knot-free one, analytic against differences, exact completeness of the
+ * participations, thread-count independence); refusal of a structure that is not at a
+ * minimum. */
 #include <glib.h>
 #include <math.h>
 #include <string.h>
@@ -244,6 +245,7 @@ static void test_step(void)
   AmSoftModeConfig cfg;
   am_soft_mode_config_init(&cfg);
   cfg.minimise = false;
+  cfg.method = AM_HESSIAN_FINITE_DIFFERENCE;
   AmSoftModes s4 = {0}, s7 = {0};
   g_assert_cmpint(am_soft_modes_compute(&glass, &cfg, &s4, &err), ==, AM_OK);
   cfg.h = 1e-7;
@@ -259,6 +261,62 @@ static void test_step(void)
   g_assert_cmpfloat(pd, <, 2e-3);
   am_soft_modes_free(&s4);
   am_soft_modes_free(&s7);
+}
+
+/* The analytic EAM Hessian against central differences at 1e-7 Å (knot-free, see
+ * above): equal to the difference scheme's round-off, on the glass and on fcc. */
+static void compare_analytic(AmSystem *sys, const char *what, double tol)
+{
+  const size_t n3 = 3 * sys->atoms.n;
+  AmError err = {0};
+  double *a = g_new(double, n3 * n3), *f = g_new(double, n3 * n3);
+  g_assert_cmpint(am_dynamical_matrix_analytic(sys, a, &err), ==, AM_OK);
+  g_assert_cmpint(am_dynamical_matrix(sys, 1e-7, f, NULL, &err), ==, AM_OK);
+  double diff = 0.0, dmax = 0.0, asym = 0.0;
+  size_t big = 0;
+  for (size_t k = 0; k < n3 * n3; k++) {
+    const double e = fabs(a[k] - f[k]);
+    diff = fmax(diff, e);
+    dmax = fmax(dmax, fabs(f[k]));
+    if (e > 1e-6 * 0.15)
+      big++;
+  }
+  for (size_t x = 0; x < n3; x++)
+    for (size_t y = 0; y < x; y++)
+      asym = fmax(asym, fabs(a[x * n3 + y] - a[y * n3 + x]));
+  g_test_message("%s: analytic vs difference Hessian: largest difference %.2e of %.2e (%zu elements above 1.5e-7), "
+                 "analytic asymmetry %.1e",
+                 what, diff, dmax, big, asym);
+  g_assert_cmpfloat(asym, <, 1e-12 * dmax);
+  g_assert_cmpfloat(diff, <, tol * dmax);
+  g_free(a);
+  g_free(f);
+}
+
+static void test_analytic(void)
+{
+  compare_analytic(&glass, "glass", 1e-6);
+  AmSystem sys;
+  make_fcc(&sys, 3.639, 3);
+  compare_analytic(&sys, "fcc", 1e-6);
+  /* The soft modes through the default (analytic) path equal the difference path's. */
+  AmSoftModeConfig cfg;
+  am_soft_mode_config_init(&cfg);
+  g_assert_cmpint(cfg.method, ==, AM_HESSIAN_ANALYTIC);
+  cfg.minimise = false;
+  AmSoftModes sa = {0}, sf = {0};
+  AmError err = {0};
+  g_assert_cmpint(am_soft_modes_compute(&glass, &cfg, &sa, &err), ==, AM_OK);
+  cfg.method = AM_HESSIAN_FINITE_DIFFERENCE;
+  cfg.h = 1e-7;
+  g_assert_cmpint(am_soft_modes_compute(&glass, &cfg, &sf, &err), ==, AM_OK);
+  for (size_t k = 0; k < sa.nmodes; k++)
+    g_assert_cmpfloat(fabs(sa.frequency[k] / sf.frequency[k] - 1.0), <, 1e-5);
+  for (size_t i = 0; i < sa.n; i++)
+    g_assert_cmpfloat(fabs(sa.participation[i] - sf.participation[i]), <, 1e-6);
+  am_soft_modes_free(&sa);
+  am_soft_modes_free(&sf);
+  am_system_free(&sys);
 }
 
 static void test_threads(void)
@@ -315,6 +373,7 @@ int main(int argc, char **argv)
   g_test_add_func("/analysis/soft-modes/glass-modes", test_glass_modes);
   g_test_add_func("/analysis/soft-modes/directional", test_directional);
   g_test_add_func("/analysis/soft-modes/step", test_step);
+  g_test_add_func("/analysis/soft-modes/analytic", test_analytic);
   g_test_add_func("/analysis/soft-modes/threads", test_threads);
   g_test_add_func("/analysis/soft-modes/not-minimum", test_not_minimum);
   const int rc = g_test_run();
