@@ -148,5 +148,5 @@ lmp -log cu.log -screen none -in cu.lmp
       printf "g1 %.4f\ng2 %.4f\n", a / 0.01 / 1e4, b / 0.01 / 1e4
     }' cu.log
 } > "$out/fcc-cu-shear.ref"
-lmp -h | sed -n 's/^Large-scale.* - \(.*\)$/LAMMPS \1/p' | head -1 > "$out/VERSION"
+lmp -h | sed -n 's/^Large-scale[^-]*- \(.*\)$/LAMMPS \1/p' | head -1 > "$out/VERSION"
 echo "wrote $out"
