@@ -185,11 +185,15 @@ typedef int (*FakeMotionFn)(Display *, int, int, int, unsigned long);
 typedef int (*FakeButtonFn)(Display *, unsigned int, Bool, unsigned long);
 typedef Bool (*TranslateFn)(Display *, Window, Window, int, int, int *, int *, Window *);
 typedef int (*FlushFn)(Display *);
+typedef int (*FakeKeyFn)(Display *, unsigned int, Bool, unsigned long);
+typedef KeyCode (*KeysymToKeycodeFn)(Display *, KeySym);
 
 static FakeMotionFn fake_motion;
 static FakeButtonFn fake_button;
 static TranslateFn translate;
 static FlushFn xflush;
+static FakeKeyFn fake_key;
+static KeysymToKeycodeFn keysym_to_keycode;
 
 static gboolean xtest_available(GtkWidget *widget)
 {
@@ -203,8 +207,10 @@ static gboolean xtest_available(GtkWidget *widget)
     fake_button = (FakeButtonFn) dlsym(lib, "XTestFakeButtonEvent");
     translate = (TranslateFn) dlsym(RTLD_DEFAULT, "XTranslateCoordinates");
     xflush = (FlushFn) dlsym(RTLD_DEFAULT, "XFlush");
+    fake_key = (FakeKeyFn) dlsym(lib, "XTestFakeKeyEvent");
+    keysym_to_keycode = (KeysymToKeycodeFn) dlsym(RTLD_DEFAULT, "XKeysymToKeycode");
   }
-  return fake_motion && fake_button && translate && xflush;
+  return fake_motion && fake_button && translate && xflush && fake_key && keysym_to_keycode;
 }
 
 /* Moves the real pointer to widget point (x, y) and clicks the primary button. */
@@ -227,6 +233,23 @@ static void xtest_click(GtkWidget *widget, double x, double y)
   xflush(dpy);
   spin_for(40);
   fake_button(dpy, 1, False, 0);
+  xflush(dpy);
+}
+
+/* Presses Ctrl (and Shift) + key on the real keyboard, for the window under the pointer. */
+static void xtest_ctrl_key(GtkWidget *widget, KeySym key, gboolean shift)
+{
+  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
+  KeyCode ctrl = keysym_to_keycode(dpy, 0xffe3 /* Control_L */), sh = keysym_to_keycode(dpy, 0xffe1 /* Shift_L */);
+  KeyCode k = keysym_to_keycode(dpy, key);
+  fake_key(dpy, ctrl, True, 0);
+  if (shift)
+    fake_key(dpy, sh, True, 0);
+  fake_key(dpy, k, True, 0);
+  fake_key(dpy, k, False, 0);
+  if (shift)
+    fake_key(dpy, sh, False, 0);
+  fake_key(dpy, ctrl, False, 0);
   xflush(dpy);
 }
 #endif
@@ -391,6 +414,18 @@ static void test_click_pins(void)
   click_view(win, 3, 3);
   spin_for(300);
   g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, 0);
+
+#ifdef GDK_WINDOWING_X11
+  /* Ctrl+Z and Ctrl+Shift+Z from the keyboard undo and redo the last click. */
+  if (xtest_available(GTK_WIDGET(view))) {
+    pw.want = TRUE;
+    xtest_ctrl_key(GTK_WIDGET(view), 'z', FALSE);
+    g_assert_true(wait_until(pin_is, &pw, 5000));
+    pw.want = FALSE;
+    xtest_ctrl_key(GTK_WIDGET(view), 'z', TRUE);
+    g_assert_true(wait_until(pin_is, &pw, 5000));
+  }
+#endif
 
   /* History: undo restores the pin, undo again removes it, redo twice replays both. */
   g_assert_true(amorph_window_undo(win));
