@@ -29,6 +29,7 @@ struct _AmorphAtomView {
   float *rgba;
   uint8_t *marks;
   int32_t *type;
+  int64_t *id;       /* the file's atom ids, for tooltips */
   int ntypes;
   char species[AM_MAX_TYPES][16];
   uint8_t *classes;  /* n, or NULL */
@@ -429,7 +430,8 @@ static gboolean query_tooltip(GtkWidget *widget, int x, int y, gboolean keyboard
   const char *sp = t >= 0 && t < self->ntypes && self->species[t][0] ? self->species[t] : NULL;
   g_autofree char *type_name = sp ? g_strdup(sp) : g_strdup_printf("type %d", t + 1);
   g_autofree char *text =
-      g_strdup_printf("<b>%s</b> · atom %ld%s\n<small>%.2f, %.2f, %.2f Å</small>", type_name, i + 1,
+      g_strdup_printf("<b>%s</b> · atom %" G_GINT64_FORMAT "%s\n<small>%.2f, %.2f, %.2f Å</small>", type_name,
+                      (gint64) self->id[i],
                       self->pinned[i] ? " · pinned" : "", self->xyz[3 * i], self->xyz[3 * i + 1], self->xyz[3 * i + 2]);
   gtk_tooltip_set_markup(tooltip, text);
   return TRUE;
@@ -449,6 +451,7 @@ static void free_arrays(AmorphAtomView *self)
   g_clear_pointer(&self->rgba, g_free);
   g_clear_pointer(&self->marks, g_free);
   g_clear_pointer(&self->type, g_free);
+  g_clear_pointer(&self->id, g_free);
   g_clear_pointer(&self->classes, g_free);
   g_clear_pointer(&self->values, g_free);
   g_clear_pointer(&self->pinned, g_free);
@@ -480,6 +483,7 @@ void amorph_atom_view_set_atoms(AmorphAtomView *self, const AmBox *box, const Am
   for (size_t k = 0; k < 3 * n; k++)
     self->xyz[k] = (float) atoms->x[k];
   memcpy(self->type, atoms->type, n * sizeof *self->type);
+  self->id = g_memdup2(atoms->id, (n ? n : 1) * sizeof *atoms->id);
   self->ntypes = atoms->ntypes;
   memset(self->species, 0, sizeof self->species);
   for (int t = 0; t < atoms->ntypes && t < AM_MAX_TYPES; t++)
