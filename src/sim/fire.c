@@ -4,6 +4,7 @@
  * path does not depend on the thread count. */
 #include "sim/fire.h"
 
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -148,7 +149,7 @@ AmStatus am_fire_minimize(AmSystem *sys, const AmFireConfig *cfg, AmFireResult *
     return am_error_prefix(err, "FIRE: ");
   AmAtoms *a = &sys->atoms;
   const size_t n = a->n;
-  const int max_eval = cfg->max_eval > 0 ? cfg->max_eval : cfg->max_iter + 1;
+  const int max_eval = cfg->max_eval > 0 ? cfg->max_eval : INT_MAX;
 
   /* Pinned atoms do not move: only their forces on the others matter. */
   for (size_t i = 0; i < n; i++)

@@ -22,7 +22,7 @@ typedef struct {
   double etol;       /* relative energy tolerance, 0 to disable (LAMMPS etol) */
   double ftol;       /* force-norm tolerance (eV/Å), 0 to disable */
   int max_iter;      /* maximum iterations */
-  int max_eval;      /* maximum force evaluations (0: same as max_iter + 1) */
+  int max_eval;      /* maximum force evaluations (0: no limit beyond max_iter) */
   AmFireNorm norm;
   double dt;         /* initial timestep (ps); LAMMPS uses the run's timestep */
   double tmax;       /* dt ≤ tmax·dt0 (10) */
