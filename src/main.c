@@ -7,6 +7,7 @@
 
 #include "amorph-config.h"
 #include "experiment/batch.h"
+#include "render/figures.h"
 
 /* The GUI engineer's entry point; the header exists once the GUI layer does. */
 #if AMORPH_HAVE_GUI && defined(__has_include)
@@ -26,8 +27,10 @@ static gboolean have_display(void)
 
 int main(int argc, char **argv)
 {
-  if (am_batch_requested(argc, argv))
+  if (am_batch_requested(argc, argv)) {
+    am_batch_set_figure_writer(am_figures_batch_writer);
     return am_batch_main(argc, argv);
+  }
 #ifdef AMORPH_GUI_ENTRY
   if (!have_display()) {
     fprintf(stderr, "amorph: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); "

@@ -25,6 +25,20 @@ static const Runner runners[] = {
   { "pinning", am_protocol_pinning },
 };
 
+static AmFigureWriter figure_writer;
+
+void am_batch_set_figure_writer(AmFigureWriter writer)
+{
+  figure_writer = writer;
+}
+
+gboolean am_batch_write_figures(const AmRunContext *ctx, gconstpointer results, GError **error)
+{
+  if (!figure_writer)
+    return TRUE;
+  return figure_writer(ctx, am_config_protocol(ctx->config), results, error);
+}
+
 AmProtocolRunFunc am_batch_find_runner(const char *protocol)
 {
   for (gsize i = 0; i < G_N_ELEMENTS(runners); i++)

@@ -23,4 +23,14 @@ AmProtocolRunFunc am_batch_find_runner(const char *protocol);
 /* The --help text (man-page structured). */
 char *am_batch_help_text(const char *program);
 
+/* Figures are drawn by render/, which experiment/ must not call (DESIGN.md, layers): the
+ * program registers a writer before running, and a protocol with figures calls
+ * am_batch_write_figures once its result files are written. results points to the
+ * protocol's folded results (dms-sweep, pinning: const AmDmsSweepResults *). */
+typedef gboolean (*AmFigureWriter)(const AmRunContext *ctx, const char *protocol, gconstpointer results,
+                                   GError **error);
+void am_batch_set_figure_writer(AmFigureWriter writer);
+/* Calls the registered writer; TRUE when none is registered. */
+gboolean am_batch_write_figures(const AmRunContext *ctx, gconstpointer results, GError **error);
+
 G_END_DECLS

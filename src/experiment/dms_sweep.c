@@ -10,6 +10,7 @@
 
 #include "analysis/histogram.h"
 #include "experiment/atomic_file.h"
+#include "experiment/batch.h"
 #include "experiment/results.h"
 #include "experiment/scheduler.h"
 #include "sim/checkpoint.h"
@@ -1493,7 +1494,8 @@ static gboolean run_protocol(AmRunContext *ctx, GError **error)
     .progress = ctx->progress,
     .provenance = ctx->provenance,
   };
-  if (!am_dms_sweep_run(sw, &opt, error) || !am_dms_sweep_write(sw, ctx->output_dir, ctx->provenance, error))
+  if (!am_dms_sweep_run(sw, &opt, error) || !am_dms_sweep_write(sw, ctx->output_dir, ctx->provenance, error) ||
+      !am_batch_write_figures(ctx, am_dms_sweep_results(sw), error))
     return FALSE;
   am_provenance_set_double(ctx->provenance, "dms_jobs", (double) am_dms_sweep_job_count(sw));
   am_provenance_set_double(ctx->provenance, "dms_job_seconds", am_dms_sweep_job_seconds(sw));

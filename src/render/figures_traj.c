@@ -1,0 +1,309 @@
+/* figures_traj.c: the figures drawn from the trajectories of a few recorded atoms
+ * (trajectory.h): Fig. 4a (u′(t) of a VA, an RA and an FA), Fig. 6a (p(u′) of the recorded
+ * RAs) and Figs. 6b–d (XY heatmaps of one RA at three temperatures). */
+#include "render/figures_private.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "analysis/displacement.h"
+
+static const char *const class_name[3] = { "VA", "RA", "FA" };
+
+static gboolean have_trajectories(AmFigure *fig, const AmFigureOptions *opt)
+{
+  gsize usable = 0;
+  for (gsize i = 0; opt->trajectories && i < opt->n_trajectories; i++)
+    usable += opt->trajectories[i].traj && !opt->trajectories[i].traj->failed &&
+              opt->trajectories[i].traj->frames > 0;
+  if (usable)
+    return TRUE;
+  am_figure_skip(fig, "no atom trajectories were recorded for this sweep (the trajectory figures need the "
+                      "recorder of analysis/trajectory.h fed during the runs)");
+  return FALSE;
+}
+
+/* Trajectory sets nearest the targets, ascending in temperature, without repeats. */
+static gsize pick_sets(const AmFigureOptions *opt, const double *targets, gsize n_targets, gsize *out)
+{
+  gsize n = 0;
+  for (gsize t = 0; t < n_targets; t++) {
+    gsize best = G_MAXSIZE;
+    for (gsize i = 0; i < opt->n_trajectories; i++) {
+      const AmFigureTrajectories *ft = &opt->trajectories[i];
+      gboolean taken = FALSE;
+      for (gsize j = 0; j < n; j++)
+        taken |= out[j] == i;
+      if (taken || !ft->traj || ft->traj->failed || ft->traj->frames == 0)
+        continue;
+      if (best == G_MAXSIZE ||
+          fabs(ft->temperature - targets[t]) < fabs(opt->trajectories[best].temperature - targets[t]))
+        best = i;
+    }
+    if (best != G_MAXSIZE)
+      out[n++] = best;
+  }
+  for (gsize i = 1; i < n; i++)
+    for (gsize j = i; j > 0 && opt->trajectories[out[j]].temperature < opt->trajectories[out[j - 1]].temperature;
+         j--) {
+      gsize tmp = out[j];
+      out[j] = out[j - 1];
+      out[j - 1] = tmp;
+    }
+  return n;
+}
+
+static gint64 atom_id(const AmFigureTrajectories *ft, gsize s)
+{
+  return ft->ids ? ft->ids[s] : (gint64) ft->traj->atoms[s];
+}
+
+/* ---- Fig. 4a --------------------------------------------------------------------- */
+
+static void build_fig4a(AmFigure *fig, const AmDmsSweepResults *R, const AmFigureOptions *opt)
+{
+  if (!have_trajectories(fig, opt))
+    return;
+  const double target = 300;
+  gsize k;
+  pick_sets(opt, &target, 1, &k);
+  const AmFigureTrajectories *ft = &opt->trajectories[k];
+  if (!ft->cls) {
+    am_figure_skip(fig, "the classes of the recorded atoms at %g K are unknown", ft->temperature);
+    return;
+  }
+  gsize pick[3] = { G_MAXSIZE, G_MAXSIZE, G_MAXSIZE };
+  for (gsize s = 0; s < ft->traj->n; s++)
+    if (ft->cls[s] < 3 && pick[ft->cls[s]] == G_MAXSIZE)
+      pick[ft->cls[s]] = s;
+  g_autofree char *title = g_strdup_printf("Three typical atoms at %g K", ft->temperature);
+  AmPlotPanel *p = am_plot_add_panel(fig->plot);
+  am_plot_set_title(fig->plot, title);
+  am_plot_panel_set_label(p, "(a)");
+  am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_X, "Time since the analysed window began (ps)");
+  am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_Y, "Non-affine displacement <i>u</i>′ (Å)");
+  am_plot_panel_set_axis_include_zero(p, AM_PLOT_AXIS_Y, TRUE);
+  am_plot_panel_set_axis_tight(p, AM_PLOT_AXIS_X, TRUE);
+  am_plot_panel_set_legend(p, AM_PLOT_LEGEND_UPPER_LEFT);
+  int drawn = 0;
+  for (int c = 0; c < 3; c++) {
+    if (pick[c] == G_MAXSIZE) {
+      am_figure_note(fig, "no recorded atom is %s at %g K", class_name[c], ft->temperature);
+      continue;
+    }
+    const double *t, *u;
+    size_t len;
+    AmError err = { 0 };
+    if (am_trajectory_series(ft->traj, pick[c], &t, &u, &len, &err) || len < 2) {
+      am_figure_note(fig, "no u′ series for the %s (%s)", class_name[c], err.message[0] ? err.message : "too short");
+      continue;
+    }
+    g_autofree double *tt = g_new(double, len);
+    for (size_t i = 0; i < len; i++)
+      tt[i] = t[i] - t[0];
+    g_autofree char *label = g_strdup_printf("%s (atom %" G_GINT64_FORMAT ")", class_name[c], atom_id(ft, pick[c]));
+    AmPlotSeries *s = am_plot_panel_add_xy(p, tt, u, len, AM_PLOT_LINE, label);
+    am_plot_series_set_color(s, am_atom_class_color((AmAtomColorClass) c));
+    am_plot_series_set_line(s, 1.2, AM_PLOT_DASH_SOLID);
+    drawn++;
+  }
+  if (!drawn) {
+    am_figure_skip(fig, "no recorded atom has a u′ series at %g K", ft->temperature);
+    return;
+  }
+  am_plot_panel_add_reference_line(p, AM_PLOT_AXIS_Y, R->params.disp.va_max, "class bounds");
+  am_plot_panel_add_reference_line(p, AM_PLOT_AXIS_Y, R->params.disp.fa_min, NULL);
+}
+
+/* ---- Fig. 6a --------------------------------------------------------------------- */
+
+static void build_fig6a(AmFigure *fig, const AmDmsSweepResults *R, const AmFigureOptions *opt)
+{
+  (void) R;
+  if (!have_trajectories(fig, opt))
+    return;
+  const double targets[] = { 100, 300, 500 };
+  gsize sets[3];
+  gsize n = pick_sets(opt, targets, 3, sets);
+  AmPlotPanel *p = am_plot_add_panel(fig->plot);
+  am_plot_set_title(fig->plot, "Non-affine displacements of the recorded RAs");
+  am_plot_panel_set_label(p, "(a)");
+  am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_X, "Non-affine displacement <i>u</i>′ (Å)");
+  am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_Y, "<i>p</i>(<i>u</i>′) (Å<sup>−1</sup>)");
+  am_plot_panel_set_axis_tight(p, AM_PLOT_AXIS_X, TRUE);
+  am_plot_panel_set_legend(p, AM_PLOT_LEGEND_UPPER_RIGHT);
+  /* Coarser bins than p(u′) of all atoms: a few atoms give thousands of values, not
+   * millions. */
+  const double bin = 0.05;
+  double umax = 0;
+  for (gsize i = 0; i < n; i++) {
+    const AmFigureTrajectories *ft = &opt->trajectories[sets[i]];
+    for (gsize s = 0; s < ft->traj->n; s++)
+      for (gsize j = 0; j < ft->traj->series_len; j++)
+        if ((!ft->cls || ft->cls[s] == AM_CLASS_RA) && isfinite(ft->traj->series_u[s * ft->traj->params.series_capacity + j]))
+          umax = MAX(umax, ft->traj->series_u[s * ft->traj->params.series_capacity + j]);
+  }
+  const gsize nb = (gsize) floor(umax / bin) + 2;
+  g_autofree double *edges = g_new(double, nb + 1);
+  for (gsize b = 0; b <= nb; b++)
+    edges[b] = (double) b * bin;
+  int drawn = 0;
+  for (gsize i = 0; i < n; i++) {
+    const AmFigureTrajectories *ft = &opt->trajectories[sets[i]];
+    g_autofree double *v = g_new0(double, nb);
+    gsize total = 0, atoms = 0;
+    for (gsize s = 0; s < ft->traj->n; s++) {
+      if (ft->cls && ft->cls[s] != AM_CLASS_RA)
+        continue;
+      atoms++;
+      for (gsize j = 0; j < ft->traj->series_len; j++) {
+        double u = ft->traj->series_u[s * ft->traj->params.series_capacity + j];
+        if (!isfinite(u))
+          continue;
+        v[MIN((gsize) (u / bin), nb - 1)] += 1;
+        total++;
+      }
+    }
+    if (!total) {
+      am_figure_note(fig, "no recorded RA at %g K", ft->temperature);
+      continue;
+    }
+    for (gsize b = 0; b < nb; b++)
+      v[b] /= (double) total * bin;
+    g_autofree char *label = g_strdup_printf("%g K (%zu atom%s)", ft->temperature, atoms, atoms == 1 ? "" : "s");
+    AmPlotSeries *s = am_plot_panel_add_histogram(p, edges, v, nb, AM_PLOT_HIST_STEP, label);
+    am_plot_series_set_color(s, am_figure_temperature_color(i, n));
+    am_plot_series_set_line(s, 1.6, AM_PLOT_DASH_SOLID);
+    drawn++;
+  }
+  if (!drawn) {
+    am_figure_skip(fig, "no recorded reversible atom has a u′ series");
+    return;
+  }
+  if (!opt->trajectories[sets[0]].cls)
+    am_figure_note(fig, "classes unknown: every recorded atom is counted");
+  g_autofree char *b = g_strdup_printf("Δ<i>u</i>′ = %g Å", bin);
+  am_plot_panel_add_text(p, AM_PLOT_COORDS_AXES, 0.5, 0.97, b, AM_PLOT_ANCHOR_NORTH);
+}
+
+/* ---- Figs. 6b–d ------------------------------------------------------------------ */
+
+/* The recorder slot of atom id in ft, or G_MAXSIZE. */
+static gsize slot_of(const AmFigureTrajectories *ft, gint64 id)
+{
+  for (gsize s = 0; s < ft->traj->n; s++)
+    if (atom_id(ft, s) == id)
+      return s;
+  return G_MAXSIZE;
+}
+
+static void build_fig6_map(AmFigure *fig, const AmDmsSweepResults *R, const AmFigureOptions *opt)
+{
+  (void) R;
+  if (!have_trajectories(fig, opt))
+    return;
+  const double targets[] = { 100, 300, 500 };
+  gsize sets[3];
+  gsize n = pick_sets(opt, targets, 3, sets);
+  const gsize which = (gsize) (fig->id - AM_FIGURE_6B);
+  if (which >= n) {
+    am_figure_skip(fig, "trajectories were recorded at only %zu temperature%s", n, n == 1 ? "" : "s");
+    return;
+  }
+  /* One atom for all three panels: an RA (at the middle temperature if known) recorded
+   * at every chosen temperature, so the panels compare the same atom. */
+  const AmFigureTrajectories *mid = &opt->trajectories[sets[n / 2]];
+  gint64 id = -1;
+  for (int pass = 0; pass < 2 && id < 0; pass++)
+    for (gsize s = 0; s < mid->traj->n && id < 0; s++) {
+      if (pass == 0 && (!mid->cls || mid->cls[s] != AM_CLASS_RA))
+        continue;
+      gboolean everywhere = TRUE;
+      for (gsize i = 0; i < n; i++)
+        everywhere &= slot_of(&opt->trajectories[sets[i]], atom_id(mid, s)) != G_MAXSIZE;
+      if (everywhere)
+        id = atom_id(mid, s);
+    }
+  if (id < 0) {
+    am_figure_skip(fig, "no atom was recorded at all of the chosen temperatures");
+    return;
+  }
+  if (mid->cls && mid->cls[slot_of(mid, id)] != AM_CLASS_RA)
+    am_figure_note(fig, "no recorded RA at every temperature: atom %" G_GINT64_FORMAT " is shown", id);
+
+  /* Crop every panel to the same square around the origin that holds all three maps'
+   * visits, so the panels share a scale. */
+  const AmTrajectoryParams *tp = &opt->trajectories[sets[0]].traj->params;
+  double reach = 4 * tp->bin;
+  g_autofree double *z = NULL;
+  size_t nx = 0, ny = 0;
+  for (gsize i = 0; i < n; i++) {
+    const AmFigureTrajectories *ft = &opt->trajectories[sets[i]];
+    gsize s = slot_of(ft, id);
+    g_autofree double *d = g_new(double, ft->traj->nx * ft->traj->ny);
+    AmError err = { 0 };
+    if (am_trajectory_density(ft->traj, s, d, &err)) {
+      am_figure_skip(fig, "heatmap of atom %" G_GINT64_FORMAT " at %g K: %s", id, ft->temperature, err.message);
+      return;
+    }
+    const AmTrajectoryParams *q = &ft->traj->params;
+    for (size_t iy = 0; iy < ft->traj->ny; iy++)
+      for (size_t ix = 0; ix < ft->traj->nx; ix++)
+        if (d[iy * ft->traj->nx + ix] > 0) {
+          reach = MAX(reach, fabs(q->x_min + (double) ix * q->bin));
+          reach = MAX(reach, fabs(q->x_min + (double) (ix + 1) * q->bin));
+          reach = MAX(reach, fabs(q->y_min + (double) iy * q->bin));
+          reach = MAX(reach, fabs(q->y_min + (double) (iy + 1) * q->bin));
+        }
+    if (i == which) {
+      nx = ft->traj->nx;
+      ny = ft->traj->ny;
+      /* Unvisited cells transparent, as the paper's white background. */
+      for (size_t c = 0; c < nx * ny; c++)
+        if (d[c] <= 0)
+          d[c] = NAN;
+      z = g_steal_pointer(&d);
+      if (ft->traj->outside[s])
+        am_figure_note(fig, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " frames fell outside the ±%g Å map",
+                       ft->traj->outside[s], ft->traj->frames, MAX(q->x_max, q->y_max));
+    }
+  }
+  reach = ceil((reach + 0.25) * 2) / 2;
+  const AmFigureTrajectories *ft = &opt->trajectories[sets[which]];
+  const AmTrajectoryParams *q = &ft->traj->params;
+  static const char *const letters[] = { "(b)", "(c)", "(d)" };
+  g_autofree char *title = g_strdup_printf("Atom %" G_GINT64_FORMAT " at %g K (XY, non-affine)", id, ft->temperature);
+  AmPlotPanel *p = am_plot_add_panel(fig->plot);
+  am_plot_set_title(fig->plot, title);
+  am_plot_panel_set_label(p, letters[which]);
+  am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_X, "Δ<i>x</i> (Å)");
+  am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_Y, "Δ<i>y</i> (Å)");
+  am_plot_panel_set_colorbar_label(p, "Probability density (Å<sup>−2</sup>)");
+  am_plot_panel_set_equal_aspect(p, TRUE);
+  am_plot_panel_set_legend(p, AM_PLOT_LEGEND_NONE);
+  AmPlotSeries *h = am_plot_panel_add_heatmap(p, z, nx, ny, q->x_min, q->x_max, q->y_min, q->y_max,
+                                              AM_COLORMAP_VIRIDIS);
+  if (!h) {
+    am_figure_skip(fig, "the heatmap of atom %" G_GINT64_FORMAT " could not be drawn", id);
+    return;
+  }
+  am_plot_panel_set_axis_range(p, AM_PLOT_AXIS_X, MAX(-reach, q->x_min), MIN(reach, q->x_max));
+  am_plot_panel_set_axis_range(p, AM_PLOT_AXIS_Y, MAX(-reach, q->y_min), MIN(reach, q->y_max));
+  const double zero = 0;
+  AmPlotSeries *o = am_plot_panel_add_xy(p, &zero, &zero, 1, AM_PLOT_MARKERS, NULL);
+  am_plot_series_set_color(o, am_color_from_hex(0xD55E00));
+  am_plot_series_set_marker(o, AM_PLOT_MARKER_PLUS, 9, FALSE);
+  am_plot_panel_add_text(p, AM_PLOT_COORDS_AXES, 0.03, 0.97, "+ start", AM_PLOT_ANCHOR_NORTH_WEST);
+}
+
+void am_figure_build_traj(AmFigure *fig, const AmDmsSweepResults *R, const AmFigureOptions *opt)
+{
+  switch (fig->id) {
+  case AM_FIGURE_4A: build_fig4a(fig, R, opt); break;
+  case AM_FIGURE_6A: build_fig6a(fig, R, opt); break;
+  case AM_FIGURE_6B:
+  case AM_FIGURE_6C:
+  case AM_FIGURE_6D: build_fig6_map(fig, R, opt); break;
+  default: am_figure_skip(fig, "not a trajectory figure"); break;
+  }
+}
