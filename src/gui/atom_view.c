@@ -69,6 +69,7 @@ static GParamSpec *props[N_PROPS];
 
 enum {
   SIGNAL_ATOM_CLICKED,
+  SIGNAL_CAMERA_CHANGED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -160,6 +161,13 @@ static void update_marks(AmorphAtomView *self)
 static void queue_render(AmorphAtomView *self)
 {
   gtk_gl_area_queue_render(GTK_GL_AREA(self));
+}
+
+/* Redraws and tells overlays (the axis triad) that the camera turned, moved or zoomed. */
+static void camera_moved(AmorphAtomView *self)
+{
+  queue_render(self);
+  g_signal_emit(self, signals[SIGNAL_CAMERA_CHANGED], 0);
 }
 
 /* ---- GL ----------------------------------------------------------------------------- */
@@ -329,7 +337,7 @@ static void drag_update(GtkGestureDrag *gesture, double dx, double dy, AmorphAto
     am_camera_pan(&self->camera, ddx, ddy);
   else
     am_camera_orbit(&self->camera, -ddx * ORBIT_RADIANS_PER_PIXEL, ddy * ORBIT_RADIANS_PER_PIXEL);
-  queue_render(self);
+  camera_moved(self);
 }
 
 static void drag_end(GtkGestureDrag *gesture, double dx, double dy, AmorphAtomView *self)
@@ -348,7 +356,7 @@ static gboolean scroll(GtkEventControllerScroll *ctl, double dx, double dy, Amor
   (void) ctl;
   (void) dx;
   am_camera_zoom(&self->camera, pow(ZOOM_STEP, -dy));
-  queue_render(self);
+  camera_moved(self);
   return TRUE;
 }
 
@@ -412,7 +420,7 @@ static gboolean key_pressed(GtkEventControllerKey *ctl, guint keyval, guint keyc
   default:
     return FALSE;
   }
-  queue_render(self);
+  camera_moved(self);
   return TRUE;
 }
 
@@ -598,7 +606,7 @@ void amorph_atom_view_set_orthographic(AmorphAtomView *self, gboolean orthograph
     return;
   self->orthographic = orthographic;
   self->camera.orthographic = orthographic;
-  queue_render(self);
+  camera_moved(self);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_ORTHOGRAPHIC]);
 }
 
@@ -666,7 +674,7 @@ void amorph_atom_view_reset_camera(AmorphAtomView *self)
   }
   am_camera_frame(&self->camera, c, radius);
   self->camera_framed = self->n > 0;
-  queue_render(self);
+  camera_moved(self);
 }
 
 guint64 amorph_atom_view_get_frame_count(AmorphAtomView *self)
@@ -774,6 +782,8 @@ static void amorph_atom_view_class_init(AmorphAtomViewClass *klass)
   /* The window toggles the pin of the atom; the view only reports which one was hit. */
   signals[SIGNAL_ATOM_CLICKED] = g_signal_new("atom-clicked", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                               NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[SIGNAL_CAMERA_CHANGED] = g_signal_new("camera-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+                                                NULL, NULL, NULL, G_TYPE_NONE, 0);
   gtk_widget_class_set_css_name(widget_class, "atomview");
 }
 

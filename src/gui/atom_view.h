@@ -4,8 +4,9 @@
  *
  * The view keeps its own copy of what it draws; the window (the model's owner) pushes
  * atoms, positions, colours and pin marks in, and hears about clicks on atoms through the
- * "atom-clicked" signal. A click is a press and release that moved less than the drag
- * threshold; picking casts the click's ray against the drawn spheres on the CPU. */
+ * "atom-clicked" signal ("camera-changed" fires when the view turns, moves or zooms). A
+ * click is a press and release that moved less than the drag threshold; picking casts the
+ * click's ray against the drawn spheres on the CPU. */
 #pragma once
 
 #include <gtk/gtk.h>

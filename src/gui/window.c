@@ -23,6 +23,7 @@ struct _AmorphWindow {
   GtkLabel *status_label;
   GtkWidget *empty_state;
   GtkWidget *legend_box;
+  GtkDrawingArea *axes_area;
   GtkWidget *side_panel;
   GtkRevealer *toast_revealer;
   GtkLabel *toast_label;
@@ -257,6 +258,54 @@ static void pins_changed(AmorphWindow *self)
   update_pins_panel(self);
   update_legend(self);
   update_actions(self);
+}
+
+/* The world axes as the camera sees them, nearest drawn last, so the view's orientation
+ * reads at a glance; x, y, z in the palette's vermillion, bluish green and blue. */
+static void draw_axes(GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
+{
+  (void) area;
+  AmorphWindow *self = data;
+  const AmCamera *cam = amorph_atom_view_get_camera(self->atom_view);
+  double right[3], up[3], fwd[3];
+  am_camera_basis(cam, right, up, fwd);
+  double cx = w / 2.0, cy = h / 2.0, len = MIN(w, h) / 2.0 - 12;
+  static const char *names[3] = {"x", "y", "z"};
+  const unsigned colors[3] = {1, 2, 0};
+  int order[3] = {0, 1, 2};
+  /* Farthest first: larger forward component points away from the viewer. */
+  for (int a = 0; a < 3; a++)
+    for (int b = a + 1; b < 3; b++)
+      if (fwd[order[b]] > fwd[order[a]]) {
+        int t = order[a];
+        order[a] = order[b];
+        order[b] = t;
+      }
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+  cairo_select_font_face(cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  cairo_set_font_size(cr, 11);
+  for (int k = 0; k < 3; k++) {
+    int a = order[k];
+    double ex = right[a] * len, ey = -up[a] * len;
+    AmColor c = am_palette_color(colors[a]);
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    cairo_set_line_width(cr, 2.5);
+    cairo_move_to(cr, cx, cy);
+    cairo_line_to(cr, cx + ex, cy + ey);
+    cairo_stroke(cr);
+    double norm = hypot(ex, ey);
+    double lx = cx + ex + (norm > 1e-6 ? ex / norm : 0) * 7, ly = cy + ey + (norm > 1e-6 ? ey / norm : 0) * 7;
+    cairo_text_extents_t te;
+    cairo_text_extents(cr, names[a], &te);
+    cairo_set_source_rgb(cr, 0.92, 0.92, 0.92);
+    cairo_move_to(cr, lx - te.width / 2 - te.x_bearing, ly - te.height / 2 - te.y_bearing);
+    cairo_show_text(cr, names[a]);
+  }
+}
+
+static void on_camera_changed(AmorphWindow *self)
+{
+  gtk_widget_queue_draw(GTK_WIDGET(self->axes_area));
 }
 
 /* ---- pins and their history ---------------------------------------------------------- */
@@ -546,6 +595,8 @@ gboolean amorph_window_load(AmorphWindow *self, const char *path, GError **error
   g_autofree char *title = g_strdup_printf("%s — Amorph", base);
   gtk_window_set_title(GTK_WINDOW(self), title);
   gtk_widget_set_visible(self->empty_state, FALSE);
+  gtk_widget_set_visible(GTK_WIDGET(self->axes_area), TRUE);
+  gtk_widget_queue_draw(GTK_WIDGET(self->axes_area));
   update_idle_status(self);
   pins_changed(self);
   gtk_widget_grab_focus(GTK_WIDGET(self->atom_view));
@@ -855,6 +906,7 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, status_label);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, empty_state);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, legend_box);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, axes_area);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, side_panel);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, toast_revealer);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, toast_label);
@@ -908,6 +960,8 @@ static void amorph_window_init(AmorphWindow *self)
   g_object_bind_property(self->box_switch, "active", self->atom_view, "show-box",
                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_connect_swapped(self->atom_view, "notify::orthographic", G_CALLBACK(on_view_orthographic), self);
+  g_signal_connect_swapped(self->atom_view, "camera-changed", G_CALLBACK(on_camera_changed), self);
+  gtk_drawing_area_set_draw_func(self->axes_area, draw_axes, self, NULL);
   g_signal_connect_swapped(self->color_dropdown, "notify::selected", G_CALLBACK(on_color_mode_changed), self);
   g_signal_connect_swapped(self->speed_adjustment, "value-changed", G_CALLBACK(on_speed_changed), self);
   g_signal_connect_swapped(self->temperature_adjustment, "value-changed", G_CALLBACK(on_temperature_changed), self);
