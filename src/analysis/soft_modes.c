@@ -136,6 +136,11 @@ AmStatus am_dynamical_matrix(AmSystem *sys, double h, double *d, double *asymmet
       am_error_prefix(err, "dynamical matrix: ");
     }
   }
+  /* Row a belongs to coordinate a only while no force call reorders atoms (atoms.h allows
+   * an engine to sort them); refuse rather than mix rows up if one ever does. */
+  for (int t = 0; t < nthreads && st == AM_OK; t++)
+    if (memcmp(work[t].atoms.id, sys->atoms.id, n * sizeof *sys->atoms.id) != 0)
+      st = am_error_set(err, AM_ERR_UNSUPPORTED, "dynamical matrix: the force engine reordered the atoms");
   for (int t = 0; t < nthreads; t++)
     am_system_free(&work[t]);
   free(work);
@@ -426,6 +431,9 @@ AmStatus am_soft_modes_compute(const AmSystem *sys, const AmSoftModeConfig *cfg,
   }
   if (st == AM_OK)
     st = am_system_compute_forces(&w, err);
+  /* Participations are reported in the caller's atom order. */
+  if (st == AM_OK && memcmp(w.atoms.id, sys->atoms.id, n * sizeof *sys->atoms.id) != 0)
+    st = am_error_set(err, AM_ERR_UNSUPPORTED, "soft modes: the minimisation reordered the atoms");
   if (st != AM_OK) {
     am_system_free(&w);
     return st;

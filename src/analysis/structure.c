@@ -70,6 +70,11 @@ AmStatus am_structure_compute(const AmSystem *sys, const AmStructureConfig *cfg,
   st = am_system_compute_forces(&w, err);
   if (st != AM_OK)
     goto out;
+  /* Every column is reported in the caller's atom order. */
+  if (memcmp(w.atoms.id, sys->atoms.id, n * sizeof *sys->atoms.id) != 0) {
+    st = am_error_set(err, AM_ERR_UNSUPPORTED, "structure: the force engine reordered the atoms");
+    goto out;
+  }
   r.energy_total = w.pe;
   st = am_voronoi_compute(&vor, &w.box, &w.atoms, cfg->min_face_fraction, err);
   if (st != AM_OK)
