@@ -23,6 +23,7 @@ static const Runner runners[] = {
   { "quench", am_protocol_quench },
   { "dms-sweep", am_protocol_dms_sweep },
   { "pinning", am_protocol_pinning },
+  { "structure", am_protocol_structure },
 };
 
 static AmFigureWriter figure_writer;
@@ -132,6 +133,9 @@ char *am_batch_help_text(const char *program)
     "    trajectory.extxyz  md with [md] trajectory_interval > 0\n"
     "    glass.data, volume_temperature.csv\n"
     "                     quench: the glass, and block averages of V, E, P against T\n"
+    "    structure.csv, structure.extxyz, rdf.csv, comparison.csv\n"
+    "                     structure: per-atom id,species,V,theta,q6,energy,von_mises,\n"
+    "                     participation; partial g(r); RA-vs-VA statistics (with ra_ids)\n"
     "    Files are written to a temporary name, synced and renamed: a result file is\n"
     "    complete or absent. Progress goes to stderr: a bar with ETA on a terminal, plain\n"
     "    lines every [output] progress_interval_s seconds otherwise.\n"

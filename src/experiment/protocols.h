@@ -36,6 +36,8 @@ typedef gboolean (*AmProtocolRunFunc)(AmRunContext *ctx, GError **error);
 gboolean am_protocol_single_point(AmRunContext *ctx, GError **error);
 gboolean am_protocol_md(AmRunContext *ctx, GError **error);
 gboolean am_protocol_quench(AmRunContext *ctx, GError **error);
+/* protocol_structure.c: per-atom structure (V, |Θ|, Q6, E, S, p), g(r), RA-vs-VA comparison. */
+gboolean am_protocol_structure(AmRunContext *ctx, GError **error);
 
 /* ---- Shared pieces (protocol_common.c) ---- */
 
