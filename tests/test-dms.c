@@ -419,8 +419,8 @@ static void test_pinning(void)
   g_assert_no_error(error);
   g_autoptr(AmDmsSweep) sw = am_dms_sweep_new(cfg, NULL, &error);
   g_assert_no_error(error);
-  /* One equilibration, 2 replicas × 3 pin sets, 2 selection jobs. */
-  g_assert_cmpuint(am_dms_sweep_job_count(sw), ==, 1 + 6 + 2);
+  /* One equilibration, 2 replicas × 3 pin sets, 2 selection jobs, 1 trajectory rerun. */
+  g_assert_cmpuint(am_dms_sweep_job_count(sw), ==, 1 + 6 + 2 + 1);
   AmDmsRunOptions opt = { .output_dir = dir, .workers = 2 };
   g_assert_true(am_dms_sweep_run(sw, &opt, &error));
   g_assert_no_error(error);
@@ -519,12 +519,30 @@ static void test_elastic(void)
   rm_rf(dir);
 }
 
+/* The shipped presets are valid dms-sweep configs (the workstation and paper presets name
+ * the shipped sample, which only has to exist when they run). */
+static void test_presets(void)
+{
+  static const char *const presets[] = { "demo.ini", "workstation.ini", "paper.ini", NULL };
+  for (int i = 0; presets[i]; i++) {
+    g_autofree char *rel = g_build_filename("data", "presets", presets[i], NULL);
+    g_autofree char *path = source_path(rel);
+    GError *error = NULL;
+    g_autoptr(AmConfig) cfg = am_config_load(path, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(am_config_protocol(cfg), ==, "dms-sweep");
+    g_assert_true(am_dms_sweep_check_config(cfg, &error));
+    g_assert_no_error(error);
+  }
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/experiment/dms/scheduler", test_scheduler);
   g_test_add_func("/experiment/dms/job-record", test_record);
   g_test_add_func("/experiment/dms/config-errors", test_config_errors);
+  g_test_add_func("/experiment/dms/presets", test_presets);
   g_test_add_func("/experiment/dms/elastic-limit", test_elastic);
   g_test_add_func("/experiment/dms/pool-size-and-resume", test_pool_size_and_resume);
   g_test_add_func("/experiment/dms/pinning", test_pinning);

@@ -227,7 +227,12 @@ static const AmSectionSpec dms_system_section = {
   { "watch_temperature_K", AM_KEY_FLOAT, "", "K", 0, 1e5, AM_KEY_OPTIONAL, NULL,             \
     "Temperature of the job the GUI shows live (empty: none)." },                            \
   { "watch_replica", AM_KEY_INT, "0", "", 0, 1e6, 0, NULL,                                   \
-    "Replica of the watched job." }
+    "Replica of the watched job." },                                                         \
+  { "trajectories", AM_KEY_BOOL, "true", "", 0, 0, 0, NULL,                                  \
+    "Rerun replica 0 of each temperature (same stream, same numbers) recording XY heatmaps "  \
+    "and u′(t) of its most reversible atom, of the most reversible atom at the selection "   \
+    "temperature, and of its least and most mobile atoms (Figs. 4a, 6): one replica more "   \
+    "per temperature." }
 
 static const AmKeySpec dms_keys[] = {
   AM_DMS_KEYS,

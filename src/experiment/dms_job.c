@@ -356,6 +356,11 @@ gboolean am_dms_replica_run(const AmSystem *start, const guint8 *pinned, const A
         am_set_error_from_engine(error, &err, "job %s: displacements at %g ps: ", job->id, sys.time);
         goto out;
       }
+      if (s >= window && ctl && ctl->trajectory &&
+          am_trajectory_add(ctl->trajectory, sys.time, xu, sys.atoms.affine, &err)) {
+        am_set_error_from_engine(error, &err, "job %s: trajectories at %g ps: ", job->id, sys.time);
+        goto out;
+      }
       if (ctl && ctl->watch) {
         am_displacement_classes(&tr, cls);
         AmDmsSnapshot snap = {

@@ -23,6 +23,7 @@
 
 #include "analysis/displacement.h"
 #include "analysis/dms_fit.h"
+#include "analysis/trajectory.h"
 #include "sim/system.h"
 
 G_BEGIN_DECLS
@@ -130,6 +131,9 @@ typedef struct {
   volatile gint64 *steps_done; /* updated every few dozen steps */
   AmDmsWatchFunc watch;
   gpointer watch_data;
+  /* Records the chosen atoms' XY heatmaps and u′(t), fed every sample of the analysed
+   * window (its first frame is the window's start, as for u′). May be NULL. */
+  AmTrajectory *trajectory;
 } AmDmsJobControl;
 
 /* ---- Running ---- */

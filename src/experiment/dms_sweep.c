@@ -48,6 +48,8 @@ typedef struct {
   gboolean watch;
   double watch_temperature;
   int watch_replica;
+  gboolean trajectories;
+  int ref_tindex;           /* the selection temperature in the config's list, or -1 */
 } Plan;
 
 static void pin_set_plan_free(gpointer p)
@@ -205,6 +207,13 @@ static gboolean plan_from_config(const AmConfig *cfg, Plan *plan, GError **error
                           plan->watch_replica, plan->replicas, plan->replicas - 1);
   }
 
+  plan->trajectories = am_config_get_bool(cfg, "dms", "trajectories");
+  {
+    double ref = am_config_get_double(cfg, pinning ? "pinning" : "dms", "selection_temperature_K");
+    int ti = find_temp(plan->temps, ref);
+    plan->ref_tindex = ti < plan->n_config_temps ? ti : -1;
+  }
+
   if (pinning) {
     plan->sel_temperature = am_config_get_double(cfg, "pinning", "selection_temperature_K");
     gint64 count = am_config_is_set(cfg, "pinning", "pinned_count") ? am_config_get_int(cfg, "pinning", "pinned_count")
@@ -296,17 +305,25 @@ struct Job {
   AmDmsJobSpec spec;
   int set;                  /* replica jobs; the set for selection jobs */
   gboolean is_select;
+  gboolean is_traj;         /* rerun of replica 0 of set 0 recording trajectories */
   guint sched;              /* scheduler index */
   char eq_fingerprint[65];  /* eq jobs: their own; replicas: their equilibration's */
   AmDmsJobResult res;
   gboolean have_result;
   gboolean ran;             /* computed in this process (not reloaded) */
+  AmTrajectory traj;
+  gsize n_traj;
+  const char *traj_role[4];
+  gsize traj_atom[4];
+  gint64 traj_id[4];
+  gboolean have_traj;
 };
 
 static void job_free(gpointer p)
 {
   Job *j = p;
   am_dms_job_result_clear(&j->res);
+  am_trajectory_free(&j->traj);
   g_free(j);
 }
 
@@ -595,6 +612,14 @@ AmDmsSweep *am_dms_sweep_new(const AmConfig *cfg, AmProvenance *provenance, GErr
         }
     }
   }
+  if (plan->trajectories) {
+    const PinSetPlan *ps0 = plan->sets->pdata[0];
+    for (guint k = 0; k < ps0->tindex->len; k++) {
+      Job *j = add_job(sw, AM_DMS_JOB_REPLICA, g_array_index(ps0->tindex, int, k), 0, 0);
+      j->is_traj = TRUE;
+      g_snprintf(j->spec.id, sizeof j->spec.id, "traj-t%02d", j->spec.tindex);
+    }
+  }
   return g_steal_pointer(&sw);
 }
 
@@ -743,7 +768,7 @@ static gboolean run_eq_job(AmSchedulerJob *sj, gpointer data, GError **error)
     return FALSE;
   if (found)
     return TRUE;
-  AmDmsJobControl ctl = { am_scheduler_job_cancel_flag(sj), am_scheduler_job_steps(sj), NULL, NULL };
+  AmDmsJobControl ctl = { .cancel = am_scheduler_job_cancel_flag(sj), .steps_done = am_scheduler_job_steps(sj) };
   AmSystem sys;
   double mean_box[3];
   const gint64 t0 = g_get_monotonic_time();
@@ -812,7 +837,7 @@ static gboolean run_replica_job(AmSchedulerJob *sj, gpointer data, GError **erro
                 j->spec.id, eq->spec.id);
     return FALSE;
   }
-  AmDmsJobControl ctl = { am_scheduler_job_cancel_flag(sj), am_scheduler_job_steps(sj), NULL, NULL };
+  AmDmsJobControl ctl = { .cancel = am_scheduler_job_cancel_flag(sj), .steps_done = am_scheduler_job_steps(sj) };
   if (sw->plan.watch && j->set == 0 && j->spec.temperature == sw->plan.watch_temperature &&
       j->spec.replica == sw->plan.watch_replica) {
     ctl.watch = sw->opt->watch;
@@ -841,7 +866,8 @@ static GPtrArray *replicas_of(const AmDmsSweep *sw, int set, int tindex)
   GPtrArray *out = g_ptr_array_new();
   for (guint i = 0; i < sw->jobs->len; i++) {
     Job *j = sw->jobs->pdata[i];
-    if (!j->is_select && j->spec.kind == AM_DMS_JOB_REPLICA && j->set == set && j->spec.tindex == tindex)
+    if (!j->is_select && !j->is_traj && j->spec.kind == AM_DMS_JOB_REPLICA && j->set == set &&
+        j->spec.tindex == tindex)
       g_ptr_array_add(out, j);
   }
   return out;
@@ -943,6 +969,171 @@ static gboolean run_select_job(AmSchedulerJob *sj, gpointer data, GError **error
     return FALSE;
   }
   return TRUE;
+}
+
+
+/* ---- Trajectory jobs ---- */
+
+#define TRAJ_MAGIC "AMDMST01"
+
+/* The atom with most reversible events over the replicas of set 0 at tindex, or -1 when
+ * no atom had one. */
+static long most_reversible(const AmDmsSweep *sw, int tindex)
+{
+  g_autoptr(GPtrArray) reps = replicas_of(sw, 0, tindex);
+  const gsize n = sw->base.atoms.n;
+  g_autofree guint64 *sum = g_new0(guint64, n);
+  for (guint r = 0; r < reps->len; r++)
+    for (gsize i = 0; i < n; i++)
+      sum[i] += ((Job *) reps->pdata[r])->res.counts.events[i];
+  long best = -1;
+  for (gsize i = 0; i < n; i++)
+    if (sum[i] > 0 && (best < 0 || sum[i] > sum[best]))
+      best = (long) i;
+  return best;
+}
+
+static gboolean decode_traj(AmDmsSweep *sw, Job *j, const guint8 *bytes, gsize len, const char *name,
+                            const char *fingerprint, GError **error)
+{
+  guint32 crc;
+  if (len < 8 + 64 + 8 + 4 || memcmp(bytes, TRAJ_MAGIC, 8) != 0) {
+    g_set_error(error, AM_ENGINE_ERROR, AM_ERR_FORMAT, "%s: not an Amorph trajectory record", name);
+    return FALSE;
+  }
+  memcpy(&crc, bytes + len - 4, 4);
+  if (am_crc32c(0, bytes, len - 4) != crc) {
+    g_set_error(error, AM_ENGINE_ERROR, AM_ERR_FORMAT, "%s: checksum mismatch (file damaged)", name);
+    return FALSE;
+  }
+  if (memcmp(bytes + 8, fingerprint, 64) != 0) {
+    g_set_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_INVALID_VALUE,
+                "resuming: %s was made with a different config, sample or program version; run without "
+                "--resume or into another output folder", name);
+    return FALSE;
+  }
+  gsize used = 0;
+  AmError err = { 0 };
+  if (am_trajectory_deserialize(&j->traj, bytes + 72, len - 76, &used, &err)) {
+    am_set_error_from_engine(error, &err, "%s: ", name);
+    return FALSE;
+  }
+  if (used != len - 76 || j->traj.n != j->n_traj) {
+    g_set_error(error, AM_ENGINE_ERROR, AM_ERR_FORMAT, "%s: record length does not match its contents", name);
+    return FALSE;
+  }
+  (void) sw;
+  return TRUE;
+}
+
+static gboolean run_traj_job(AmSchedulerJob *sj, gpointer data, GError **error)
+{
+  Job *j = data;
+  AmDmsSweep *sw = j->sw;
+  const int t = j->spec.tindex;
+  g_autoptr(GPtrArray) reps = replicas_of(sw, 0, t);
+  Job *r0 = reps->pdata[0];
+  const gsize n = sw->base.atoms.n;
+
+  /* The atoms: this T's most reversible atom, the reference T's, and replica 0's least
+   * and most mobile ones. */
+  j->n_traj = 0;
+  long ra = most_reversible(sw, t);
+  if (ra >= 0) {
+    j->traj_role[j->n_traj] = "ra";
+    j->traj_atom[j->n_traj++] = (gsize) ra;
+  }
+  if (sw->plan.ref_tindex >= 0 && sw->plan.ref_tindex != t) {
+    long ref = most_reversible(sw, sw->plan.ref_tindex);
+    if (ref >= 0) {
+      j->traj_role[j->n_traj] = "ra_ref";
+      j->traj_atom[j->n_traj++] = (gsize) ref;
+    }
+  }
+  gsize va = 0, fa = 0;
+  for (gsize i = 1; i < n; i++) {
+    if (r0->res.uprime_max[i] < r0->res.uprime_max[va])
+      va = i;
+    if (r0->res.uprime_max[i] > r0->res.uprime_max[fa])
+      fa = i;
+  }
+  j->traj_role[j->n_traj] = "va";
+  j->traj_atom[j->n_traj++] = va;
+  j->traj_role[j->n_traj] = "fa";
+  j->traj_atom[j->n_traj++] = fa;
+  for (gsize s = 0; s < j->n_traj; s++)
+    j->traj_id[s] = sw->base.atoms.id[j->traj_atom[s]];
+
+  g_autofree char *fp0 = job_fingerprint(r0);
+  GString *desc = g_string_new(fp0);
+  g_string_append(desc, "\ntrajectory");
+  for (gsize s = 0; s < j->n_traj; s++)
+    g_string_append_printf(desc, " %s:%zu", j->traj_role[s], j->traj_atom[s]);
+  g_autofree char *fp = sha256_text(desc->str);
+  g_string_free(desc, TRUE);
+  g_autofree char *bin = job_path(sw, j, ".bin");
+  if (sw->opt->resume && g_file_test(bin, G_FILE_TEST_EXISTS)) {
+    g_autofree char *bytes = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(bin, &bytes, &len, error) ||
+        !decode_traj(sw, j, (const guint8 *) bytes, len, bin, fp, error))
+      return FALSE;
+    j->have_traj = TRUE;
+    return TRUE;
+  }
+
+  AmTrajectoryParams tp;
+  am_trajectory_params_default(&tp);
+  AmError err = { 0 };
+  if (am_trajectory_init(&j->traj, n, j->traj_atom, j->n_traj, &tp, &err)) {
+    am_set_error_from_engine(error, &err, "job %s: ", j->spec.id);
+    return FALSE;
+  }
+  const Job *eq = eq_of(sw, t);
+  AmSystem start;
+  am_system_init(&start, sw->eam, sw->base.skin);
+  gboolean found = FALSE;
+  if (!load_eq(sw, eq, eq->eq_fingerprint, &start, &found, error) || !found) {
+    if (!found && !(error && *error))
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "job %s: the equilibrated configuration is missing",
+                  j->spec.id);
+    am_system_free(&start);
+    return FALSE;
+  }
+  AmDmsJobControl ctl = { .cancel = am_scheduler_job_cancel_flag(sj), .steps_done = am_scheduler_job_steps(sj),
+                          .trajectory = &j->traj };
+  AmDmsJobResult again = { 0 };
+  gboolean ok = am_dms_replica_run(&start, sw->pins[0].mask, &sw->plan.params, &r0->spec, &ctl, &again, error) &&
+                am_dms_job_result_roundtrip(&again, error);
+  am_system_free(&start);
+  if (ok) {
+    /* The rerun must reproduce replica 0 bit for bit, or the trajectories would belong to
+     * another run than the numbers they illustrate. */
+    g_autoptr(GBytes) a = am_dms_job_result_encode(&again, "");
+    g_autoptr(GBytes) b = am_dms_job_result_encode(&r0->res, "");
+    if (!g_bytes_equal(a, b)) {
+      g_set_error(error, AM_ENGINE_ERROR, AM_ERR_NUMERIC,
+                  "job %s: rerunning %s did not reproduce its results: the run is not deterministic", j->spec.id,
+                  r0->spec.id);
+      ok = FALSE;
+    }
+  }
+  am_dms_job_result_clear(&again);
+  if (!ok)
+    return FALSE;
+  gsize tlen = am_trajectory_serialize(&j->traj, NULL, 0);
+  GByteArray *rec = g_byte_array_sized_new((guint) (tlen + 80));
+  g_byte_array_append(rec, (const guint8 *) TRAJ_MAGIC, 8);
+  g_byte_array_append(rec, (const guint8 *) fp, 64);
+  g_byte_array_set_size(rec, 72 + (guint) tlen);
+  am_trajectory_serialize(&j->traj, rec->data + 72, tlen);
+  guint32 crc = am_crc32c(0, rec->data, rec->len);
+  g_byte_array_append(rec, (const guint8 *) &crc, 4);
+  ok = am_write_file_atomic(bin, rec->data, rec->len, error);
+  g_byte_array_unref(rec);
+  j->have_traj = ok;
+  j->ran = ok;
+  return ok;
 }
 
 /* ---- Folding ---------------------------------------------------------------------- */
@@ -1060,6 +1251,17 @@ static gboolean fold_point(AmDmsSweep *sw, int set, int tindex, AmDmsPoint *pt, 
   }
   g_free(ids);
   pt->selected_cu_fraction = k ? (double) cu / (double) k : NAN;
+  for (guint i = 0; set == 0 && i < sw->jobs->len; i++) {
+    const Job *tj = sw->jobs->pdata[i];
+    if (tj->is_traj && tj->have_traj && tj->spec.tindex == tindex) {
+      pt->n_traj = tj->n_traj;
+      for (gsize s = 0; s < tj->n_traj; s++) {
+        pt->traj_role[s] = tj->traj_role[s];
+        pt->traj_id[s] = tj->traj_id[s];
+      }
+      pt->trajectory = &tj->traj;
+    }
+  }
   return TRUE;
 }
 
@@ -1140,6 +1342,7 @@ static gboolean run_jobs(AmDmsSweep *sw, const AmDmsRunOptions *opt, guint max_j
   for (guint i = 0; i < njobs; i++) {
     Job *j = sw->jobs->pdata[i];
     AmSchedulerFunc func = j->is_select ? run_select_job
+                           : j->is_traj ? run_traj_job
                            : j->spec.kind == AM_DMS_JOB_EQUILIBRATE ? run_eq_job
                                                                      : run_replica_job;
     gint64 cost = job_cost(sw, j);
@@ -1159,6 +1362,15 @@ static gboolean run_jobs(AmDmsSweep *sw, const AmDmsRunOptions *opt, guint max_j
         am_scheduler_depend(sched, j->sched, sw->pins[ps->size_from].select_job);
       sw->pins[j->set].select_job = j->sched;
       sw->pins[j->set].has_select_job = TRUE;
+    } else if (j->is_traj) {
+      g_autoptr(GPtrArray) here = replicas_of(sw, 0, j->spec.tindex);
+      for (guint r = 0; r < here->len; r++)
+        am_scheduler_depend(sched, j->sched, ((Job *) here->pdata[r])->sched);
+      if (sw->plan.ref_tindex >= 0 && sw->plan.ref_tindex != j->spec.tindex) {
+        g_autoptr(GPtrArray) ref = replicas_of(sw, 0, sw->plan.ref_tindex);
+        for (guint r = 0; r < ref->len; r++)
+          am_scheduler_depend(sched, j->sched, ((Job *) ref->pdata[r])->sched);
+      }
     } else if (j->spec.kind == AM_DMS_JOB_REPLICA) {
       am_scheduler_depend(sched, j->sched, eq_of(sw, j->spec.tindex)->sched);
       if (sw->pins[j->set].has_select_job)
@@ -1355,6 +1567,8 @@ gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance 
   static const char *const trace_cols[] = { "pin_set", "T_K", "t_ps", "strain", "stress_GPa", "fit_GPa", NULL };
   static const char *const sel_cols[] = { "pin_set", "T_K", "id", "type", "events", "cycles", NULL };
   static const char *const pin_cols[] = { "pin_set", "id", "type", NULL };
+  static const char *const heat_cols[] = { "pin_set", "T_K", "role", "id", "dx_A", "dy_A", "density_per_A2", NULL };
+  static const char *const series_cols[] = { "pin_set", "T_K", "role", "id", "t_ps", "uprime_A", NULL };
 
   g_autoptr(AmCsv) moduli = open_csv(dir, "moduli.csv", moduli_cols, error);
   g_autoptr(AmCsv) reps = moduli ? open_csv(dir, "replicas.csv", rep_cols, error) : NULL;
@@ -1365,7 +1579,9 @@ gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance 
   g_autoptr(AmCsv) trace = pup ? open_csv(dir, "stress_trace.csv", trace_cols, error) : NULL;
   g_autoptr(AmCsv) sel = trace ? open_csv(dir, "selected_ras.csv", sel_cols, error) : NULL;
   g_autoptr(AmCsv) pins = sel ? open_csv(dir, "pinned.csv", pin_cols, error) : NULL;
-  if (!pins)
+  g_autoptr(AmCsv) heat = pins ? open_csv(dir, "heatmaps.csv", heat_cols, error) : NULL;
+  g_autoptr(AmCsv) series = heat ? open_csv(dir, "uprime_series.csv", series_cols, error) : NULL;
+  if (!series)
     return FALSE;
   const double gpa = 1.0 / AM_BAR_PER_GPA;
   const AmAtoms *atoms = &sw->base.atoms;
@@ -1456,6 +1672,40 @@ gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance 
         am_csv_add_double(trace, am_dms_fit_eval(pt->trace_fit, pt->trace->t[i]) * gpa);
         ROW(trace);
       }
+      for (gsize a = 0; a < pt->n_traj; a++) {
+        const AmTrajectory *tr = pt->trajectory;
+        AmError err = { 0 };
+        g_autofree double *dens = g_new(double, tr->nx * tr->ny);
+        const double *ts = NULL, *us = NULL;
+        gsize len = 0;
+        if (am_trajectory_density(tr, a, dens, &err) || am_trajectory_series(tr, a, &ts, &us, &len, &err)) {
+          am_set_error_from_engine(error, &err, "trajectory of atom %" G_GINT64_FORMAT ": ", pt->traj_id[a]);
+          return FALSE;
+        }
+        /* Only visited cells: a heatmap is mostly empty. */
+        for (gsize iy = 0; iy < tr->ny; iy++)
+          for (gsize ix = 0; ix < tr->nx; ix++) {
+            if (dens[iy * tr->nx + ix] == 0)
+              continue;
+            am_csv_add_string(heat, rs->name);
+            am_csv_add_double(heat, pt->temperature);
+            am_csv_add_string(heat, pt->traj_role[a]);
+            am_csv_add_int(heat, pt->traj_id[a]);
+            am_csv_add_double(heat, tr->params.x_min + ((double) ix + 0.5) * tr->params.bin);
+            am_csv_add_double(heat, tr->params.y_min + ((double) iy + 0.5) * tr->params.bin);
+            am_csv_add_double(heat, dens[iy * tr->nx + ix]);
+            ROW(heat);
+          }
+        for (gsize i = 0; i < len; i++) {
+          am_csv_add_string(series, rs->name);
+          am_csv_add_double(series, pt->temperature);
+          am_csv_add_string(series, pt->traj_role[a]);
+          am_csv_add_int(series, pt->traj_id[a]);
+          am_csv_add_double(series, ts[i]);
+          am_csv_add_double(series, us[i]);
+          ROW(series);
+        }
+      }
       for (gsize i = 0; i < pt->n_selected; i++) {
         gsize at = GPOINTER_TO_SIZE(g_hash_table_lookup(index, &pt->selected_ids[i]));
         am_csv_add_string(sel, rs->name);
@@ -1477,7 +1727,9 @@ gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance 
          commit(g_steal_pointer(&pup), "p_uprime.csv", prov, error) &&
          commit(g_steal_pointer(&trace), "stress_trace.csv", prov, error) &&
          commit(g_steal_pointer(&sel), "selected_ras.csv", prov, error) &&
-         commit(g_steal_pointer(&pins), "pinned.csv", prov, error);
+         commit(g_steal_pointer(&pins), "pinned.csv", prov, error) &&
+         commit(g_steal_pointer(&heat), "heatmaps.csv", prov, error) &&
+         commit(g_steal_pointer(&series), "uprime_series.csv", prov, error);
 }
 
 /* ---- Protocol runners -------------------------------------------------------------- */

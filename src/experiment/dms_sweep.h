@@ -60,6 +60,14 @@ typedef struct {
   const AmDmsTrace *trace;       /* replica 0's stress trace (bar) */
   const AmDmsFit *trace_fit;     /* replica 0's fit (bar), to draw over the trace */
   const AmDmsJobResult *const *replica; /* per replica, in replica order */
+  /* Trajectories of a few atoms in replica 0 (first pin set, [dms] trajectories; else
+   * n_traj = 0): roles "ra" (most reversible events at this T), "ra_ref" (most at the
+   * selection temperature: the same atom at every T, Fig. 6), "va" and "fa" (smallest and
+   * largest u′_max of replica 0, Fig. 4a). Atom s of the recorder is traj_id[s]. */
+  gsize n_traj;
+  const char *traj_role[4];
+  gint64 traj_id[4];
+  const AmTrajectory *trajectory;
 } AmDmsPoint;
 
 typedef struct {
@@ -120,7 +128,7 @@ gboolean am_dms_sweep_run_partial(AmDmsSweep *sw, const AmDmsRunOptions *opt, gu
 const AmDmsSweepResults *am_dms_sweep_results(const AmDmsSweep *sw);
 
 /* results.json, moduli.csv, replicas.csv, classes.csv, n_ra.csv, p_u.csv, p_uprime.csv,
- * stress_trace.csv, selected_ras.csv, pinned.csv in dir (listed in the provenance when
+ * stress_trace.csv, selected_ras.csv, pinned.csv, heatmaps.csv, uprime_series.csv in dir (listed in the provenance when
  * given). No timings: those go to the manifest. */
 gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance *provenance, GError **error);
 
