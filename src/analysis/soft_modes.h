@@ -17,7 +17,8 @@
  * dsyevr by index range. A periodic system without pinned atoms has three zero
  * (translation) modes, which are skipped; of the rest, the lowest fraction (1 %) are
  * the soft modes, and atom i's participation is p_i = Σ_ω |e_ω,i|² / N_modes, with
- * e_ω the unit eigenvectors of D (so Σ_i p_i = 1).
+ * e_ω the unit eigenvectors of D (so Σ_i p_i = 1). Pinned atoms are not special here:
+ * the matrix is the Hessian of the energy, in which every atom can move.
  *
  * Cost: the matrix (see above; the difference scheme runs in parallel over displaced
  * atoms, one system copy per OpenMP thread) and the partial eigensolution of a dense 3n × 3n matrix (8·9n² bytes,
