@@ -131,9 +131,11 @@ JsonNode *am_config_seeds_to_json(const AmConfig *cfg);
 char *am_config_describe(const char *protocol, GError **error);
 
 /* The shipped file data/<relative> (e.g. "potentials/CuZr_mm.eam.fs"): from the folder in
- * $AMORPH_DATA_DIR if set, else the source tree's data folder when it has the file (a run
- * from the build tree), else the installed data folder. Returns a newly allocated path, or
- * NULL with an error naming the folders tried. */
+ * $AMORPH_DATA_DIR if set (and only there); else, for a program run from the build tree,
+ * the source tree's data folder, then the installed one; for an installed program, the
+ * data folder at the same place relative to the executable as in the prefix (so a moved or
+ * --destdir install works), then the configured prefix's. Returns a newly allocated path,
+ * or NULL with an error naming the folders tried. */
 char *am_config_find_data_file(const char *relative, GError **error);
 
 G_END_DECLS

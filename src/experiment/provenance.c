@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "amorph-config.h"
+#include "amorph-version.h"
 #include "experiment/results.h"
 
 typedef struct {

@@ -2,6 +2,7 @@
 #include "gui/application.h"
 
 #include "amorph-config.h"
+#include "amorph-version.h"
 #include "gui/window.h"
 
 struct _AmorphApplication {
