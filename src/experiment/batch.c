@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "amorph-config.h"
+#include "amorph-version.h"
 #include "experiment/atomic_file.h"
 #include "experiment/dms_sweep.h"
 

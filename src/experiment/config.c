@@ -1304,28 +1304,62 @@ char *am_config_describe(const char *protocol, GError **error)
 
 /* ---- Shipped data ----------------------------------------------------------------- */
 
+/* Where the running executable lives, or NULL where the OS does not say (non-Linux). */
+static char *executable_dir(void)
+{
+  g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+  return exe && g_path_is_absolute(exe) ? g_path_get_dirname(exe) : NULL;
+}
+
+/* An executable under the build root runs uninstalled: the source tree's data is the one
+ * that belongs to it, even when an older Amorph is installed in the prefix. */
+static gboolean running_uninstalled(const char *exe_dir)
+{
+  if (!exe_dir)
+    return TRUE; /* unknown: keep the order that suits a developer */
+  g_autofree char *root = g_canonicalize_filename(AMORPH_BUILD_ROOT, NULL);
+  return g_str_has_prefix(exe_dir, root) &&
+         (exe_dir[strlen(root)] == '/' || exe_dir[strlen(root)] == '\0');
+}
+
 char *am_config_find_data_file(const char *relative, GError **error)
 {
   const char *env = g_getenv("AMORPH_DATA_DIR");
+  if (env && *env) {
+    /* An explicit data folder is not silently replaced by another. */
+    char *path = g_build_filename(env, relative, NULL);
+    if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
+      return path;
+    g_free(path);
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no %s in $AMORPH_DATA_DIR (%s)",
+                relative, env);
+    return NULL;
+  }
+  g_autofree char *exe_dir = executable_dir();
+  /* Installed: the data beside the binary first (found through the same relative path
+   * as in the prefix, so a relocated or --destdir install works), then the configured
+   * prefix. Uninstalled: the source tree. */
+  g_autofree char *relocated = exe_dir && *AMORPH_DATADIR_FROM_BINDIR
+                                   ? g_canonicalize_filename(AMORPH_DATADIR_FROM_BINDIR, exe_dir)
+                                   : NULL;
   const char *dirs[3];
   int n = 0;
-  if (env && *env)
-    dirs[n++] = env;
-  dirs[n++] = AMORPH_SOURCE_DATADIR;
-  dirs[n++] = AMORPH_DATADIR;
+  if (running_uninstalled(exe_dir)) {
+    dirs[n++] = AMORPH_SOURCE_DATADIR;
+    dirs[n++] = AMORPH_DATADIR;
+  } else {
+    if (relocated)
+      dirs[n++] = relocated;
+    dirs[n++] = AMORPH_DATADIR;
+  }
   for (int i = 0; i < n; i++) {
     char *path = g_build_filename(dirs[i], relative, NULL);
     if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
       return path;
     g_free(path);
-    if (i == 0 && env && *env)
-      break; /* an explicit data folder is not silently replaced by another */
   }
-  if (env && *env)
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no %s in $AMORPH_DATA_DIR (%s)",
-                relative, env);
-  else
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no %s in %s or %s", relative,
-                AMORPH_SOURCE_DATADIR, AMORPH_DATADIR);
+  g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no %s in %s%s%s (set AMORPH_DATA_DIR "
+              "to the folder that holds Amorph's data)", relative, dirs[0], n > 1 ? " or " : "",
+              n > 1 ? dirs[1] : "");
   return NULL;
 }
