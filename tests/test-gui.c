@@ -510,12 +510,18 @@ static void test_worker_runs(void)
   amorph_atom_view_get_atom_position(view, 6, other1);
   g_assert_cmpfloat(fabs(other1[0] - other0[0]) + fabs(other1[1] - other0[1]) + fabs(other1[2] - other0[2]), >, 0);
 
-  /* Stop returns the view to the loaded configuration. */
+  /* Snapshots carry per-atom energies, which the view can colour by. */
+  g_assert_true(amorph_atom_view_has_values(view));
+  amorph_atom_view_set_color_mode(view, AMORPH_COLOR_BY_VALUE);
+  spin_for(100);
+
+  /* Stop returns the view to the loaded configuration and drops the run's energies. */
   g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.stop", NULL));
   amorph_atom_view_get_atom_position(view, 5, after);
   for (int k = 0; k < 3; k++)
     g_assert_cmpfloat(after[k], ==, before[k]);
   g_assert_cmpint(amorph_window_get_run_step(win), ==, -1);
+  g_assert_false(amorph_atom_view_has_values(view));
 
   gtk_window_destroy(GTK_WINDOW(win));
   spin_for(50);
@@ -525,6 +531,7 @@ typedef struct {
   int calls;
   long long last_step;
   double temperature;
+  double pe_min, pe_max;
   char *error;
 } Seen;
 
@@ -534,6 +541,12 @@ static void on_snapshot_seen(AmorphSnapshot *snap, gpointer data)
   seen->calls++;
   seen->last_step = snap->step;
   seen->temperature = snap->temperature;
+  seen->pe_min = INFINITY;
+  seen->pe_max = -INFINITY;
+  for (size_t i = 0; snap->values && i < snap->n; i++) {
+    seen->pe_min = MIN(seen->pe_min, snap->values[i]);
+    seen->pe_max = MAX(seen->pe_max, snap->values[i]);
+  }
   if (snap->error && !seen->error)
     seen->error = g_strdup(snap->error);
 }
@@ -578,6 +591,10 @@ static void test_worker_coalesces(void)
   g_assert_cmpint(seen.calls, ==, before + 1);
   g_assert_cmpint(seen.last_step, >=, 2); /* ≥ 2 snapshots were made, one was delivered */
   g_assert_true(isfinite(seen.temperature) && seen.temperature > 0);
+  /* Per-atom energies of Cu and Zr in a B2 crystal near its lattice sites: a few eV bound. */
+  g_test_message("per-atom energies %.3f … %.3f eV", seen.pe_min, seen.pe_max);
+  g_assert_cmpfloat(seen.pe_min, >, -9.0);
+  g_assert_cmpfloat(seen.pe_max, <, -2.0);
 
   amorph_worker_free(w);
   int after_free = seen.calls;

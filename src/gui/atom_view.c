@@ -556,6 +556,24 @@ void amorph_atom_view_set_values(AmorphAtomView *self, size_t n, const double *v
   }
 }
 
+void amorph_atom_view_clear_values(AmorphAtomView *self)
+{
+  g_return_if_fail(AMORPH_IS_ATOM_VIEW(self));
+  if (!self->values)
+    return;
+  g_clear_pointer(&self->values, g_free);
+  if (self->color_mode == AMORPH_COLOR_BY_VALUE) {
+    update_colors(self);
+    queue_render(self);
+  }
+}
+
+gboolean amorph_atom_view_has_values(AmorphAtomView *self)
+{
+  g_return_val_if_fail(AMORPH_IS_ATOM_VIEW(self), FALSE);
+  return self->values != NULL;
+}
+
 void amorph_atom_view_set_pinned(AmorphAtomView *self, size_t n, const uint8_t *pinned)
 {
   g_return_if_fail(AMORPH_IS_ATOM_VIEW(self));

@@ -41,6 +41,9 @@ gboolean amorph_atom_view_has_classes(AmorphAtomView *self);
 /* Per-atom values for AMORPH_COLOR_BY_VALUE, mapped from [vmin, vmax]. */
 void amorph_atom_view_set_values(AmorphAtomView *self, size_t n, const double *values, AmColormap map,
                                  double vmin, double vmax);
+/* Forgets the per-atom values (AMORPH_COLOR_BY_VALUE then shows species). */
+void amorph_atom_view_clear_values(AmorphAtomView *self);
+gboolean amorph_atom_view_has_values(AmorphAtomView *self);
 /* Pin marks (n entries, nonzero = pinned). */
 void amorph_atom_view_set_pinned(AmorphAtomView *self, size_t n, const uint8_t *pinned);
 void amorph_atom_view_clear(AmorphAtomView *self);

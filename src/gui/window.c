@@ -2,6 +2,7 @@
 #include "gui/window.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "amorph-config.h"
@@ -57,6 +58,7 @@ struct _AmorphWindow {
   GtkWidget *plot_areas[AMORPH_N_PLOTS];
 
   gboolean show_side_panel;
+  double value_lo, value_hi; /* colour range of the per-atom energies shown */
 };
 
 enum {
@@ -167,6 +169,34 @@ static void draw_swatch(GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointe
     cairo_fill(cr);
 }
 
+static void draw_colorbar(GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
+{
+  (void) area;
+  (void) data;
+  for (int x = 0; x < w; x++) {
+    AmColor c = am_colormap_eval(AM_COLORMAP_VIRIDIS, w > 1 ? x / (double) (w - 1) : 0);
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    cairo_rectangle(cr, x, 0, 1, h);
+    cairo_fill(cr);
+  }
+}
+
+/* Low label, colour bar, high label: the range of per-atom values on screen. */
+static void legend_add_colorbar(AmorphWindow *self, const char *title, double lo, double hi)
+{
+  g_autofree char *los = g_strdup_printf("%s %.2f", title, lo), *his = g_strdup_printf("%.2f eV", hi);
+  GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append(GTK_BOX(box), gtk_label_new(los));
+  GtkWidget *bar = gtk_drawing_area_new();
+  gtk_drawing_area_set_content_width(GTK_DRAWING_AREA(bar), 110);
+  gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(bar), 10);
+  gtk_widget_set_valign(bar, GTK_ALIGN_CENTER);
+  gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(bar), draw_colorbar, NULL, NULL);
+  gtk_box_append(GTK_BOX(box), bar);
+  gtk_box_append(GTK_BOX(box), gtk_label_new(his));
+  gtk_box_append(GTK_BOX(self->legend_box), box);
+}
+
 static void legend_add(AmorphWindow *self, AmColor color, gboolean ring, const char *text)
 {
   GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
@@ -191,8 +221,12 @@ static void update_legend(AmorphWindow *self)
   gtk_widget_set_visible(self->legend_box, self->loaded);
   if (!self->loaded)
     return;
-  if (amorph_atom_view_get_color_mode(self->atom_view) == AMORPH_COLOR_BY_CLASS &&
-      amorph_atom_view_has_classes(self->atom_view)) {
+  AmorphColorMode mode = amorph_atom_view_get_color_mode(self->atom_view);
+  if (mode == AMORPH_COLOR_BY_VALUE && amorph_atom_view_has_values(self->atom_view)) {
+    legend_add_colorbar(self, "<i>E</i><sub><i>i</i></sub>", self->value_lo, self->value_hi);
+    GtkWidget *first = gtk_widget_get_first_child(gtk_widget_get_first_child(self->legend_box));
+    gtk_label_set_use_markup(GTK_LABEL(first), TRUE);
+  } else if (mode == AMORPH_COLOR_BY_CLASS && amorph_atom_view_has_classes(self->atom_view)) {
     for (int c = AM_ATOM_COLOR_VA; c <= AM_ATOM_COLOR_FA; c++)
       legend_add(self, am_atom_class_color(c), FALSE, am_atom_class_name(c));
   } else {
@@ -434,12 +468,32 @@ static void stop_worker(AmorphWindow *self)
   self->run_step = -1;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
 static void on_snapshot(AmorphSnapshot *snap, gpointer user_data)
 {
   AmorphWindow *self = user_data;
   self->running = snap->running;
   if (snap->n == self->atoms.n && snap->x) {
     amorph_atom_view_set_positions(self->atom_view, &snap->box, snap->n, snap->x);
+    if (snap->values) {
+      /* The 2nd to 98th percentile: a few atoms in odd places must not wash out the rest. */
+      double *sorted = g_memdup2(snap->values, snap->n * sizeof *sorted);
+      qsort(sorted, snap->n, sizeof *sorted, cmp_double);
+      self->value_lo = sorted[(size_t) (0.02 * (snap->n - 1))];
+      self->value_hi = sorted[(size_t) (0.98 * (snap->n - 1))];
+      if (!(self->value_hi > self->value_lo))
+        self->value_hi = self->value_lo + 1e-3;
+      g_free(sorted);
+      amorph_atom_view_set_values(self->atom_view, snap->n, snap->values, AM_COLORMAP_VIRIDIS, self->value_lo,
+                                  self->value_hi);
+      if (amorph_atom_view_get_color_mode(self->atom_view) == AMORPH_COLOR_BY_VALUE)
+        update_legend(self);
+    }
     self->run_step = snap->step;
     g_autofree char *s = g_strdup_printf("%s · %.0f K (target %.0f K) · %.2f ps · %.4f eV/atom · %.0f steps/s",
                                          snap->running ? "Running" : "Paused", snap->temperature,
@@ -530,6 +584,9 @@ static void stop_action(GtkWidget *widget, const char *name, GVariant *param)
   stop_worker(self);
   if (self->loaded)
     amorph_atom_view_set_positions(self->atom_view, &self->box, self->atoms.n, self->atoms.x);
+  /* The energies belonged to the run's positions, not to the loaded ones. */
+  amorph_atom_view_clear_values(self->atom_view);
+  update_legend(self);
   update_idle_status(self);
   update_actions(self);
 }
@@ -737,7 +794,9 @@ static void fullscreen_action(GtkWidget *widget, const char *name, GVariant *par
 static void on_color_mode_changed(AmorphWindow *self)
 {
   guint sel = gtk_drop_down_get_selected(self->color_dropdown);
-  amorph_atom_view_set_color_mode(self->atom_view, sel == 1 ? AMORPH_COLOR_BY_CLASS : AMORPH_COLOR_BY_SPECIES);
+  amorph_atom_view_set_color_mode(self->atom_view, sel == 2   ? AMORPH_COLOR_BY_VALUE
+                                                   : sel == 1 ? AMORPH_COLOR_BY_CLASS
+                                                              : AMORPH_COLOR_BY_SPECIES);
   update_legend(self);
 }
 

@@ -62,6 +62,7 @@ static void snapshot_clear(gpointer data)
 {
   AmorphSnapshot *snap = data;
   g_free(snap->x);
+  g_free(snap->values);
   g_free(snap->error);
 }
 
@@ -165,11 +166,16 @@ static AmorphSnapshot *make_snapshot(AmorphWorker *w, Run *run, const char *erro
   const AmAtoms *a = &run->sys.atoms;
   snap->n = a->n;
   snap->x = g_new(double, 3 * a->n + 1);
+  const double *pe = run->sys.pe_atom;
+  if (pe)
+    snap->values = g_new(double, a->n + 1);
   for (size_t j = 0; j < a->n; j++) {
     IdIndex key = {a->id[j], 0};
     const IdIndex *hit = bsearch(&key, run->by_id, a->n, sizeof key, cmp_id);
     size_t i = hit ? hit->index : j;
     memcpy(&snap->x[3 * i], &a->x[3 * j], 3 * sizeof(double));
+    if (pe)
+      snap->values[i] = pe[j];
     snap->n_pinned += a->pinned[j] != 0;
   }
   snap->box = run->sys.box;
@@ -189,6 +195,8 @@ static gboolean setup(AmorphWorker *w, Run *run, AmError *err)
   if (am_eam_load(path, style, &run->eam, err) != AM_OK)
     return FALSE;
   am_system_init(&run->sys, run->eam, 1.0);
+  /* Per-atom energies ride along in every snapshot, for colouring atoms by them. */
+  run->sys.compute_flags |= AM_COMPUTE_PER_ATOM_ENERGY;
   run->sys.box = w->box;
   /* The thread takes over the copied atoms. */
   run->sys.atoms = w->atoms;

@@ -27,6 +27,7 @@ typedef struct {
   double steps_per_second;   /* measured over the last frame */
   gboolean running;          /* the worker is stepping on its own */
   size_t n_pinned;
+  double *values;            /* n per-atom potential energies (eV), same order as x; NULL before setup */
   char *error;               /* non-NULL: the run stopped because of this */
 } AmorphSnapshot;
 
