@@ -9,7 +9,8 @@
 
 void am_lattice_b2_cells(size_t natoms, int cells[3])
 {
-  /* Smallest volume first, then the most cubic shape (smallest longest edge). */
+  /* Most cubic first (smallest longest edge: the box heights bound the cutoff, and shear
+   * wants no preferred direction), then the fewest empty sites. */
   const size_t need = (natoms + 1) / 2;
   const int base = (int) floor(cbrt((double) need));
   long best_vol = -1;
@@ -20,7 +21,7 @@ void am_lattice_b2_cells(size_t natoms, int cells[3])
         const long vol = (long) nx * ny * nz;
         if ((size_t) vol < need)
           continue;
-        if (best_vol < 0 || vol < best_vol || (vol == best_vol && nz < best_max)) {
+        if (best_vol < 0 || nz < best_max || (nz == best_max && vol < best_vol)) {
           best_vol = vol;
           best_max = nz;
           cells[0] = nx;

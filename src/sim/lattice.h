@@ -25,7 +25,8 @@ typedef struct {
   uint64_t seed;
 } AmLatticeSpec;
 
-/* The cell counts nx ≤ ny ≤ nz with 2·nx·ny·nz ≥ natoms, as near a cube as possible. */
+/* The cell counts nx ≤ ny ≤ nz with 2·nx·ny·nz ≥ natoms: the smallest longest edge,
+ * then the fewest cells. */
 void am_lattice_b2_cells(size_t natoms, int cells[3]);
 
 /* Fills an orthogonal box and atoms (ids 1…n, zero velocities, image flags 0) with a
