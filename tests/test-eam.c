@@ -11,6 +11,7 @@
 
 #include "sim/data_file.h"
 #include "sim/eam.h"
+#include "sim/neighbor.h"
 #include "sim/system.h"
 #include "sim/units.h"
 
@@ -487,6 +488,31 @@ static void test_per_atom_sums(void)
   }
 }
 
+/* Replicates an orthogonal configuration k×k×k times (ids renumbered). */
+static void replicate(AmSystem *sys, int k)
+{
+  g_assert_false(am_box_is_triclinic(&sys->box));
+  AmError err = {0};
+  const size_t n = sys->atoms.n;
+  g_assert_cmpint(am_atoms_resize(&sys->atoms, n * k * k * k, &err), ==, AM_OK);
+  size_t c = n;
+  for (int a = 0; a < k; a++)
+    for (int b = 0; b < k; b++)
+      for (int d = 0; d < k; d++) {
+        if (!a && !b && !d)
+          continue;
+        for (size_t i = 0; i < n; i++, c++) {
+          sys->atoms.id[c] = (int64_t) c + 1;
+          sys->atoms.type[c] = sys->atoms.type[i];
+          sys->atoms.x[3 * c] = sys->atoms.x[3 * i] + a * sys->box.lx;
+          sys->atoms.x[3 * c + 1] = sys->atoms.x[3 * i + 1] + b * sys->box.ly;
+          sys->atoms.x[3 * c + 2] = sys->atoms.x[3 * i + 2] + d * sys->box.lz;
+        }
+      }
+  sys->box.lx *= k, sys->box.ly *= k, sys->box.lz *= k;
+  am_system_invalidate(sys);
+}
+
 static void test_deterministic(void)
 {
 #ifdef _OPENMP
@@ -495,6 +521,13 @@ static void test_deterministic(void)
   AmSystem a, b;
   load_config(&a, "dense-liquid", SKIN);
   load_config(&b, "dense-liquid", SKIN);
+  /* Large enough that the engine really splits the work between two threads. */
+  replicate(&a, 2);
+  replicate(&b, 2);
+  g_assert_cmpuint(a.atoms.n / AM_MIN_ATOMS_PER_THREAD, >=, 2);
+  /* A small jiggle so the replicas are not exact copies of each other. */
+  for (size_t k = 0; k < 3 * a.atoms.n; k++)
+    a.atoms.x[k] = b.atoms.x[k] = a.atoms.x[k] + 0.01 * sin(0.37 * (double) k);
   const size_t n3 = 3 * a.atoms.n * sizeof(double);
   a.compute_flags = b.compute_flags = AM_COMPUTE_PER_ATOM_ENERGY | AM_COMPUTE_PER_ATOM_VIRIAL;
 #ifdef _OPENMP
@@ -516,11 +549,14 @@ static void test_deterministic(void)
   am_system_invalidate(&b);
   compute_ok(&b);
   double worst = 0.0, scale = 0.0;
+  size_t differ = 0;
   for (size_t k = 0; k < 3 * a.atoms.n; k++) {
     worst = fmax(worst, fabs(a.atoms.f[k] - b.atoms.f[k]));
     scale = fmax(scale, fabs(a.atoms.f[k]));
+    differ += a.atoms.f[k] != b.atoms.f[k];
   }
-  g_test_message("1 vs 2 threads: max |ΔF| = %.2e eV/Å, ΔE = %.2e eV", worst, b.pe - a.pe);
+  g_test_message("1 vs 2 threads, %zu atoms: max |ΔF| = %.2e eV/Å (%zu of %zu components differ), ΔE = %.2e eV",
+                 a.atoms.n, worst, differ, 3 * a.atoms.n, b.pe - a.pe);
   g_assert_cmpfloat(worst, <=, 1e-10 * scale);
   g_assert_cmpfloat(fabs(a.pe - b.pe), <=, 1e-10 * fabs(a.pe));
   for (int d = 0; d < 6; d++)

@@ -465,11 +465,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
       return st;
   }
 
-#ifdef _OPENMP
-  int nt = omp_get_max_threads();
-#else
-  int nt = 1;
-#endif
+  int nt = am_neighbor_threads(n);
   if (nt > MAX_THREADS)
     nt = MAX_THREADS;
   st = engine_reserve(e, n, nt, err);

@@ -9,13 +9,17 @@
 #include <omp.h>
 #endif
 
-static int max_threads(void)
+int am_neighbor_threads(size_t n)
 {
 #ifdef _OPENMP
-  return omp_get_max_threads();
+  const int nt = omp_get_max_threads();
 #else
-  return 1;
+  const int nt = 1;
 #endif
+  const size_t cap = n / AM_MIN_ATOMS_PER_THREAD;
+  if (cap < 1)
+    return 1;
+  return cap < (size_t) nt ? (int) cap : nt;
 }
 
 void am_neighbor_init(AmNeighbor *nl)
@@ -247,7 +251,7 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
       cell_of[k] = c;
   update_shifts(nl, h);
 
-  const int nthreads = max_threads();
+  const int nthreads = am_neighbor_threads(n);
   AmStatus st = ensure_threads(nl, nthreads, err);
   if (st)
     return st;

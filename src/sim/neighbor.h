@@ -61,6 +61,14 @@ typedef struct {
   size_t *tcap, *tcount;
 } AmNeighbor;
 
+/* Threads the force engine and the list builder use for n atoms: OpenMP's current team
+ * size, but at most one thread per AM_MIN_ATOMS_PER_THREAD atoms. Below that a step takes
+ * a millisecond or less and the barriers between passes cost more than they save; on a
+ * machine whose cores are all busy they cost far more (a descheduled team member stalls
+ * every barrier). */
+#define AM_MIN_ATOMS_PER_THREAD 1000
+int am_neighbor_threads(size_t n);
+
 void am_neighbor_init(AmNeighbor *nl);
 void am_neighbor_free(AmNeighbor *nl);
 /* The next update rebuilds from scratch. */
