@@ -214,19 +214,59 @@ static gboolean xtest_available(GtkWidget *widget)
   return fake_motion && fake_button && translate && xflush && fake_key && keysym_to_keycode;
 }
 
-/* Moves the real pointer to widget point (x, y) and clicks the primary button. */
-static void xtest_click(GtkWidget *widget, double x, double y)
+/* Widget point to root-window pixels. */
+static void to_root(GtkWidget *widget, double x, double y, int *rx, int *ry)
 {
   GtkNative *native = gtk_widget_get_native(widget);
   graphene_point_t in = GRAPHENE_POINT_INIT((float) x, (float) y), out;
   g_assert_true(gtk_widget_compute_point(widget, GTK_WIDGET(native), &in, &out));
   double tx, ty;
   gtk_native_get_surface_transform(native, &tx, &ty);
-  GdkSurface *surface = gtk_native_get_surface(native);
   Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
-  Window xid = gdk_x11_surface_get_xid(surface), child;
+  Window xid = gdk_x11_surface_get_xid(gtk_native_get_surface(native)), child;
+  translate(dpy, xid, DefaultRootWindow(dpy), (int) lround(out.x + tx), (int) lround(out.y + ty), rx, ry, &child);
+}
+
+/* Presses a button at widget point (x0, y0), drags to (x1, y1) in steps, releases. */
+static void xtest_drag(GtkWidget *widget, unsigned button, double x0, double y0, double x1, double y1)
+{
+  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
   int rx, ry;
-  translate(dpy, xid, DefaultRootWindow(dpy), (int) lround(out.x + tx), (int) lround(out.y + ty), &rx, &ry, &child);
+  to_root(widget, x0, y0, &rx, &ry);
+  fake_motion(dpy, -1, rx, ry, 0);
+  xflush(dpy);
+  spin_for(50);
+  fake_button(dpy, button, True, 0);
+  xflush(dpy);
+  spin_for(30);
+  for (int k = 1; k <= 10; k++) {
+    to_root(widget, x0 + (x1 - x0) * k / 10, y0 + (y1 - y0) * k / 10, &rx, &ry);
+    fake_motion(dpy, -1, rx, ry, 0);
+    xflush(dpy);
+    spin_for(30);
+  }
+  fake_button(dpy, button, False, 0);
+  xflush(dpy);
+  spin_for(50);
+}
+
+/* Presses and releases a key (by keysym) for the window under the pointer. */
+static void xtest_key(GtkWidget *widget, KeySym key)
+{
+  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
+  KeyCode k = keysym_to_keycode(dpy, key);
+  fake_key(dpy, k, True, 0);
+  fake_key(dpy, k, False, 0);
+  xflush(dpy);
+  spin_for(100);
+}
+
+/* Moves the real pointer to widget point (x, y) and clicks the primary button. */
+static void xtest_click(GtkWidget *widget, double x, double y)
+{
+  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
+  int rx, ry;
+  to_root(widget, x, y, &rx, &ry);
   fake_motion(dpy, -1, rx, ry, 0);
   xflush(dpy);
   spin_for(60);
@@ -527,6 +567,71 @@ static void test_worker_runs(void)
   spin_for(50);
 }
 
+/* Dragging turns the view and pins nothing; Shift-drag pans; the wheel zooms; O switches
+ * the projection and R resets the view, all through the X server. */
+static void test_drag_and_keys(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = write_b2(6);
+  AmorphWindow *win = open_window(path);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  GtkWidget *w = GTK_WIDGET(view);
+#ifdef GDK_WINDOWING_X11
+  if (!xtest_available(w)) {
+    g_test_skip("needs X11 with XTest");
+    gtk_window_destroy(GTK_WINDOW(win));
+    return;
+  }
+  AmCamera start = *amorph_atom_view_get_camera(view);
+  double cx = gtk_widget_get_width(w) / 2.0, cy = gtk_widget_get_height(w) / 2.0;
+
+  xtest_drag(w, 1, cx, cy, cx + 120, cy + 40);
+  const AmCamera *cam = amorph_atom_view_get_camera(view);
+  g_assert_cmpfloat(fabs(cam->yaw - start.yaw), >, 0.3);
+  g_assert_cmpfloat(cam->pitch, >, start.pitch);
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, 0);
+  for (int k = 0; k < 3; k++)
+    g_assert_cmpfloat(cam->target[k], ==, start.target[k]);
+
+  /* The wheel: one notch away from the user zooms in. */
+  double d0 = cam->distance;
+  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(w));
+  fake_button(dpy, 4, True, 0);
+  fake_button(dpy, 4, False, 0);
+  xflush(dpy);
+  spin_for(200);
+  g_assert_cmpfloat(amorph_atom_view_get_camera(view)->distance, <, d0);
+
+  g_assert_false(amorph_atom_view_get_orthographic(view));
+  xtest_key(w, 'o');
+  g_assert_true(amorph_atom_view_get_orthographic(view));
+  xtest_key(w, 'r');
+  cam = amorph_atom_view_get_camera(view);
+  g_assert_cmpfloat_with_epsilon(cam->yaw, start.yaw, 1e-12);
+  g_assert_cmpfloat_with_epsilon(cam->distance, start.distance, 1e-9);
+
+  /* Shift-drag pans: the target moves, the direction does not. */
+  KeyCode shift = keysym_to_keycode(dpy, 0xffe1);
+  fake_key(dpy, shift, True, 0);
+  xflush(dpy);
+  xtest_drag(w, 1, cx, cy, cx + 60, cy);
+  fake_key(dpy, shift, False, 0);
+  xflush(dpy);
+  spin_for(100);
+  cam = amorph_atom_view_get_camera(view);
+  g_assert_cmpfloat_with_epsilon(cam->yaw, start.yaw, 1e-12);
+  g_assert_cmpfloat(fabs(cam->target[0] - start.target[0]) + fabs(cam->target[1] - start.target[1]), >, 1.0);
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, 0);
+#else
+  g_test_skip("needs X11 with XTest");
+#endif
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
 typedef struct {
   int calls;
   long long last_step;
@@ -682,6 +787,7 @@ int main(int argc, char **argv)
   g_test_add_func("/gui/window/opens", test_window_opens);
   g_test_add_func("/gui/atom-view/renders", test_view_renders);
   g_test_add_func("/gui/atom-view/click-pins", test_click_pins);
+  g_test_add_func("/gui/atom-view/drag-and-keys", test_drag_and_keys);
   g_test_add_func("/gui/worker/runs-and-pins", test_worker_runs);
   g_test_add_func("/gui/worker/coalesces", test_worker_coalesces);
   g_test_add_func("/gui/atom-view/frame-rate", test_frame_rate);
