@@ -441,11 +441,11 @@ static void on_atom_clicked(AmorphWindow *self, guint index)
 static char *find_data_file(const char *subdir, const char *name)
 {
   const char *src = g_getenv("AMORPH_SOURCE_DIR");
-  char *candidates[4] = {
+  /* The source tree the tests point at, the build's own source tree, the installed data. */
+  char *candidates[3] = {
       src ? g_build_filename(src, "data", subdir, name, NULL) : NULL,
       g_build_filename(AMORPH_SOURCE_DATADIR, subdir, name, NULL),
       g_build_filename(AMORPH_DATADIR, subdir, name, NULL),
-      NULL,
   };
   char *found = NULL;
   for (int k = 0; k < 3; k++) {
