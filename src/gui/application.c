@@ -58,7 +58,7 @@ static void about_action(GSimpleAction *action, GVariant *param, gpointer user_d
                                     "MD dynamic mechanical spectroscopy, and the atoms that make the loss peak.",
                         "license-type", GTK_LICENSE_GPL_3_0,
                         "authors", authors,
-                        "logo-icon-name", "applications-science",
+                        "logo-icon-name", "org.amorph.Amorph",
                         "system-information", "Build " AMORPH_GIT_COMMIT,
                         NULL);
 }
@@ -80,6 +80,8 @@ static void quit_action(GSimpleAction *action, GVariant *param, gpointer user_da
 static void amorph_application_startup(GApplication *app)
 {
   G_APPLICATION_CLASS(amorph_application_parent_class)->startup(app);
+  /* Window managers without a desktop file match (X11, a run from the build tree) show this. */
+  gtk_window_set_default_icon_name("org.amorph.Amorph");
   static const GActionEntry entries[] = {
       {.name = "about", .activate = about_action},
       {.name = "quit", .activate = quit_action},
