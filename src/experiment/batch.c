@@ -72,7 +72,7 @@ char *am_batch_help_text(const char *program)
     "    amorph - explore relaxation in a Cu50Zr50 metallic glass with EAM molecular dynamics\n"
     "\n"
     "SYNOPSIS\n"
-    "    %s                                   (the explorer; needs a display)\n"
+    "    %s [FILE.data ...]                   (the explorer; needs a display)\n"
     "    %s --batch CONFIG.ini [--set SECTION.KEY=VALUE ...] [--output DIR]\n"
     "           [--threads N] [--resume] [--quiet]\n"
     "    %s --describe PROTOCOL\n"
