@@ -1003,6 +1003,7 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_n, 0, "win.step", NULL);
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_F9, 0, "win.show-side-panel", NULL);
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_F11, 0, "win.fullscreen", NULL);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
 }
 
 static void amorph_window_init(AmorphWindow *self)
