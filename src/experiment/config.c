@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -1317,9 +1318,14 @@ static gboolean running_uninstalled(const char *exe_dir)
 {
   if (!exe_dir)
     return TRUE; /* unknown: keep the order that suits a developer */
-  g_autofree char *root = g_canonicalize_filename(AMORPH_BUILD_ROOT, NULL);
-  return g_str_has_prefix(exe_dir, root) &&
-         (exe_dir[strlen(root)] == '/' || exe_dir[strlen(root)] == '\0');
+  /* /proc/self/exe has its symbolic links resolved, so the root must have them too. */
+  char *root = realpath(AMORPH_BUILD_ROOT, NULL);
+  if (!root)
+    return FALSE; /* the build tree is gone: this copy was installed */
+  gboolean inside = g_str_has_prefix(exe_dir, root) &&
+                    (exe_dir[strlen(root)] == '/' || exe_dir[strlen(root)] == '\0');
+  free(root);
+  return inside;
 }
 
 char *am_config_find_data_file(const char *relative, GError **error)
