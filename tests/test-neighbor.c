@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "sim/neighbor.h"
 
 #define CUTOFF 7.6
@@ -224,6 +228,48 @@ static void test_small_box(void)
   run_box((double[]){0, 0, 0}, (double[]){9.4, 9.5, 8.9}, 0.3, 0.0, -0.5, 13);
 }
 
+/* A system big enough for a multi-threaded build gives the same list as one thread. */
+static void test_threads_agree(void)
+{
+#ifdef _OPENMP
+  const int saved = omp_get_max_threads();
+  GRand *rng = g_rand_new_with_seed(21);
+  AmBox box;
+  am_box_set(&box, (double[]){0, 0, 0}, (double[]){38.0, 36.0, 37.0}, 6.0, -4.0, 3.0);
+  AmAtoms atoms = {0};
+  AmError err = {0};
+  const size_t n = 2 * AM_MIN_ATOMS_PER_THREAD + 200;
+  g_assert_cmpint(am_atoms_resize(&atoms, n, &err), ==, AM_OK);
+  atoms.ntypes = 1;
+  atoms.mass[0] = 63.546;
+  for (size_t i = 0; i < n; i++) {
+    atoms.id[i] = (int64_t) i + 1;
+    double s[3] = {g_rand_double(rng), g_rand_double(rng), g_rand_double(rng)};
+    am_box_from_frac(&box, s, atoms.x + 3 * i);
+  }
+  AmNeighbor one, two;
+  am_neighbor_init(&one);
+  am_neighbor_init(&two);
+  omp_set_num_threads(1);
+  g_assert_cmpint(am_neighbor_update(&one, &box, &atoms, CUTOFF, SKIN, NULL, &err), ==, AM_OK);
+  omp_set_num_threads(2);
+  g_assert_cmpint(am_neighbor_threads(n), ==, 2);
+  g_assert_cmpint(am_neighbor_update(&two, &box, &atoms, CUTOFF, SKIN, NULL, &err), ==, AM_OK);
+  g_assert_cmpuint(one.npairs, ==, two.npairs);
+  g_assert_cmpuint(one.npairs, >, 10 * n);
+  g_assert_cmpmem(one.order, n * sizeof(size_t), two.order, n * sizeof(size_t));
+  g_assert_cmpmem(one.first, (n + 1) * sizeof(size_t), two.first, (n + 1) * sizeof(size_t));
+  g_assert_cmpmem(one.pairs, one.npairs * sizeof(uint32_t), two.pairs, two.npairs * sizeof(uint32_t));
+  omp_set_num_threads(saved);
+  am_neighbor_free(&one);
+  am_neighbor_free(&two);
+  am_atoms_free(&atoms);
+  g_rand_free(rng);
+#else
+  g_test_skip("built without OpenMP");
+#endif
+}
+
 static void test_refusals(void)
 {
   AmBox box;
@@ -258,6 +304,7 @@ int main(int argc, char **argv)
   g_test_add_func("/sim/neighbor/orthogonal", test_orthogonal);
   g_test_add_func("/sim/neighbor/tilted", test_tilted);
   g_test_add_func("/sim/neighbor/small-box", test_small_box);
+  g_test_add_func("/sim/neighbor/threads-agree", test_threads_agree);
   g_test_add_func("/sim/neighbor/refusals", test_refusals);
   return g_test_run();
 }
