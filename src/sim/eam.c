@@ -280,7 +280,6 @@ struct AmForceEngine {
   double *rho, *fp;
   double *buf;         /* per-thread accumulators: tcap × per_thread doubles */
   size_t per_thread;   /* doubles per thread in buf */
-  size_t *range;       /* tcap+1 ranges of the flat pair list, one per thread */
   /* The Verlet list flattened to (i, j) pairs and sorted by their distance at the build:
    * consecutive pairs then read neighbouring spline knots, so the tables stream through
    * the cache instead of being hit at random (the loops were bound by those misses).
@@ -313,7 +312,6 @@ void am_force_engine_free(AmForceEngine *e)
   free(e->rho);
   free(e->fp);
   free(e->buf);
-  free(e->range);
   free(e->pi);
   free(e->pj);
   free(e->key);
@@ -358,14 +356,11 @@ static AmStatus engine_reserve(AmForceEngine *e, size_t n, int nthreads, AmError
   }
   if (!e->buf || nthreads > e->tcap) {
     free(e->buf);
-    free(e->range);
     e->per_thread = 11 * e->cap;
     e->tcap = nthreads;
     e->buf = aligned_alloc64((size_t) nthreads * e->per_thread * sizeof(double));
-    e->range = malloc(((size_t) nthreads + 1) * sizeof *e->range);
-    if (!e->buf || !e->range) {
-      free(e->buf), free(e->range);
-      e->buf = NULL, e->range = NULL, e->tcap = 0;
+    if (!e->buf) {
+      e->tcap = 0;
       return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate per-thread buffers");
     }
   }
