@@ -418,7 +418,7 @@ static void test_rebin(void)
   g_autoptr(AmFigure) fig = am_figure_new(AM_FIGURE_2C, &fk->R, NULL);
   g_assert_null(am_figure_skip_reason(fig));
   g_assert_nonnull(am_figure_notes(fig));
-  g_assert_nonnull(strstr(am_figure_notes(fig), "rebinned to 0.1 Å"));
+  g_assert_nonnull(strstr(am_figure_notes(fig), "rebinned to 0.05 Å"));
   cairo_surface_t *img = render(fig, 520, 390);
   /* The density of the uniform block is drawn at its height in the middle of the range. */
   AmPlotPanel *p = am_plot_get_panel(am_figure_plot(fig), 0);

@@ -150,19 +150,26 @@ static gsize last_occupied(const AmHistogram *h)
 
 int am_figure_rebin_factor(const AmHistogram *const *all, gsize n_all, double min_per_bin)
 {
-  static const int factors[] = { 1, 2, 5, 10, 20, 50 };
+  /* At most 10 × the paper's bin: coarser steps hide the shape the figure is about, and
+   * the few values of a tiny run then simply show as noise. */
+  static const int factors[] = { 1, 2, 5, 10 };
   int need = 1;
   for (gsize i = 0; i < n_all; i++) {
     const AmHistogram *h = all[i];
-    gsize occ = last_occupied(h);
     guint64 total = 0;
-    for (gsize k = 0; k < occ; k++)
+    for (gsize k = 0; k < h->nbins; k++)
       total += h->counts[k];
-    if (occ == 0 || total == 0)
+    if (total == 0)
       continue;
+    /* The bins holding 99 % of the values: one long jump must not make every bin look
+     * empty. */
+    gsize span = 0;
+    guint64 acc = 0;
+    while (span < h->nbins && (double) acc < 0.99 * (double) total)
+      acc += h->counts[span++];
     int f = factors[G_N_ELEMENTS(factors) - 1];
     for (gsize j = 0; j < G_N_ELEMENTS(factors); j++)
-      if ((double) total / ceil((double) occ / factors[j]) >= min_per_bin) {
+      if ((double) acc / ceil((double) span / factors[j]) >= min_per_bin) {
         f = factors[j];
         break;
       }
@@ -247,10 +254,43 @@ AmFigure *am_figure_new(AmFigureId id, const AmDmsSweepResults *results, const A
     return fig;
   }
   fig->plot = am_plot_new();
-  if (id == AM_FIGURE_4A || id >= AM_FIGURE_6A)
-    am_figure_build_traj(fig, results, opt);
-  else
+  if (id == AM_FIGURE_4A || id >= AM_FIGURE_6A) {
+    AmFigureOptions with_traj = *opt;
+    g_autofree AmFigureTrajectories *ft = NULL;
+    g_autofree guint8 *cls = NULL;
+    if (!opt->trajectories) {
+      /* The sweep's own recordings (AmDmsPoint.trajectory) of the main pin set. */
+      const AmDmsPinSetResults *set = am_figure_main_set(results, opt);
+      ft = g_new0(AmFigureTrajectories, set->n_points);
+      cls = g_new0(guint8, set->n_points * G_N_ELEMENTS(set->points[0].traj_id));
+      gsize n = 0;
+      for (gsize k = 0; k < set->n_points; k++) {
+        const AmDmsPoint *pt = &set->points[k];
+        if (!pt->trajectory || pt->n_traj == 0 || pt->trajectory->n != pt->n_traj ||
+            pt->n_traj > G_N_ELEMENTS(pt->traj_id))
+          continue;
+        guint8 *c = cls + n * G_N_ELEMENTS(pt->traj_id);
+        /* Classes from replica 0's u′_max: the recording is a rerun of replica 0. */
+        const AmDmsJobResult *r0 = pt->replica ? pt->replica[0] : NULL;
+        gboolean known = r0 && r0->uprime_max;
+        for (gsize s = 0; known && s < pt->n_traj; s++) {
+          gsize a = pt->trajectory->atoms[s];
+          if (a >= results->natoms) {
+            known = FALSE;
+            break;
+          }
+          double u = r0->uprime_max[a];
+          c[s] = u < results->params.disp.va_max ? AM_CLASS_VA : u < results->params.disp.fa_min ? AM_CLASS_RA : AM_CLASS_FA;
+        }
+        ft[n++] = (AmFigureTrajectories) { pt->temperature, pt->trajectory, pt->traj_id, known ? c : NULL };
+      }
+      with_traj.trajectories = ft;
+      with_traj.n_trajectories = n;
+    }
+    am_figure_build_traj(fig, results, &with_traj);
+  } else {
     am_figure_build_dms(fig, results, opt);
+  }
   return fig;
 }
 

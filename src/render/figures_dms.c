@@ -13,7 +13,7 @@
 
 /* A histogram of a few thousand values looks like noise at Δu = 0.01 Å: ask for this many
  * values per plotted bin before showing the paper's bin width. */
-#define MIN_PER_BIN 150.0
+#define MIN_PER_BIN 40.0
 
 static AmPlotPanel *single_panel(AmFigure *fig, const char *label, const char *title)
 {
@@ -214,7 +214,7 @@ static const AmHistogram *hist_of(const AmDmsPoint *pt, WhichHist which)
 }
 
 static int add_histograms(AmFigure *fig, AmPlotPanel *p, const AmDmsPoint *const *pts, const char *const *labels,
-                          const AmColor *colors, gsize n, WhichHist which, double *x_hi)
+                          const AmColor *colors, gsize n, WhichHist which, const char *title_base, double *x_hi)
 {
   *x_hi = 0;
   g_autofree const AmHistogram **hs = g_new(const AmHistogram *, n);
@@ -245,10 +245,9 @@ static int add_histograms(AmFigure *fig, AmPlotPanel *p, const AmDmsPoint *const
   if (!drawn)
     return 0;
   const double w = hs[0]->width * factor;
-  g_autofree char *bin = factor > 1 ? g_strdup_printf("Δ<i>u</i> = %g Å (%d × %g Å: few values in this run)", w,
-                                                      factor, hs[0]->width)
-                                    : g_strdup_printf("Δ<i>u</i> = %g Å", w);
-  am_plot_panel_add_text(p, AM_PLOT_COORDS_AXES, 0.5, 0.02, bin, AM_PLOT_ANCHOR_SOUTH);
+  g_autofree char *bin = g_strdup_printf("Δ<i>u</i> = %g Å", w);
+  g_autofree char *title = g_strdup_printf("%s (%s)", title_base, bin);
+  am_plot_set_title(fig->plot, title);
   if (factor > 1)
     am_figure_note(fig, "histograms rebinned to %g Å (%d bins of %g Å)", w, factor, hs[0]->width);
   return factor;
@@ -256,7 +255,7 @@ static int add_histograms(AmFigure *fig, AmPlotPanel *p, const AmDmsPoint *const
 
 /* Returns the upper end of the histograms' range. */
 static double temperature_histograms(AmFigure *fig, const AmDmsPinSetResults *set, const gsize *idx, gsize n,
-                                     AmPlotPanel *p, WhichHist which)
+                                     AmPlotPanel *p, WhichHist which, const char *title_base)
 {
   double x_hi = 0;
   g_autofree const AmDmsPoint **pts = g_new(const AmDmsPoint *, n);
@@ -267,7 +266,7 @@ static double temperature_histograms(AmFigure *fig, const AmDmsPinSetResults *se
     colors[i] = am_figure_temperature_color(i, n);
     labels[i] = g_strdup_printf("%g K", pts[i]->temperature);
   }
-  if (!add_histograms(fig, p, pts, (const char *const *) labels, colors, n, which, &x_hi))
+  if (!add_histograms(fig, p, pts, (const char *const *) labels, colors, n, which, title_base, &x_hi))
     am_figure_skip(fig, "the %s histograms are empty", which == HIST_U ? "p(u)" : "p(u′)");
   for (gsize i = 0; i < n; i++)
     g_free(labels[i]);
@@ -301,7 +300,7 @@ static void build_fig2c(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
   am_plot_panel_set_axis_log(p, AM_PLOT_AXIS_Y, TRUE);
   am_plot_panel_set_axis_tight(p, AM_PLOT_AXIS_X, TRUE);
   am_plot_panel_set_legend(p, AM_PLOT_LEGEND_UPPER_RIGHT);
-  const double x_hi = temperature_histograms(fig, set, idx, n, p, HIST_U);
+  const double x_hi = temperature_histograms(fig, set, idx, n, p, HIST_U, "Jump distances over one period");
   if (fig->plot) {
     /* Keep u_c in view even when no jump reaches it. */
     const double uc = R->params.disp.jump_threshold;
@@ -311,13 +310,32 @@ static void build_fig2c(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
   }
 }
 
+/* Temperature labels beside the points; a point close to one already labelled gets its
+ * label below instead of above, so neighbours do not print over each other. */
 static void label_points(AmPlotPanel *p, const AmDmsPinSetResults *set, const double *x, const double *y)
 {
+  double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
   for (gsize k = 0; k < set->n_points; k++)
     if (isfinite(x[k]) && isfinite(y[k])) {
-      g_autofree char *t = g_strdup_printf("  %g K", set->points[k].temperature);
-      am_plot_panel_add_text(p, AM_PLOT_COORDS_DATA, x[k], y[k], t, AM_PLOT_ANCHOR_SOUTH_WEST);
+      xlo = MIN(xlo, x[k]);
+      xhi = MAX(xhi, x[k]);
+      ylo = MIN(ylo, y[k]);
+      yhi = MAX(yhi, y[k]);
     }
+  const double sx = xhi > xlo ? xhi - xlo : 1, sy = yhi > ylo ? yhi - ylo : 1;
+  g_autofree gboolean *above = g_new0(gboolean, set->n_points);
+  for (gsize k = 0; k < set->n_points; k++) {
+    if (!isfinite(x[k]) || !isfinite(y[k]))
+      continue;
+    above[k] = TRUE;
+    for (gsize j = 0; j < k; j++)
+      if (above[j] && isfinite(x[j]) && isfinite(y[j]) && fabs(x[k] - x[j]) / sx < 0.12 &&
+          fabs(y[k] - y[j]) / sy < 0.08)
+        above[k] = FALSE;
+    g_autofree char *t = g_strdup_printf("  %g K", set->points[k].temperature);
+    am_plot_panel_add_text(p, AM_PLOT_COORDS_DATA, x[k], y[k], t,
+                           above[k] ? AM_PLOT_ANCHOR_SOUTH_WEST : AM_PLOT_ANCHOR_NORTH_WEST);
+  }
 }
 
 /* E″ against a per-point quantity, with both error bars and temperature labels. */
@@ -369,7 +387,7 @@ static void build_fig3a(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
   am_plot_panel_set_axis_log(p, AM_PLOT_AXIS_Y, TRUE);
   am_plot_panel_set_axis_tight(p, AM_PLOT_AXIS_X, TRUE);
   am_plot_panel_set_legend(p, AM_PLOT_LEGEND_UPPER_RIGHT);
-  temperature_histograms(fig, set, idx, n, p, HIST_UPRIME);
+  temperature_histograms(fig, set, idx, n, p, HIST_UPRIME, "Non-affine displacements");
   if (fig->plot) {
     am_plot_panel_add_reference_line(p, AM_PLOT_AXIS_X, R->params.disp.va_max, "class bounds VA | RA | FA");
     am_plot_panel_add_reference_line(p, AM_PLOT_AXIS_X, R->params.disp.fa_min, NULL);
@@ -510,7 +528,7 @@ static void build_fig5c(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
   am_plot_panel_set_axis_tight(p, AM_PLOT_AXIS_X, TRUE);
   am_plot_panel_set_legend(p, AM_PLOT_LEGEND_UPPER_RIGHT);
   double x_hi;
-  if (!add_histograms(fig, p, pts, (const char *const *) labels, colors, n, HIST_UPRIME, &x_hi))
+  if (!add_histograms(fig, p, pts, (const char *const *) labels, colors, n, HIST_UPRIME, title, &x_hi))
     am_figure_skip(fig, "the p(u′) histograms are empty");
   for (gsize i = 0; i < n; i++)
     g_free(labels[i]);

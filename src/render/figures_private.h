@@ -30,14 +30,15 @@ gsize am_figure_pick_temperatures(const AmDmsPoint *pts, gsize n_pts, const doub
  * so curves read in temperature order. */
 AmColor am_figure_temperature_color(gsize i, gsize n);
 
-/* A histogram density rebinned by a factor of whole bins so that a small run's curve is
- * not mostly noise: the smallest factor of 1, 2, 5, 10, 20, 50 giving at least min_per_bin
- * values per occupied bin on average. edges (n + 1) and values (n) are newly allocated;
+/* A histogram density rebinned by a factor of whole bins, so that a small run's curve is
+ * not mostly noise. edges (n + 1) and values (n) are newly allocated;
  * the range ends at the last non-empty bin of any of the histograms in all (so several
  * curves share one range, n_all ≥ 1). Returns the bin count (0 when h holds nothing). */
 gsize am_figure_rebinned_density(const AmHistogram *h, const AmHistogram *const *all, gsize n_all, int factor,
                                  double **edges, double **values);
-/* The rebin factor for a set of histograms (the largest any of them needs). */
+/* The rebin factor for a set of histograms: the smallest of 1, 2, 5, 10 that gives each
+ * of them at least min_per_bin values per bin on average over the bins holding 99 % of
+ * its values (10 if none does). */
 int am_figure_rebin_factor(const AmHistogram *const *all, gsize n_all, double min_per_bin);
 
 void am_figure_build_dms(AmFigure *fig, const AmDmsSweepResults *R, const AmFigureOptions *opt);

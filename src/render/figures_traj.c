@@ -18,8 +18,7 @@ static gboolean have_trajectories(AmFigure *fig, const AmFigureOptions *opt)
               opt->trajectories[i].traj->frames > 0;
   if (usable)
     return TRUE;
-  am_figure_skip(fig, "no atom trajectories were recorded for this sweep (the trajectory figures need the "
-                      "recorder of analysis/trajectory.h fed during the runs)");
+  am_figure_skip(fig, "no atom trajectories were recorded in this sweep ([dms] trajectories = true records them)");
   return FALSE;
 }
 
@@ -64,9 +63,24 @@ static void build_fig4a(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
 {
   if (!have_trajectories(fig, opt))
     return;
-  const double target = 300;
-  gsize k;
-  pick_sets(opt, &target, 1, &k);
+  /* The temperature whose recorded atoms cover the most classes, nearest 300 K among
+   * those: the figure is about telling the three kinds of motion apart. */
+  gsize k = G_MAXSIZE;
+  int best_kinds = -1;
+  for (gsize i = 0; i < opt->n_trajectories; i++) {
+    const AmFigureTrajectories *c = &opt->trajectories[i];
+    if (!c->traj || c->traj->failed || c->traj->frames == 0)
+      continue;
+    gboolean seen[3] = { FALSE, FALSE, FALSE };
+    for (gsize s = 0; c->cls && s < c->traj->n; s++)
+      seen[MIN(c->cls[s], 2)] = TRUE;
+    int kinds = seen[0] + seen[1] + seen[2];
+    if (kinds > best_kinds ||
+        (kinds == best_kinds && fabs(c->temperature - 300) < fabs(opt->trajectories[k].temperature - 300))) {
+      best_kinds = kinds;
+      k = i;
+    }
+  }
   const AmFigureTrajectories *ft = &opt->trajectories[k];
   if (!ft->cls) {
     am_figure_skip(fig, "the classes of the recorded atoms at %g K are unknown", ft->temperature);
@@ -197,6 +211,31 @@ static gsize slot_of(const AmFigureTrajectories *ft, gint64 id)
   return G_MAXSIZE;
 }
 
+/* A short run visits each cell once or not at all, which reads as scattered dots: the
+ * factor k of k × k merged cells that leaves the visited cells a few frames each. */
+static size_t merge_factor(const double *z, size_t nx, size_t ny, guint64 frames)
+{
+  static const size_t ks[] = { 1, 2, 4, 5, 10 };
+  size_t k = 1;
+  for (gsize j = 0; j < G_N_ELEMENTS(ks); j++) {
+    if (nx % ks[j] || ny % ks[j])
+      continue;
+    k = ks[j];
+    size_t occupied = 0;
+    for (size_t by = 0; by < ny / k; by++)
+      for (size_t bx = 0; bx < nx / k; bx++) {
+        gboolean any = FALSE;
+        for (size_t iy = by * k; iy < (by + 1) * k && !any; iy++)
+          for (size_t ix = bx * k; ix < (bx + 1) * k && !any; ix++)
+            any = z[iy * nx + ix] > 0;
+        occupied += any;
+      }
+    if ((double) frames >= 4.0 * (double) occupied)
+      break;
+  }
+  return k;
+}
+
 static void build_fig6_map(AmFigure *fig, const AmDmsSweepResults *R, const AmFigureOptions *opt)
 {
   (void) R;
@@ -236,7 +275,7 @@ static void build_fig6_map(AmFigure *fig, const AmDmsSweepResults *R, const AmFi
   const AmTrajectoryParams *tp = &opt->trajectories[sets[0]].traj->params;
   double reach = 4 * tp->bin;
   g_autofree double *z = NULL;
-  size_t nx = 0, ny = 0;
+  size_t nx = 0, ny = 0, k_all = 1;
   for (gsize i = 0; i < n; i++) {
     const AmFigureTrajectories *ft = &opt->trajectories[sets[i]];
     gsize s = slot_of(ft, id);
@@ -247,6 +286,9 @@ static void build_fig6_map(AmFigure *fig, const AmDmsSweepResults *R, const AmFi
       return;
     }
     const AmTrajectoryParams *q = &ft->traj->params;
+    /* One cell size for all three panels, so they compare. */
+    if (ft->traj->nx % k_all == 0 && ft->traj->ny % k_all == 0)
+      k_all = MAX(k_all, merge_factor(d, ft->traj->nx, ft->traj->ny, ft->traj->frames));
     for (size_t iy = 0; iy < ft->traj->ny; iy++)
       for (size_t ix = 0; ix < ft->traj->nx; ix++)
         if (d[iy * ft->traj->nx + ix] > 0) {
@@ -258,10 +300,6 @@ static void build_fig6_map(AmFigure *fig, const AmDmsSweepResults *R, const AmFi
     if (i == which) {
       nx = ft->traj->nx;
       ny = ft->traj->ny;
-      /* Unvisited cells transparent, as the paper's white background. */
-      for (size_t c = 0; c < nx * ny; c++)
-        if (d[c] <= 0)
-          d[c] = NAN;
       z = g_steal_pointer(&d);
       if (ft->traj->outside[s])
         am_figure_note(fig, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " frames fell outside the ±%g Å map",
@@ -271,8 +309,31 @@ static void build_fig6_map(AmFigure *fig, const AmDmsSweepResults *R, const AmFi
   reach = ceil((reach + 0.25) * 2) / 2;
   const AmFigureTrajectories *ft = &opt->trajectories[sets[which]];
   const AmTrajectoryParams *q = &ft->traj->params;
+  const size_t k = (nx % k_all == 0 && ny % k_all == 0) ? k_all : 1;
+  if (k > 1 && nx % k == 0 && ny % k == 0) {
+    const size_t mx = nx / k, my = ny / k;
+    double *m = g_new0(double, mx * my);
+    for (size_t iy = 0; iy < ny; iy++)
+      for (size_t ix = 0; ix < nx; ix++)
+        m[(iy / k) * mx + ix / k] += z[iy * nx + ix] / (double) (k * k);
+    g_free(z);
+    z = m;
+    nx = mx;
+    ny = my;
+    am_figure_note(fig, "%" G_GUINT64_FORMAT " frames: heatmap cells of %g Å (%zu × %g Å)", ft->traj->frames,
+                   (double) k * q->bin, k, q->bin);
+  }
+  /* Unvisited cells transparent, as the paper's white background. */
+  for (size_t c = 0; c < nx * ny; c++)
+    if (!(z[c] > 0))
+      z[c] = NAN;
   static const char *const letters[] = { "(b)", "(c)", "(d)" };
-  g_autofree char *title = g_strdup_printf("Atom %" G_GINT64_FORMAT " at %g K (XY, non-affine)", id, ft->temperature);
+  const guint8 *cls = ft->cls;
+  const gsize slot = slot_of(ft, id);
+  g_autofree char *title =
+    cls ? g_strdup_printf("Atom %" G_GINT64_FORMAT " (%s by <i>u</i>′<sub>max</sub>) at %g K, cells of %g Å", id,
+                          class_name[MIN(cls[slot], 2)], ft->temperature, (double) k * q->bin)
+        : g_strdup_printf("Atom %" G_GINT64_FORMAT " at %g K, cells of %g Å", id, ft->temperature, (double) k * q->bin);
   AmPlotPanel *p = am_plot_add_panel(fig->plot);
   am_plot_set_title(fig->plot, title);
   am_plot_panel_set_label(p, letters[which]);
