@@ -738,6 +738,51 @@ static void test_trajectory_figures(void)
   fake_free(fk);
 }
 
+/* The sweep's own recordings (AmDmsPoint.trajectory) are used when the options give none;
+ * the classes come from replica 0's u′_max. */
+static void test_sweep_trajectories(void)
+{
+  Fake *fk = fake_new(3, FALSE);
+  AmTrajectory tr[3];
+  memset(tr, 0, sizeof tr);
+  AmDmsJobResult r0 = { 0 };
+  r0.uprime_max = g_new0(float, fk->R.natoms);
+  r0.uprime_max[0] = 0.3f; /* VA */
+  r0.uprime_max[1] = 1.6f; /* RA */
+  r0.uprime_max[2] = 4.5f; /* FA */
+  const AmDmsJobResult *reps[2] = { &r0, NULL };
+  for (int i = 0; i < 3; i++) {
+    AmDmsPoint *pt = &fk->R.sets[0].points[i];
+    make_trajectory(&tr[i], pt->temperature, i == 2);
+    pt->trajectory = &tr[i];
+    pt->n_traj = 3;
+    pt->traj_role[0] = "va";
+    pt->traj_role[1] = "ra";
+    pt->traj_role[2] = "fa";
+    pt->traj_id[0] = 7;
+    pt->traj_id[1] = 8;
+    pt->traj_id[2] = 9;
+    pt->replica = reps;
+  }
+  g_autoptr(AmFigure) a = am_figure_new(AM_FIGURE_4A, &fk->R, NULL);
+  g_assert_null(am_figure_skip_reason(a));
+  g_assert_null(am_figure_notes(a)); /* a VA, an RA and an FA were found */
+  g_autoptr(AmFigure) d = am_figure_new(AM_FIGURE_6D, &fk->R, NULL);
+  g_assert_null(am_figure_skip_reason(d));
+  cairo_surface_t *img = render(d, 520, 390);
+  g_assert_cmpint(ink_near_data(img, am_plot_get_panel(am_figure_plot(d), 0), 0.0, 4.3, 0.3), >, 0);
+  cairo_surface_destroy(img);
+  /* Without replica 0 the classes are unknown: Fig. 4a cannot pick its atoms. */
+  for (int i = 0; i < 3; i++)
+    fk->R.sets[0].points[i].replica = NULL;
+  g_autoptr(AmFigure) b = am_figure_new(AM_FIGURE_4A, &fk->R, NULL);
+  g_assert_nonnull(am_figure_skip_reason(b));
+  for (int i = 0; i < 3; i++)
+    am_trajectory_free(&tr[i]);
+  g_free(r0.uprime_max);
+  fake_free(fk);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -748,5 +793,6 @@ int main(int argc, char **argv)
   g_test_add_func("/render/figures/files", test_files);
   g_test_add_func("/render/figures/missing-data", test_missing_data);
   g_test_add_func("/render/figures/trajectories", test_trajectory_figures);
+  g_test_add_func("/render/figures/sweep-trajectories", test_sweep_trajectories);
   return g_test_run();
 }
