@@ -49,13 +49,13 @@ static void rm_rf(const char *path)
   }
 }
 
-/* A tiny sweep on the 256-atom glass: 2 ps period, 3 cycles (2 analysed), 2 replicas.
+/* A tiny sweep on the 256-atom glass: 1 ps period, 3 cycles (2 analysed), 2 replicas.
  * overrides: "section.key=value" separated by ';' (may be NULL). */
 static AmConfig *tiny_config(const char *protocol, const char *overrides, GError **error)
 {
   g_autofree char *data = source_path("tests/data/glass-256.data");
   g_autofree char *text = g_strdup_printf("[run]\nprotocol = %s\n[system]\ndata = %s\n[dms]\n"
-                                          "temperatures_K = 300 500\nperiod_ps = 2\ncycles = 3\n"
+                                          "temperatures_K = 300 500\nperiod_ps = 1\ncycles = 3\n"
                                           "analysed_cycles = 2\nreplicas = 2\nequilibration_ps = 1\n"
                                           "sample_interval_ps = 0.1\nseed = 4242\n",
                                           protocol, data);
@@ -349,8 +349,8 @@ static void test_pool_size_and_resume(void)
   const double secs = (double) (g_get_monotonic_time() - t0) * 1e-6;
   g_test_message("tiny sweep, 1 worker: %.1f s, %.0f steps/s per job", secs, am_dms_sweep_steps_per_second(s1));
 
-  /* The watcher saw the watched job sample by sample: 3 cycles × 20 samples + the start. */
-  g_assert_cmpint(watch.calls, ==, 61);
+  /* The watcher saw the watched job sample by sample: 3 cycles × 10 samples + the start. */
+  g_assert_cmpint(watch.calls, ==, 31);
   g_assert_cmpuint(watch.n, ==, 256);
   g_assert_true(watch.classes_valid);
 
@@ -414,7 +414,7 @@ static void test_pinning(void)
 {
   g_autofree char *dir = make_tmpdir();
   GError *error = NULL;
-  g_autoptr(AmConfig) cfg = tiny_config("pinning", "dms.temperatures_K=500;pinning.pinned_count=6;"
+  g_autoptr(AmConfig) cfg = tiny_config("pinning", "dms.temperatures_K=500;dms.period_ps=2;pinning.pinned_count=6;"
                                         "pinning.selection_temperature_K=500", &error);
   g_assert_no_error(error);
   g_autoptr(AmDmsSweep) sw = am_dms_sweep_new(cfg, NULL, &error);

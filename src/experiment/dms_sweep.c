@@ -710,7 +710,11 @@ static gboolean write_sidecar(const char *path, const Job *j, const char *finger
   g_snprintf(stream, sizeof stream, "%" G_GUINT64_FORMAT, j->spec.stream);
   am_json_add_string(b, "stream", stream);
   am_json_add_string(b, "fingerprint", fingerprint);
+  const gint64 steps = j->spec.kind == AM_DMS_JOB_EQUILIBRATE ? am_dms_params_equilibration_steps(&j->sw->plan.params)
+                                                               : am_dms_params_replica_steps(&j->sw->plan.params);
+  am_json_add_int(b, "steps", steps);
   am_json_add_double(b, "wall_seconds", wall_s);
+  am_json_add_double(b, "steps_per_second", wall_s > 0 ? (double) steps / wall_s : NAN);
   json_builder_end_object(b);
   g_autoptr(JsonNode) root = json_builder_get_root(b);
   return am_json_write_file(path, root, error);
