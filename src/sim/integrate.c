@@ -176,6 +176,8 @@ static double baro_lkt(const AmIntegrator *integ)
   return integ->config.coupling == AM_BARO_ISO ? kt : 3.0 * kt;
 }
 
+/* Barostat and barostat-chain masses from the current target T, set when a run (or a new
+ * ramp) starts and kept during it, as LAMMPS does. */
 static void set_baro_masses(AmIntegrator *integ, size_t natoms)
 {
   AmIntegratorState *s = &integ->state;
@@ -509,10 +511,8 @@ AmStatus am_integrator_step(AmIntegrator *integ, AmSystem *sys, AmError *err)
   double t_current = am_thermo_temperature(&sys->atoms);
 
   /* First half: chains, barostat velocity, kick, drift (with the box dilating around it). */
-  if (barostat) {
-    set_baro_masses(integ, sys->atoms.n);
+  if (barostat)
     nhc_press_half_step(integ);
-  }
   if (thermostat)
     nhc_temp_half_step(integ, &sys->atoms, &t_current);
   if (barostat) {
@@ -579,6 +579,10 @@ void am_integrator_set_temperature_ramp(AmIntegrator *integ, const AmSystem *sys
   s->t_ramp_begin = sys->step;
   s->t_ramp_end = sys->step + (steps > 0 ? steps : 0);
   compute_targets(integ, sys->step);
+  /* LAMMPS fixes the barostat masses from the target T when a run starts and keeps them;
+   * a new ramp is a new run. (The thermostat masses follow the target every step.) */
+  if (integ->config.ensemble == AM_ENSEMBLE_NPT)
+    set_baro_masses(integ, sys->atoms.n);
 }
 
 void am_integrator_set_pressure_ramp(AmIntegrator *integ, const AmSystem *sys, double p_start, double p_stop,

@@ -134,8 +134,9 @@ AmStatus am_integrator_run(AmIntegrator *integ, AmSystem *sys, long long nsteps,
 
 /* Changes the targets between steps: linear ramps from the given start to stop values over
  * the next `steps` steps starting at sys->step (steps ≤ 0: jump to stop at once), like a
- * new LAMMPS run with `fix npt temp Tstart Tstop`. Chain masses follow the new target T
- * (LAMMPS updates them each step). */
+ * new LAMMPS run with `fix npt temp Tstart Tstop`. The thermostat masses follow the target
+ * every step; the barostat masses are set from the target when a ramp starts (as LAMMPS
+ * sets them when a run starts) and kept during it. */
 void am_integrator_set_temperature_ramp(AmIntegrator *integ, const AmSystem *sys, double t_start,
                                         double t_stop, long long steps);
 void am_integrator_set_pressure_ramp(AmIntegrator *integ, const AmSystem *sys, double p_start,
