@@ -332,32 +332,49 @@ static void label_points(AmPlotPanel *p, const AmDmsPinSetResults *set, const do
       if (above[j] && isfinite(x[j]) && isfinite(y[j]) && fabs(x[k] - x[j]) / sx < 0.12 &&
           fabs(y[k] - y[j]) / sy < 0.08)
         above[k] = FALSE;
-    g_autofree char *t = g_strdup_printf("  %g K", set->points[k].temperature);
+    /* Near the right edge the label goes to the left of the point, inside the frame. */
+    const gboolean left = (x[k] - xlo) / sx > 0.8;
+    g_autofree char *t = left ? g_strdup_printf("%g K  ", set->points[k].temperature)
+                              : g_strdup_printf("  %g K", set->points[k].temperature);
     am_plot_panel_add_text(p, AM_PLOT_COORDS_DATA, x[k], y[k], t,
-                           above[k] ? AM_PLOT_ANCHOR_SOUTH_WEST : AM_PLOT_ANCHOR_NORTH_WEST);
+                           left ? (above[k] ? AM_PLOT_ANCHOR_SOUTH_EAST : AM_PLOT_ANCHOR_NORTH_EAST)
+                                : (above[k] ? AM_PLOT_ANCHOR_SOUTH_WEST : AM_PLOT_ANCHOR_NORTH_WEST));
   }
 }
 
 /* E″ against a per-point quantity, with both error bars and temperature labels. */
 static AmPlotPanel *loss_versus(AmFigure *fig, const AmDmsPinSetResults *set, gsize offset, const char *label,
-                                const char *title, const char *xlabel, double corr)
+                                const char *title, const char *xlabel, double corr, double headroom)
 {
   Curve xs = curve_of(set, offset);
   Curve ys = curve_of(set, G_STRUCT_OFFSET(AmDmsPoint, loss));
   AmPlotPanel *p = single_panel(fig, label, title);
   am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_X, xlabel);
   am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_Y, LOSS_LABEL);
-  AmPlotSeries *s = am_plot_panel_add_xy(p, xs.y, ys.y, set->n_points, AM_PLOT_MARKERS,
-                                         "mean ± s.e.m. at each <i>T</i>");
+  AmPlotSeries *s = am_plot_panel_add_xy(p, xs.y, ys.y, set->n_points, AM_PLOT_MARKERS, NULL);
   am_plot_series_set_color(s, am_palette_color(0));
   am_plot_series_set_marker(s, AM_PLOT_MARKER_CIRCLE, 7, TRUE);
   am_plot_series_set_y_errors(s, ys.e, NULL);
   am_plot_series_set_x_errors(s, xs.e, NULL);
   label_points(p, set, xs.y, ys.y);
-  g_autofree char *r = isfinite(corr) ? g_strdup_printf("Pearson <i>r</i> = %.2f", corr)
+  /* The legend would say only "mean ± s.e.m."; that goes with the correlation in one note. */
+  g_autofree char *r = isfinite(corr) ? g_strdup_printf("Pearson <i>r</i> = %s%.2f", corr < 0 ? "−" : "", fabs(corr))
                                       : g_strdup("Pearson <i>r</i>: needs ≥ 3 temperatures");
-  am_plot_panel_add_text(p, AM_PLOT_COORDS_AXES, 0.03, 0.97, r, AM_PLOT_ANCHOR_NORTH_WEST);
-  am_plot_panel_set_legend(p, AM_PLOT_LEGEND_LOWER_RIGHT);
+  g_autofree char *note = g_strdup_printf("Mean ± s.e.m. over replicas\n%s", r);
+  am_plot_panel_add_text(p, AM_PLOT_COORDS_AXES, 0.03, 0.97, note, AM_PLOT_ANCHOR_NORTH_WEST);
+  am_plot_panel_set_legend(p, AM_PLOT_LEGEND_NONE);
+  /* Room above the data for the note (and Fig. 5a's inset): headroom × the data's span. */
+  double ylo = INFINITY, yhi = -INFINITY;
+  for (gsize k = 0; k < ys.n; k++)
+    if (isfinite(ys.y[k]) && isfinite(xs.y[k])) {
+      double e = isfinite(ys.e[k]) ? ys.e[k] : 0;
+      ylo = MIN(ylo, ys.y[k] - e);
+      yhi = MAX(yhi, ys.y[k] + e);
+    }
+  if (isfinite(ylo)) {
+    double span = yhi > ylo ? yhi - ylo : MAX(0.1 * fabs(yhi), 0.1);
+    am_plot_panel_set_axis_range(p, AM_PLOT_AXIS_Y, ylo - 0.05 * span, yhi + headroom * span);
+  }
   if (finite_count(xs.y, xs.n) == 0 || finite_count(ys.y, ys.n) == 0)
     am_figure_skip(fig, "no temperature has both values");
   curve_clear(&xs);
@@ -370,7 +387,7 @@ static void build_fig2d(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
   const AmDmsPinSetResults *set = am_figure_main_set(R, opt);
   g_autofree char *xl = g_strdup_printf("Fraction of atoms with <i>u</i> &gt; %g Å", R->params.disp.jump_threshold);
   loss_versus(fig, set, G_STRUCT_OFFSET(AmDmsPoint, f_jump), "(d)", "Loss modulus and long jumps", xl,
-              set->corr_fjump_loss);
+              set->corr_fjump_loss, 0.3);
 }
 
 /* ---- Fig. 3a --------------------------------------------------------------------- */
@@ -432,10 +449,10 @@ static void build_fig5a(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
   const AmDmsPinSetResults *set = am_figure_main_set(R, opt);
   AmPlotPanel *p = loss_versus(fig, set, G_STRUCT_OFFSET(AmDmsPoint, n_ra), "(a)",
                                "Loss modulus and reversible atoms",
-                               "Number of reversible atoms <i>N</i><sub>RA</sub>", set->corr_nra_loss);
+                               "Number of reversible atoms <i>N</i><sub>RA</sub>", set->corr_nra_loss, 0.8);
   if (!p)
     return;
-  AmPlotPanel *in = am_plot_panel_add_inset(p, 0.62, 0.1, 0.35, 0.36);
+  AmPlotPanel *in = am_plot_panel_add_inset(p, 0.58, 0.62, 0.39, 0.35);
   if (!in)
     return;
   am_plot_panel_set_axis_label(in, AM_PLOT_AXIS_X, "<i>T</i> (K)");

@@ -196,8 +196,8 @@ static void build_fig6a(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
   }
   if (!opt->trajectories[sets[0]].cls)
     am_figure_note(fig, "classes unknown: every recorded atom is counted");
-  g_autofree char *b = g_strdup_printf("Δ<i>u</i>′ = %g Å", bin);
-  am_plot_panel_add_text(p, AM_PLOT_COORDS_AXES, 0.5, 0.97, b, AM_PLOT_ANCHOR_NORTH);
+  g_autofree char *title = g_strdup_printf("Non-affine displacements of the recorded RAs (Δ<i>u</i>′ = %g Å)", bin);
+  am_plot_set_title(fig->plot, title);
 }
 
 /* ---- Figs. 6b–d ------------------------------------------------------------------ */
