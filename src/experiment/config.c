@@ -165,15 +165,7 @@ static const AmSectionSpec quench_section = {
 static const AmKeySpec dms_system_keys[] = {
   { "data", AM_KEY_PATH, "", "", 0, 0, AM_KEY_OPTIONAL | AM_KEY_MUST_EXIST, NULL,
     "LAMMPS data file of the glass; empty means the shipped sample data/samples/cu50zr50-4000.data." },
-  { "elements", AM_KEY_WORDS, "Cu Zr", "", 1, 8, 0, NULL,
-    "Potential element of each atom type, in type order (type 1 first)." },
-  { "potential", AM_KEY_PATH, "", "", 0, 0,
-    AM_KEY_OPTIONAL | AM_KEY_MUST_EXIST | AM_KEY_SHIPPED_POTENTIAL, NULL,
-    "setfl EAM potential file; empty means the shipped CuZr_mm.eam.fs (Mendelev et al.)." },
-  { "potential_style", AM_KEY_CHOICE, "fs", "", 0, 0, 0, "fs|alloy",
-    "setfl flavour of the potential file: fs (eam/fs) or alloy (eam/alloy)." },
-  { "skin_A", AM_KEY_FLOAT, "1.0", "Å", 0.1, 5.0, 0, NULL,
-    "Neighbour-list skin beyond the potential cutoff." },
+  AM_SYSTEM_POTENTIAL_KEYS,
   { NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
