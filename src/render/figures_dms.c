@@ -429,13 +429,21 @@ static void build_fig4b(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
   gsize shown = 0;
   for (int c = 0; c < 3; c++) {
     Curve cv = curve_of(set, offsets[c]);
+    /* Zeros cannot sit on a log axis; the legend says where they are, so the figure alone
+     * does not suggest the points are missing. */
+    GString *label = g_string_new(names[c]);
+    int zeros = 0;
     for (gsize k = 0; k < cv.n; k++)
       if (isfinite(cv.y[k]) && cv.y[k] <= 0) {
         am_figure_note(fig, "%s fraction is 0 at %g K: not shown on the log axis", plain[c], cv.t[k]);
+        g_string_append_printf(label, zeros++ ? ", %g" : "\n(0 at %g", cv.t[k]);
         cv.y[k] = NAN;
       }
+    if (zeros)
+      g_string_append(label, " K)");
     shown += finite_count(cv.y, cv.n);
-    add_curve(p, &cv, names[c], am_atom_class_color((AmAtomColorClass) c), markers[c]);
+    add_curve(p, &cv, label->str, am_atom_class_color((AmAtomColorClass) c), markers[c]);
+    g_string_free(label, TRUE);
     curve_clear(&cv);
   }
   if (!shown)
