@@ -367,6 +367,25 @@ static void test_markers_other_figures(void)
     g_assert_cmpint(count_near(img, dx, dy, 2, am_palette_color(1), 40), >=, 1);
     cairo_surface_destroy(img);
   }
+  /* opt.main_set chooses the pin set of the single-set figures; an empty set is a skip. */
+  {
+    AmFigureOptions opt;
+    am_figure_options_init(&opt);
+    opt.main_set = "ra";
+    g_autoptr(AmFigure) fig = am_figure_new(AM_FIGURE_2B, &fk->R, &opt);
+    cairo_surface_t *img = render(fig, 520, 390);
+    const AmDmsPoint *ra = &fk->R.sets[1].points[3];
+    double dx, dy;
+    g_assert_true(am_plot_data_to_device(am_plot_get_panel(am_figure_plot(fig), 0), AM_PLOT_AXIS_Y,
+                                         ra->temperature, ra->loss.mean, &dx, &dy));
+    g_assert_true(px_is(pixel(img, dx, dy), am_palette_color(0), 8));
+    cairo_surface_destroy(img);
+    gsize n = fk->R.sets[1].n_points;
+    fk->R.sets[1].n_points = 0;
+    g_autoptr(AmFigure) empty = am_figure_new(AM_FIGURE_2B, &fk->R, &opt);
+    g_assert_nonnull(am_figure_skip_reason(empty));
+    fk->R.sets[1].n_points = n;
+  }
   /* Every sweep figure renders with ink inside its plot area; the trajectory figures
    * are skipped with a reason naming trajectories. */
   for (int i = 0; i < AM_FIGURE_N; i++) {

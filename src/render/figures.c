@@ -249,7 +249,7 @@ AmFigure *am_figure_new(AmFigureId id, const AmDmsSweepResults *results, const A
   AmFigure *fig = g_new0(AmFigure, 1);
   fig->id = id;
   fig->footer = footer_text(results);
-  if (!results || results->n_sets == 0 || results->sets[0].n_points == 0) {
+  if (!results || results->n_sets == 0 || am_figure_main_set(results, opt)->n_points == 0) {
     am_figure_skip(fig, "the results hold no temperature points");
     return fig;
   }
