@@ -786,6 +786,29 @@ static void test_install(void)
   g_assert_true(remove_tree(tmp));
 }
 
+/* Run from the build tree, amorph takes the source tree's data (even when an older Amorph
+ * is installed in the prefix). */
+static void test_uninstalled_data(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp("amorph-uninstalled-XXXXXX", &error);
+  g_assert_no_error(error);
+  g_autofree char *bin = amorph_bin();
+  g_autofree char *ini = src_path("data", "presets", "single-point-tiny.ini", NULL);
+  g_autofree char *out = g_build_filename(tmp, "out", NULL);
+  g_auto(GStrv) env = g_environ_unsetenv(g_get_environ(), "AMORPH_DATA_DIR");
+  Run r = run((const char *const[]){ bin, "--batch", ini, "-o", out, "--threads", "1", "--quiet", NULL }, env);
+  if (r.status != 0)
+    g_test_message("%s", r.err);
+  g_assert_cmpint(r.status, ==, 0);
+  run_clear(&r);
+  g_autofree char *pot = potential_used(out);
+  g_autofree char *want_raw = src_path("data", "potentials", "CuZr_mm.eam.fs", NULL);
+  g_autofree char *want = g_canonicalize_filename(want_raw, NULL);
+  g_assert_cmpstr(pot, ==, want);
+  g_assert_true(remove_tree(tmp));
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -805,5 +828,6 @@ int main(int argc, char **argv)
   g_test_add_func("/desktop/desktop-file", test_desktop_file);
   g_test_add_func("/desktop/icons", test_icons);
   g_test_add_func("/desktop/install", test_install);
+  g_test_add_func("/desktop/data/uninstalled", test_uninstalled_data);
   return g_test_run();
 }
