@@ -21,8 +21,14 @@ static void amorph_application_activate(GApplication *app)
   GtkWindow *window = gtk_application_get_active_window(GTK_APPLICATION(app));
   if (!window) {
     AmorphWindow *w = new_window(AMORPH_APPLICATION(app));
-    g_autofree char *sample = amorph_window_find_default_sample();
-    /* A missing or broken sample is not fatal: the window shows its empty state. */
+    /* The file of the last session, else the shipped sample. A missing or broken file is
+     * not fatal: the window shows its empty state. */
+    g_autofree char *last = amorph_window_get_last_file(w);
+    g_autofree char *sample = last ? NULL : amorph_window_find_default_sample();
+    if (last && !amorph_window_load(w, last, NULL))
+      g_clear_pointer(&last, g_free);
+    if (!last && !sample)
+      sample = amorph_window_find_default_sample();
     if (sample)
       amorph_window_load(w, sample, NULL);
     window = GTK_WINDOW(w);

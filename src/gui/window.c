@@ -59,6 +59,7 @@ struct _AmorphWindow {
 
   gboolean show_side_panel;
   double value_lo, value_hi; /* colour range of the per-atom energies shown */
+  GSettings *settings;       /* NULL when the schema is not installed or compiled */
 };
 
 enum {
@@ -593,6 +594,10 @@ static void stop_action(GtkWidget *widget, const char *name, GVariant *param)
 
 static void on_speed_changed(AmorphWindow *self)
 {
+  int speed = (int) lround(gtk_adjustment_get_value(self->speed_adjustment));
+  /* Only real changes: an untouched setting keeps following the schema's default. */
+  if (self->settings && g_settings_get_int(self->settings, "speed") != speed)
+    g_settings_set_int(self->settings, "speed", speed);
   if (self->worker)
     amorph_worker_set_steps_per_frame(self->worker, steps_per_frame(self));
 }
@@ -657,6 +662,8 @@ gboolean amorph_window_load(AmorphWindow *self, const char *path, GError **error
   update_idle_status(self);
   pins_changed(self);
   gtk_widget_grab_focus(GTK_WIDGET(self->atom_view));
+  if (self->settings && g_path_is_absolute(path))
+    g_settings_set_string(self->settings, "last-file", path);
   return TRUE;
 }
 
@@ -794,6 +801,9 @@ static void fullscreen_action(GtkWidget *widget, const char *name, GVariant *par
 static void on_color_mode_changed(AmorphWindow *self)
 {
   guint sel = gtk_drop_down_get_selected(self->color_dropdown);
+  /* The schema knows species and class; the energy colouring lasts one session. */
+  if (self->settings && sel <= 1 && g_settings_get_enum(self->settings, "color-mode") != (int) sel)
+    g_settings_set_enum(self->settings, "color-mode", (int) sel);
   amorph_atom_view_set_color_mode(self->atom_view, sel == 2   ? AMORPH_COLOR_BY_VALUE
                                                    : sel == 1 ? AMORPH_COLOR_BY_CLASS
                                                               : AMORPH_COLOR_BY_SPECIES);
@@ -915,6 +925,60 @@ static void on_view_orthographic(AmorphWindow *self)
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_ORTHOGRAPHIC]);
 }
 
+/* The unmaximized size and the maximized state, for the next session. */
+static gboolean on_close_request(GtkWindow *window, gpointer data)
+{
+  (void) data;
+  AmorphWindow *self = AMORPH_WINDOW(window);
+  if (self->settings) {
+    int w, h;
+    gtk_window_get_default_size(window, &w, &h);
+    gboolean maximized = gtk_window_is_maximized(window);
+    if (!maximized && w > 0 && h > 0) {
+      g_settings_set_int(self->settings, "window-width", w);
+      g_settings_set_int(self->settings, "window-height", h);
+    }
+    g_settings_set_boolean(self->settings, "window-maximized", maximized);
+  }
+  return FALSE;
+}
+
+/* Binds what the window remembers between sessions, when its schema can be found (an
+ * uninstalled run without GSETTINGS_SCHEMA_DIR has none, and works without). */
+static void setup_settings(AmorphWindow *self)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default();
+  g_autoptr(GSettingsSchema) schema =
+      source ? g_settings_schema_source_lookup(source, "org.amorph.Amorph", TRUE) : NULL;
+  if (!schema)
+    return;
+  self->settings = g_settings_new_full(schema, NULL, NULL);
+  GSettings *s = self->settings;
+  gtk_window_set_default_size(GTK_WINDOW(self), g_settings_get_int(s, "window-width"),
+                              g_settings_get_int(s, "window-height"));
+  if (g_settings_get_boolean(s, "window-maximized"))
+    gtk_window_maximize(GTK_WINDOW(self));
+  g_signal_connect(self, "close-request", G_CALLBACK(on_close_request), NULL);
+  g_settings_bind(s, "show-side-panel", self, "show-side-panel", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind(s, "orthographic", self->atom_view, "orthographic", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind(s, "atom-scale", self->atom_scale_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind(s, "show-box", self->box_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind(s, "live-temperature", self->temperature_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  gtk_adjustment_set_value(self->speed_adjustment, g_settings_get_int(s, "speed"));
+  gtk_drop_down_set_selected(self->color_dropdown, (guint) g_settings_get_enum(s, "color-mode"));
+}
+
+char *amorph_window_get_last_file(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), NULL);
+  if (!self->settings)
+    return NULL;
+  char *path = g_settings_get_string(self->settings, "last-file");
+  if (!*path || !g_file_test(path, G_FILE_TEST_IS_REGULAR))
+    g_clear_pointer(&path, g_free);
+  return path;
+}
+
 static void amorph_window_dispose(GObject *object)
 {
   AmorphWindow *self = AMORPH_WINDOW(object);
@@ -933,6 +997,7 @@ static void amorph_window_finalize(GObject *object)
   am_atoms_free(&self->atoms);
   g_free(self->path);
   g_free(self->pinned);
+  g_clear_object(&self->settings);
   g_ptr_array_unref(self->undo);
   g_ptr_array_unref(self->redo);
   for (int p = 0; p < AMORPH_N_PLOTS; p++)
@@ -1025,6 +1090,7 @@ static void amorph_window_init(AmorphWindow *self)
   g_signal_connect_swapped(self->color_dropdown, "notify::selected", G_CALLBACK(on_color_mode_changed), self);
   g_signal_connect_swapped(self->speed_adjustment, "value-changed", G_CALLBACK(on_speed_changed), self);
   g_signal_connect_swapped(self->temperature_adjustment, "value-changed", G_CALLBACK(on_temperature_changed), self);
+  setup_settings(self);
 
   update_pins_panel(self);
   update_actions(self);

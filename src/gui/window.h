@@ -1,5 +1,7 @@
 /* window.h: the main window, and the model it owns: the loaded configuration, the set of
- * pinned atoms with its undo history, and the live run (a worker thread).
+ * pinned atoms with its undo history, and the live run (a worker thread). Display choices,
+ * window size and the last file persist in GSettings (org.amorph.Amorph) when its schema is
+ * available.
  *
  * Layout per DESIGN.md: header bar (Open, run/pause/step/stop, speed, status, primary
  * menu), the atom view with a side panel (Experiment / Display / Pins), and the plots below
@@ -34,6 +36,8 @@ GtkWidget *amorph_window_new(GtkApplication *app);
 gboolean amorph_window_load(AmorphWindow *self, const char *path, GError **error);
 /* The shipped sample (data/samples/cu50zr50-4000.data) when it can be found, else NULL. */
 char *amorph_window_find_default_sample(void);
+/* The file opened last (GSettings "last-file") when it still exists, else NULL. */
+char *amorph_window_get_last_file(AmorphWindow *self);
 
 AmorphAtomView *amorph_window_get_atom_view(AmorphWindow *self);
 size_t amorph_window_get_n_atoms(AmorphWindow *self);
