@@ -215,7 +215,8 @@ static gsize slot_of(const AmFigureTrajectories *ft, gint64 id)
  * factor k of k × k merged cells that leaves the visited cells a few frames each. */
 static size_t merge_factor(const double *z, size_t nx, size_t ny, guint64 frames)
 {
-  static const size_t ks[] = { 1, 2, 4, 5, 10 };
+  /* At most 5 × 0.05 Å: coarser cells would blur sites 1.5 Å apart into one. */
+  static const size_t ks[] = { 1, 2, 4, 5 };
   size_t k = 1;
   for (gsize j = 0; j < G_N_ELEMENTS(ks); j++) {
     if (nx % ks[j] || ny % ks[j])
@@ -230,7 +231,7 @@ static size_t merge_factor(const double *z, size_t nx, size_t ny, guint64 frames
             any = z[iy * nx + ix] > 0;
         occupied += any;
       }
-    if ((double) frames >= 4.0 * (double) occupied)
+    if ((double) frames >= 2.0 * (double) occupied)
       break;
   }
   return k;
