@@ -366,8 +366,8 @@ static void test_npt_aniso(void)
   cfg.coupling = AM_BARO_ANISO;
   AmIntegrator integ;
   must(am_integrator_init(&integ, &cfg, &sys, 0, &err), &err);
-  must(am_integrator_run(&integ, &sys, 1000, &err), &err);
-  const int ns = 300;
+  must(am_integrator_run(&integ, &sys, 500, &err), &err);
+  const int ns = 200;
   double *pk[3] = {g_new(double, ns), g_new(double, ns), g_new(double, ns)};
   double h0 = am_integrator_conserved_energy(&integ, &sys), hmax = 0;
   for (int s = 0; s < ns * 10; s++) {

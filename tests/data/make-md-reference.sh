@@ -30,8 +30,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-steps=10000
-skip=1000
+steps=5000
+skip=500
 
 cat > make.lmp <<'LMP'
 units metal
