@@ -7,10 +7,10 @@
 
 #include "amorph-config.h"
 #include "amorph-resources.h"
+#include "experiment/config.h"
 #include "gui/worker.h"
 #include "sim/data_file.h"
 
-#define DEFAULT_SAMPLE "cu50zr50-4000.data"
 #define POTENTIAL_FILE "CuZr_mm.eam.fs"
 #define MAX_PIN_ROWS 200
 
@@ -439,27 +439,24 @@ static void on_atom_clicked(AmorphWindow *self, guint index)
 
 /* ---- the live run --------------------------------------------------------------------- */
 
+/* A shipped file (data/<subdir>/<name>) through the one lookup batch uses too, so the GUI
+ * and batch never disagree about which potential or sample they read. */
 static char *find_data_file(const char *subdir, const char *name)
 {
-  const char *src = g_getenv("AMORPH_SOURCE_DIR");
-  /* The source tree the tests point at, the build's own source tree, the installed data. */
-  char *candidates[3] = {
-      src ? g_build_filename(src, "data", subdir, name, NULL) : NULL,
-      g_build_filename(AMORPH_SOURCE_DATADIR, subdir, name, NULL),
-      g_build_filename(AMORPH_DATADIR, subdir, name, NULL),
-  };
-  char *found = NULL;
-  for (int k = 0; k < 3; k++) {
-    if (!found && candidates[k] && g_file_test(candidates[k], G_FILE_TEST_IS_REGULAR))
-      found = g_strdup(candidates[k]);
-    g_free(candidates[k]);
-  }
-  return found;
+  g_autofree char *rel = g_build_filename(subdir, name, NULL);
+  return am_config_find_data_file(rel, NULL);
 }
 
 char *amorph_window_find_default_sample(void)
 {
-  return find_data_file("samples", DEFAULT_SAMPLE);
+  /* The paper's 4000-atom glass when shipped; the 1000-atom one otherwise. */
+  static const char *const samples[] = {"cu50zr50-4000.data", "cu50zr50-1000.data"};
+  for (size_t k = 0; k < G_N_ELEMENTS(samples); k++) {
+    char *found = find_data_file("samples", samples[k]);
+    if (found)
+      return found;
+  }
+  return NULL;
 }
 
 static void stop_worker(AmorphWindow *self)

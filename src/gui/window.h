@@ -34,7 +34,8 @@ GtkWidget *amorph_window_new(GtkApplication *app);
 /* Reads a LAMMPS data file and shows it; stops any live run and clears pins and their
  * history. On failure the window keeps what it had and error says why. */
 gboolean amorph_window_load(AmorphWindow *self, const char *path, GError **error);
-/* The shipped sample (data/samples/cu50zr50-4000.data) when it can be found, else NULL. */
+/* The shipped sample (data/samples/cu50zr50-4000.data, else cu50zr50-1000.data) when it
+ * can be found, else NULL. */
 char *amorph_window_find_default_sample(void);
 /* The file opened last (GSettings "last-file") when it still exists, else NULL. */
 char *amorph_window_get_last_file(AmorphWindow *self);
