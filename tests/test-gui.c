@@ -556,7 +556,7 @@ static void test_worker_runs(void)
   spin_for(100);
   double pinned_at[3];
   amorph_atom_view_get_atom_position(view, 5, pinned_at);
-  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.run", NULL));
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.free-play", NULL));
   g_assert_true(amorph_window_get_running(win));
   g_assert_true(wait_until(step_reached_more, win, 30000));
   g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.pause", NULL));

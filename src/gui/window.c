@@ -4,11 +4,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "amorph-config.h"
 #include "amorph-resources.h"
 #include "experiment/config.h"
+#include "gui/dms_run.h"
 #include "gui/worker.h"
+#include "render/figures.h"
 #include "sim/data_file.h"
 
 #define POTENTIAL_FILE "CuZr_mm.eam.fs"
@@ -53,6 +56,14 @@ struct _AmorphWindow {
   gboolean running;
   long long run_step;
   guint toast_timeout;
+
+  /* The MD-DMS experiment (experiment/dms_sweep on its own thread). */
+  AmorphDmsRun *dms;
+  gboolean dms_active;     /* started and not yet finished */
+  char *preset;            /* the preset ▶ runs (NULL: data/presets/demo.ini) */
+  gsize n_loss_points;     /* temperatures with a G″ point so far */
+  guint8 *class_buf;
+  AmFigure *figures[AMORPH_N_PLOTS]; /* the paper's figures once a sweep folded */
 
   AmPlot *plots[AMORPH_N_PLOTS];
   GtkWidget *plot_areas[AMORPH_N_PLOTS];
@@ -111,11 +122,12 @@ static void on_toast_dismiss(AmorphWindow *self)
 static void update_actions(AmorphWindow *self)
 {
   GtkWidget *w = GTK_WIDGET(self);
-  gtk_widget_action_set_enabled(w, "win.run", self->loaded && !self->running);
+  gtk_widget_action_set_enabled(w, "win.run", self->loaded && !self->dms_active);
+  gtk_widget_action_set_enabled(w, "win.free-play", self->loaded && !self->running && !self->dms_active);
   gtk_widget_action_set_enabled(w, "win.pause", self->running);
-  gtk_widget_action_set_enabled(w, "win.run-pause", self->loaded);
-  gtk_widget_action_set_enabled(w, "win.step", self->loaded && !self->running);
-  gtk_widget_action_set_enabled(w, "win.stop", self->worker != NULL);
+  gtk_widget_action_set_enabled(w, "win.run-pause", self->loaded && !self->dms_active);
+  gtk_widget_action_set_enabled(w, "win.step", self->loaded && !self->running && !self->dms_active);
+  gtk_widget_action_set_enabled(w, "win.stop", self->worker != NULL || self->dms_active);
   gtk_widget_action_set_enabled(w, "win.undo", self->undo->len > 0);
   gtk_widget_action_set_enabled(w, "win.redo", self->redo->len > 0);
   gtk_widget_action_set_enabled(w, "win.clear-pins", self->n_pinned > 0);
@@ -530,7 +542,7 @@ static gboolean ensure_worker(AmorphWindow *self)
   return TRUE;
 }
 
-static void run_action(GtkWidget *widget, const char *name, GVariant *param)
+static void free_play_action(GtkWidget *widget, const char *name, GVariant *param)
 {
   (void) name;
   (void) param;
@@ -559,7 +571,7 @@ static void run_pause_action(GtkWidget *widget, const char *name, GVariant *para
   if (self->running)
     pause_action(widget, name, param);
   else
-    run_action(widget, name, param);
+    free_play_action(widget, name, param);
 }
 
 static void step_action(GtkWidget *widget, const char *name, GVariant *param)
@@ -579,6 +591,11 @@ static void stop_action(GtkWidget *widget, const char *name, GVariant *param)
   (void) name;
   (void) param;
   AmorphWindow *self = AMORPH_WINDOW(widget);
+  if (self->dms_active) {
+    /* The sweep stops at its next check; its last snapshot says so. */
+    amorph_dms_run_cancel(self->dms);
+    return;
+  }
   stop_worker(self);
   if (self->loaded)
     amorph_atom_view_set_positions(self->atom_view, &self->box, self->atoms.n, self->atoms.x);
@@ -587,6 +604,242 @@ static void stop_action(GtkWidget *widget, const char *name, GVariant *param)
   update_legend(self);
   update_idle_status(self);
   update_actions(self);
+}
+
+/* ---- the MD-DMS experiment --------------------------------------------------------------- */
+
+static const AmFigureId plot_figure[AMORPH_N_PLOTS] = {
+    [AMORPH_PLOT_LOSS_MODULUS] = AM_FIGURE_2B, [AMORPH_PLOT_STRESS_FIT] = AM_FIGURE_1,
+    [AMORPH_PLOT_NONAFFINE] = AM_FIGURE_3A,    [AMORPH_PLOT_CLASSES] = AM_FIGURE_4B,
+    [AMORPH_PLOT_N_RA] = AM_FIGURE_5A,         [AMORPH_PLOT_HEATMAPS] = AM_FIGURE_6B,
+};
+
+static void clear_figures(AmorphWindow *self)
+{
+  for (int p = 0; p < AMORPH_N_PLOTS; p++)
+    g_clear_pointer(&self->figures[p], am_figure_free);
+}
+
+static void set_plot_message(AmPlot *plot, const char *text)
+{
+  am_plot_clear_data(plot);
+  am_plot_panel_add_text(am_plot_get_panel(plot, 0), AM_PLOT_COORDS_AXES, 0.5, 0.5, text, AM_PLOT_ANCHOR_CENTER);
+}
+
+/* G″(T) from the replicas finished so far, with standard errors once there are two. */
+static void show_live_loss(AmorphWindow *self, const AmorphDmsSnapshot *snap)
+{
+  AmPlot *plot = self->plots[AMORPH_PLOT_LOSS_MODULUS];
+  self->n_loss_points = snap->n_points;
+  if (snap->n_points == 0)
+    return;
+  am_plot_clear_data(plot);
+  gsize n = snap->n_points;
+  g_autofree double *t = g_new(double, n);
+  g_autofree double *y = g_new(double, n);
+  g_autofree double *e = g_new(double, n);
+  for (gsize k = 0; k < n; k++) {
+    t[k] = snap->points[k].temperature;
+    y[k] = snap->points[k].loss;
+    e[k] = snap->points[k].replicas > 1 ? snap->points[k].loss_sem : NAN;
+  }
+  AmPlotPanel *panel = am_plot_get_panel(plot, 0);
+  AmPlotSeries *s = am_plot_panel_add_xy(panel, t, y, n, AM_PLOT_LINE_MARKERS, NULL);
+  am_plot_series_set_y_errors(s, e, NULL);
+  am_plot_series_set_marker(s, AM_PLOT_MARKER_CIRCLE, 7, true);
+  am_plot_panel_set_axis_include_zero(panel, AM_PLOT_AXIS_Y, true);
+  g_autofree char *note = g_strdup_printf("%zu temperature%s so far", n, n == 1 ? "" : "s");
+  am_plot_panel_add_text(panel, AM_PLOT_COORDS_AXES, 0.98, 0.95, note, AM_PLOT_ANCHOR_NORTH_EAST);
+}
+
+/* The watched replica's stress σ_xy(t) as it is loaded. */
+static void show_live_stress(AmorphWindow *self, const AmorphDmsSnapshot *snap)
+{
+  if (snap->n_trace < 2)
+    return;
+  AmPlot *plot = self->plots[AMORPH_PLOT_STRESS_FIT];
+  am_plot_clear_data(plot);
+  AmPlotPanel *panel = am_plot_get_panel(plot, 0);
+  g_autofree char *label = g_strdup_printf("%.0f K, replica %d", snap->watch_temperature, snap->watch_replica);
+  am_plot_panel_add_xy(panel, snap->trace_t, snap->trace_stress, snap->n_trace, AM_PLOT_LINE, label);
+  am_plot_panel_set_legend(panel, AM_PLOT_LEGEND_UPPER_RIGHT);
+}
+
+static void show_figures(AmorphWindow *self, const AmDmsSweepResults *res)
+{
+  clear_figures(self);
+  for (int p = 0; p < AMORPH_N_PLOTS; p++)
+    self->figures[p] = am_figure_new(plot_figure[p], res, NULL);
+}
+
+static void on_dms_snapshot(AmorphDmsSnapshot *snap, gpointer user_data)
+{
+  AmorphWindow *self = user_data;
+  if (snap->n > 0 && snap->n == self->atoms.n) {
+    amorph_atom_view_set_positions(self->atom_view, &snap->box, snap->n, snap->x);
+    self->class_buf = g_renew(guint8, self->class_buf, snap->n);
+    /* AmAtomClass and the colour classes share VA/RA/FA; pinned atoms get their own. */
+    for (gsize i = 0; i < snap->n; i++)
+      self->class_buf[i] = snap->pinned[i] ? AM_ATOM_COLOR_PINNED : snap->cls[i];
+    amorph_atom_view_set_classes(self->atom_view, snap->n, self->class_buf);
+    amorph_atom_view_set_pinned(self->atom_view, snap->n, snap->pinned);
+  }
+  show_live_loss(self, snap);
+  show_live_stress(self, snap);
+  GString *status = g_string_new(NULL);
+  if (snap->finished) {
+    g_string_append(status, snap->error ? (snap->cancelled ? "Sweep stopped" : "Sweep failed") : "Sweep finished");
+  } else {
+    if (snap->n > 0)
+      g_string_append_printf(status, "%.0f K · replica %d · cycle %d/%d · ", snap->watch_temperature,
+                             snap->watch_replica + 1, MIN(snap->cycle + 1, snap->cycles), snap->cycles);
+    else if (snap->status)
+      g_string_append_printf(status, "%s · ", snap->status);
+    if (snap->total > 0)
+      g_string_append_printf(status, "%.0f %% · ", 100.0 * (double) snap->done / (double) snap->total);
+    if (snap->steps_per_s > 0)
+      g_string_append_printf(status, "%.0f steps/s", snap->steps_per_s);
+    if (snap->eta_s >= 0) {
+      g_autofree char *eta = am_format_duration(snap->eta_s);
+      g_string_append_printf(status, " · ETA %s", eta);
+    }
+  }
+  gtk_label_set_text(self->status_label, status->str);
+  g_string_free(status, TRUE);
+  if (snap->finished) {
+    self->dms_active = FALSE;
+    const AmDmsSweepResults *res = amorph_dms_run_results(self->dms);
+    if (res)
+      show_figures(self, res);
+    else if (snap->error && !snap->cancelled) {
+      g_autofree char *msg = g_strdup_printf("The sweep stopped: %s", snap->error);
+      show_toast(self, msg);
+    }
+  }
+  amorph_window_plots_changed(self);
+  update_legend(self);
+  update_actions(self);
+}
+
+gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, const char *const *overrides,
+                                      GError **error)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), FALSE);
+  if (!self->loaded || !self->path) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "no sample is loaded");
+    return FALSE;
+  }
+  g_autofree char *demo = NULL;
+  if (!preset)
+    preset = self->preset;
+  if (!preset) {
+    demo = am_config_find_data_file("presets/demo.ini", error);
+    if (!demo)
+      return FALSE;
+    preset = demo;
+  }
+  stop_worker(self);
+  g_clear_pointer(&self->dms, amorph_dms_run_free);
+  /* The loaded sample replaces the preset's; other --set style overrides follow. */
+  GPtrArray *set = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(set, g_strdup_printf("system.data=%s", self->path));
+  for (gsize k = 0; overrides && overrides[k]; k++)
+    g_ptr_array_add(set, g_strdup(overrides[k]));
+  g_ptr_array_add(set, NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local();
+  g_autofree char *when = g_date_time_format(now, "%Y%m%d-%H%M%S");
+  g_autofree char *leaf = g_strdup_printf("%s-%d", when, (int) getpid());
+  g_autofree char *out = g_build_filename(g_get_user_cache_dir(), "amorph", "runs", leaf, NULL);
+  self->dms = amorph_dms_run_new(preset, (const char *const *) set->pdata, out, 0, on_dms_snapshot, self, error);
+  g_ptr_array_unref(set);
+  if (!self->dms)
+    return FALSE;
+  self->dms_active = TRUE;
+  self->n_loss_points = 0;
+  clear_figures(self);
+  set_plot_message(self->plots[AMORPH_PLOT_LOSS_MODULUS], "Waiting for the first temperature to finish");
+  set_plot_message(self->plots[AMORPH_PLOT_STRESS_FIT], "Equilibrating: the watched replica has not started");
+  amorph_window_plots_changed(self);
+  /* Classes are what the sweep shows as it goes. */
+  gtk_drop_down_set_selected(self->color_dropdown, 1);
+  gtk_label_set_text(self->status_label, "Starting the sweep …");
+  update_actions(self);
+  return TRUE;
+}
+
+gboolean amorph_window_get_experiment_running(AmorphWindow *self)
+{
+  return self->dms_active;
+}
+
+gsize amorph_window_get_n_loss_points(AmorphWindow *self)
+{
+  return self->n_loss_points;
+}
+
+static void run_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  g_autoptr(GError) error = NULL;
+  if (!amorph_window_run_experiment(self, NULL, NULL, &error))
+    show_toast(self, error->message);
+}
+
+static void preset_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  g_free(self->preset);
+  self->preset = g_variant_dup_string(param, NULL);
+  g_autofree char *base = g_path_get_basename(self->preset);
+  g_autofree char *msg = g_strdup_printf("▶ now runs %s", base);
+  show_toast(self, msg);
+}
+
+static gint cmp_names(gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0(*(char *const *) a, *(char *const *) b);
+}
+
+/* Preset ▾: the shipped presets an explorer can run (protocols dms-sweep and pinning). */
+static void setup_preset_menu(AmorphWindow *self)
+{
+  g_autofree char *demo = am_config_find_data_file("presets/demo.ini", NULL);
+  if (!demo)
+    return;
+  g_autofree char *dir_path = g_path_get_dirname(demo);
+  g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+  if (!dir)
+    return;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  const char *name;
+  while ((name = g_dir_read_name(dir)))
+    if (g_str_has_suffix(name, ".ini"))
+      g_ptr_array_add(names, g_strdup(name));
+  g_ptr_array_sort(names, cmp_names);
+  g_autoptr(GMenu) menu = g_menu_new();
+  for (guint k = 0; k < names->len; k++) {
+    g_autofree char *path = g_build_filename(dir_path, names->pdata[k], NULL);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+      continue;
+    g_autofree char *protocol = g_key_file_get_string(kf, "run", "protocol", NULL);
+    if (g_strcmp0(protocol, "dms-sweep") != 0 && g_strcmp0(protocol, "pinning") != 0)
+      continue;
+    g_autofree char *label = g_strndup(names->pdata[k], strlen(names->pdata[k]) - 4);
+    g_autoptr(GMenuItem) item = g_menu_item_new(label, NULL);
+    g_menu_item_set_action_and_target_value(item, "win.preset", g_variant_new_string(path));
+    g_menu_append_item(menu, item);
+  }
+  GtkWidget *button = gtk_menu_button_new();
+  gtk_menu_button_set_label(GTK_MENU_BUTTON(button), "Preset");
+  gtk_menu_button_set_menu_model(GTK_MENU_BUTTON(button), G_MENU_MODEL(menu));
+  gtk_widget_set_tooltip_text(button, "The experiment ▶ runs on the loaded sample");
+  GtkWidget *bar = gtk_window_get_titlebar(GTK_WINDOW(self));
+  if (GTK_IS_HEADER_BAR(bar))
+    gtk_header_bar_pack_start(GTK_HEADER_BAR(bar), button);
 }
 
 static void on_speed_changed(AmorphWindow *self)
@@ -635,6 +888,8 @@ gboolean amorph_window_load(AmorphWindow *self, const char *path, GError **error
     return FALSE;
   }
   stop_worker(self);
+  g_clear_pointer(&self->dms, amorph_dms_run_free);
+  self->dms_active = FALSE;
   am_atoms_free(&self->atoms);
   self->atoms = atoms;
   self->box = box;
@@ -809,10 +1064,16 @@ static void on_color_mode_changed(AmorphWindow *self)
 
 /* ---- plots ----------------------------------------------------------------------------- */
 
+/* A folded sweep's figure when there is one (the paper's figure, footer included), else
+ * the live plot. */
 static void draw_plot(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
-  (void) area;
-  am_plot_draw(data, cr, width, height);
+  AmorphWindow *self = data;
+  int p = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(area), "amorph-plot-id"));
+  if (self->figures[p])
+    am_figure_draw(self->figures[p], cr, width, height);
+  else
+    am_plot_draw(self->plots[p], cr, width, height);
 }
 
 typedef struct {
@@ -841,7 +1102,8 @@ static void setup_plots(AmorphWindow *self)
     am_plot_panel_add_text(panel, AM_PLOT_COORDS_AXES, 0.5, 0.5, info->empty, AM_PLOT_ANCHOR_CENTER);
     self->plots[p] = plot;
     GtkWidget *area = p == AMORPH_PLOT_LOSS_MODULUS ? GTK_WIDGET(self->gpp_area) : gtk_drawing_area_new();
-    gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(area), draw_plot, plot, NULL);
+    g_object_set_data(G_OBJECT(area), "amorph-plot-id", GINT_TO_POINTER(p));
+    gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(area), draw_plot, self, NULL);
     self->plot_areas[p] = area;
     if (p != AMORPH_PLOT_LOSS_MODULUS)
       gtk_stack_add_titled(self->plot_stack, area, info->name, info->title);
@@ -980,6 +1242,8 @@ static void amorph_window_dispose(GObject *object)
 {
   AmorphWindow *self = AMORPH_WINDOW(object);
   stop_worker(self);
+  g_clear_pointer(&self->dms, amorph_dms_run_free);
+  self->dms_active = FALSE;
   if (self->toast_timeout) {
     g_source_remove(self->toast_timeout);
     self->toast_timeout = 0;
@@ -999,6 +1263,9 @@ static void amorph_window_finalize(GObject *object)
   g_ptr_array_unref(self->redo);
   for (int p = 0; p < AMORPH_N_PLOTS; p++)
     am_plot_free(self->plots[p]);
+  clear_figures(self);
+  g_free(self->class_buf);
+  g_free(self->preset);
   G_OBJECT_CLASS(amorph_window_parent_class)->finalize(object);
 }
 
@@ -1045,6 +1312,8 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
 
   gtk_widget_class_install_action(widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action(widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action(widget_class, "win.free-play", NULL, free_play_action);
+  gtk_widget_class_install_action(widget_class, "win.preset", "s", preset_action);
   gtk_widget_class_install_action(widget_class, "win.pause", NULL, pause_action);
   gtk_widget_class_install_action(widget_class, "win.run-pause", NULL, run_pause_action);
   gtk_widget_class_install_action(widget_class, "win.step", NULL, step_action);
@@ -1061,6 +1330,7 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.run", NULL);
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_space, 0, "win.run-pause", NULL);
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_n, 0, "win.step", NULL);
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_F9, 0, "win.show-side-panel", NULL);
@@ -1076,6 +1346,7 @@ static void amorph_window_init(AmorphWindow *self)
   self->run_step = -1;
   self->show_side_panel = TRUE;
   setup_plots(self);
+  setup_preset_menu(self);
 
   g_object_bind_property(self->atom_scale_adjustment, "value", self->atom_view, "atom-scale",
                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);

@@ -60,4 +60,13 @@ void amorph_window_plots_changed(AmorphWindow *self);
 long long amorph_window_get_run_step(AmorphWindow *self);
 gboolean amorph_window_get_running(AmorphWindow *self);
 
+/* Runs an MD-DMS sweep or pinning experiment (preset NULL: the one chosen in Preset ▾,
+ * else data/presets/demo.ini) on the loaded sample, with --set style overrides (may be
+ * NULL), through experiment/dms_sweep; what ▶ does. Fails on a bad preset. */
+gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, const char *const *overrides,
+                                      GError **error);
+gboolean amorph_window_get_experiment_running(AmorphWindow *self);
+/* Temperatures with a G″ point on the plot so far. */
+gsize amorph_window_get_n_loss_points(AmorphWindow *self);
+
 G_END_DECLS

@@ -1,0 +1,372 @@
+/* dms_run.c: an MD-DMS sweep on a thread behind the window (see dms_run.h). */
+#include "gui/dms_run.h"
+
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "experiment/progress.h"
+#include "sim/units.h"
+
+struct AmorphDmsRun {
+  gatomicrefcount ref;
+  GThread *thread;
+  GMainContext *context;
+  AmorphDmsFunc func;
+  gpointer user_data;
+  gboolean closed; /* main thread only */
+  AmDmsSweep *sweep;
+  AmProgress *progress;
+  GCancellable *cancellable;
+  char *output_dir;
+  int workers;
+  gboolean succeeded; /* written by the thread before its last publish */
+
+  GMutex lock;                /* guards everything below */
+  AmorphDmsSnapshot *current; /* the newest state, copied into each published snapshot */
+  AmorphDmsSnapshot *pending;
+  gboolean idle_queued;
+  GHashTable *sidecars;       /* job id → G″/G′/T already read (double[3]) */
+  gint64 last_scan_us;
+};
+
+/* ---- snapshots ---------------------------------------------------------------------- */
+
+AmorphDmsSnapshot *amorph_dms_snapshot_ref(AmorphDmsSnapshot *snap)
+{
+  return g_atomic_rc_box_acquire(snap);
+}
+
+static void snapshot_clear(gpointer data)
+{
+  AmorphDmsSnapshot *s = data;
+  g_free(s->x);
+  g_free(s->type);
+  g_free(s->cls);
+  g_free(s->pinned);
+  g_free(s->trace_t);
+  g_free(s->trace_stress);
+  g_free(s->status);
+  g_free(s->points);
+  g_free(s->error);
+}
+
+void amorph_dms_snapshot_unref(AmorphDmsSnapshot *snap)
+{
+  g_atomic_rc_box_release_full(snap, snapshot_clear);
+}
+
+static AmorphDmsSnapshot *snapshot_dup(const AmorphDmsSnapshot *s)
+{
+  AmorphDmsSnapshot *d = g_atomic_rc_box_new0(AmorphDmsSnapshot);
+  *d = *s;
+  d->x = s->x ? g_memdup2(s->x, 3 * s->n * sizeof *s->x) : NULL;
+  d->type = s->type ? g_memdup2(s->type, s->n * sizeof *s->type) : NULL;
+  d->cls = s->cls ? g_memdup2(s->cls, s->n) : NULL;
+  d->pinned = s->pinned ? g_memdup2(s->pinned, s->n) : NULL;
+  d->trace_t = s->trace_t ? g_memdup2(s->trace_t, s->n_trace * sizeof(double)) : NULL;
+  d->trace_stress = s->trace_stress ? g_memdup2(s->trace_stress, s->n_trace * sizeof(double)) : NULL;
+  d->status = g_strdup(s->status);
+  d->points = s->points ? g_memdup2(s->points, s->n_points * sizeof *s->points) : NULL;
+  d->error = g_strdup(s->error);
+  return d;
+}
+
+static AmorphDmsRun *run_ref(AmorphDmsRun *r)
+{
+  g_atomic_ref_count_inc(&r->ref);
+  return r;
+}
+
+static void run_unref(AmorphDmsRun *r)
+{
+  if (!g_atomic_ref_count_dec(&r->ref))
+    return;
+  g_main_context_unref(r->context);
+  if (r->pending)
+    amorph_dms_snapshot_unref(r->pending);
+  amorph_dms_snapshot_unref(r->current);
+  g_hash_table_unref(r->sidecars);
+  g_mutex_clear(&r->lock);
+  am_dms_sweep_free(r->sweep);
+  am_progress_free(r->progress);
+  g_object_unref(r->cancellable);
+  g_free(r->output_dir);
+  g_free(r);
+}
+
+static gboolean deliver(gpointer data)
+{
+  AmorphDmsRun *r = data;
+  g_mutex_lock(&r->lock);
+  AmorphDmsSnapshot *snap = r->pending;
+  r->pending = NULL;
+  r->idle_queued = FALSE;
+  g_mutex_unlock(&r->lock);
+  if (snap && !r->closed && r->func)
+    r->func(snap, r->user_data);
+  if (snap)
+    amorph_dms_snapshot_unref(snap);
+  return G_SOURCE_REMOVE;
+}
+
+/* With the lock held: replaces any snapshot not yet picked up by a copy of the current
+ * state, and queues a delivery only if none is queued. */
+static void publish_locked(AmorphDmsRun *r)
+{
+  AmorphDmsSnapshot *old = r->pending;
+  r->pending = snapshot_dup(r->current);
+  gboolean queue = !r->idle_queued;
+  r->idle_queued = TRUE;
+  if (old)
+    amorph_dms_snapshot_unref(old);
+  if (queue) {
+    GSource *src = g_idle_source_new();
+    g_source_set_priority(src, G_PRIORITY_DEFAULT_IDLE);
+    g_source_set_callback(src, deliver, run_ref(r), (GDestroyNotify) run_unref);
+    g_source_set_static_name(src, "[amorph] dms snapshot");
+    g_source_attach(src, r->context);
+    g_source_unref(src);
+  }
+}
+
+/* ---- finished replicas, from their sidecars ------------------------------------------------ */
+
+static int cmp_point(const void *a, const void *b)
+{
+  double x = ((const AmorphDmsLivePoint *) a)->temperature, y = ((const AmorphDmsLivePoint *) b)->temperature;
+  return (x > y) - (x < y);
+}
+
+/* With the lock held. Reads the sidecars of replicas of the first pin set not read yet
+ * (written atomically, so a file that exists is whole) and refolds the points. The sweep's
+ * own fold replaces these at the end; this only shows the numbers as they arrive. */
+static void scan_sidecars_locked(AmorphDmsRun *r)
+{
+  r->last_scan_us = g_get_monotonic_time();
+  g_autofree char *dir_path = g_build_filename(r->output_dir, "jobs", NULL);
+  g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+  if (!dir)
+    return;
+  gboolean changed = FALSE;
+  const char *name;
+  while ((name = g_dir_read_name(dir))) {
+    if (!g_str_has_prefix(name, "p0-t") || !g_str_has_suffix(name, ".json") ||
+        g_hash_table_contains(r->sidecars, name))
+      continue;
+    g_autofree char *path = g_build_filename(dir_path, name, NULL);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    if (!json_parser_load_from_file(parser, path, NULL))
+      continue;
+    JsonNode *root = json_parser_get_root(parser);
+    if (!root || !JSON_NODE_HOLDS_OBJECT(root))
+      continue;
+    JsonObject *o = json_node_get_object(root);
+    if (!json_object_has_member(o, "loss_modulus_GPa") || !json_object_has_member(o, "temperature_K"))
+      continue;
+    double *v = g_new(double, 3);
+    v[0] = json_object_get_double_member(o, "temperature_K");
+    v[1] = json_object_get_double_member(o, "loss_modulus_GPa");
+    v[2] = json_object_get_double_member_with_default(o, "storage_modulus_GPa", NAN);
+    g_hash_table_insert(r->sidecars, g_strdup(name), v);
+    changed = TRUE;
+  }
+  if (!changed)
+    return;
+  /* Mean and standard error per temperature over the replicas read so far. */
+  GArray *pts = g_array_new(FALSE, TRUE, sizeof(AmorphDmsLivePoint));
+  GArray *sums = g_array_new(FALSE, TRUE, sizeof(double) * 3);
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init(&it, r->sidecars);
+  while (g_hash_table_iter_next(&it, NULL, &value)) {
+    const double *v = value;
+    if (!isfinite(v[1]))
+      continue;
+    guint k = 0;
+    while (k < pts->len && g_array_index(pts, AmorphDmsLivePoint, k).temperature != v[0])
+      k++;
+    if (k == pts->len) {
+      AmorphDmsLivePoint p = {.temperature = v[0]};
+      double zero[3] = {0, 0, 0};
+      g_array_append_val(pts, p);
+      g_array_append_vals(sums, zero, 1);
+    }
+    AmorphDmsLivePoint *p = &g_array_index(pts, AmorphDmsLivePoint, k);
+    double *s = (double *) (void *) (sums->data + k * sizeof(double) * 3);
+    p->replicas++;
+    s[0] += v[1];
+    s[1] += v[1] * v[1];
+    s[2] += v[2];
+  }
+  for (guint k = 0; k < pts->len; k++) {
+    AmorphDmsLivePoint *p = &g_array_index(pts, AmorphDmsLivePoint, k);
+    const double *s = (const double *) (void *) (sums->data + k * sizeof(double) * 3);
+    double n = p->replicas;
+    p->loss = s[0] / n;
+    p->storage = s[2] / n;
+    double var = n > 1 ? (s[1] - n * p->loss * p->loss) / (n - 1) : 0;
+    p->loss_sem = n > 1 ? sqrt(MAX(var, 0) / n) : 0;
+  }
+  g_array_sort(pts, cmp_point);
+  g_array_unref(sums);
+  g_free(r->current->points);
+  r->current->n_points = pts->len;
+  r->current->points = (AmorphDmsLivePoint *) (void *) g_array_free(pts, FALSE);
+}
+
+/* ---- hooks called on the sweep's threads ---------------------------------------------------- */
+
+static void on_progress(const AmProgressEvent *ev, gpointer data)
+{
+  AmorphDmsRun *r = data;
+  g_mutex_lock(&r->lock);
+  AmorphDmsSnapshot *c = r->current;
+  if (ev->kind == AM_PROGRESS_BEGIN || ev->kind == AM_PROGRESS_UPDATE) {
+    c->done = ev->done;
+    c->total = ev->total;
+    c->steps_per_s = ev->steps_per_s;
+    c->eta_s = ev->eta_s;
+    if (ev->kind == AM_PROGRESS_UPDATE && ev->text) {
+      g_free(c->status);
+      c->status = g_strdup(ev->text);
+    }
+  }
+  if (g_get_monotonic_time() - r->last_scan_us > G_USEC_PER_SEC)
+    scan_sidecars_locked(r);
+  publish_locked(r);
+  g_mutex_unlock(&r->lock);
+}
+
+static void on_watch(const AmDmsSnapshot *s, gpointer data)
+{
+  AmorphDmsRun *r = data;
+  g_mutex_lock(&r->lock);
+  AmorphDmsSnapshot *c = r->current;
+  c->watch_temperature = s->job->temperature;
+  c->watch_replica = s->job->replica;
+  c->cycle = s->cycle;
+  c->cycles = s->cycles;
+  c->time = s->time;
+  if (c->n != s->n) {
+    c->n = s->n;
+    c->x = g_renew(double, c->x, 3 * s->n + 1);
+    c->type = g_renew(gint32, c->type, s->n + 1);
+    c->cls = g_renew(guint8, c->cls, s->n + 1);
+    c->pinned = g_renew(guint8, c->pinned, s->n + 1);
+  }
+  memcpy(c->x, s->x, 3 * s->n * sizeof *c->x);
+  memcpy(c->type, s->type, s->n * sizeof *c->type);
+  memcpy(c->cls, s->cls, s->n);
+  if (s->pinned)
+    memcpy(c->pinned, s->pinned, s->n);
+  else
+    memset(c->pinned, 0, s->n);
+  c->box = *s->box;
+  if (s->trace && s->trace->n > 0) {
+    c->n_trace = s->trace->n;
+    c->trace_t = g_renew(double, c->trace_t, s->trace->n);
+    c->trace_stress = g_renew(double, c->trace_stress, s->trace->n);
+    memcpy(c->trace_t, s->trace->t, s->trace->n * sizeof(double));
+    for (gsize k = 0; k < s->trace->n; k++)
+      c->trace_stress[k] = s->trace->stress[k] / AM_BAR_PER_GPA;
+  }
+  publish_locked(r);
+  g_mutex_unlock(&r->lock);
+}
+
+static gpointer thread_main(gpointer data)
+{
+  AmorphDmsRun *r = data;
+  AmDmsRunOptions opt = {
+      .output_dir = r->output_dir,
+      .workers = r->workers,
+      .progress = r->progress,
+      .watch = on_watch,
+      .watch_data = r,
+  };
+  g_autoptr(GError) error = NULL;
+  gboolean ok = am_dms_sweep_run(r->sweep, &opt, &error);
+  g_mutex_lock(&r->lock);
+  r->succeeded = ok;
+  scan_sidecars_locked(r);
+  r->current->finished = TRUE;
+  if (!ok) {
+    r->current->cancelled = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    r->current->error = g_strdup(error ? error->message : "the sweep failed");
+  }
+  publish_locked(r);
+  g_mutex_unlock(&r->lock);
+  run_unref(r);
+  return NULL;
+}
+
+/* ---- main-thread API ------------------------------------------------------------------------ */
+
+AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *overrides, const char *output_dir,
+                                 int workers, AmorphDmsFunc func, gpointer user_data, GError **error)
+{
+  g_autoptr(AmConfig) cfg = am_config_load(preset_path, overrides, error);
+  if (!cfg)
+    return NULL;
+  const char *protocol = am_config_protocol(cfg);
+  if (g_strcmp0(protocol, "dms-sweep") != 0 && g_strcmp0(protocol, "pinning") != 0) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                "%s: the explorer runs protocols dms-sweep and pinning, not %s", preset_path, protocol);
+    return NULL;
+  }
+  AmDmsSweep *sweep = am_dms_sweep_new(cfg, NULL, error);
+  if (!sweep)
+    return NULL;
+  if (g_mkdir_with_parents(output_dir, 0755) != 0) {
+    int e = errno;
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "cannot create %s: %s", output_dir, g_strerror(e));
+    am_dms_sweep_free(sweep);
+    return NULL;
+  }
+  AmorphDmsRun *r = g_new0(AmorphDmsRun, 1);
+  g_atomic_ref_count_init(&r->ref);
+  g_mutex_init(&r->lock);
+  r->context = g_main_context_ref_thread_default();
+  r->func = func;
+  r->user_data = user_data;
+  r->sweep = sweep;
+  r->output_dir = g_strdup(output_dir);
+  r->workers = workers;
+  r->cancellable = g_cancellable_new();
+  r->progress = am_progress_new(protocol);
+  am_progress_set_cancellable(r->progress, r->cancellable);
+  am_progress_subscribe(r->progress, on_progress, r, NULL);
+  r->sidecars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  r->current = g_atomic_rc_box_new0(AmorphDmsSnapshot);
+  r->current->eta_s = -1;
+  r->current->period = am_config_get_double(cfg, "dms", "period_ps");
+  r->current->jobs_total = am_dms_sweep_job_count(sweep);
+  r->current->total = am_dms_sweep_total_steps(sweep);
+  r->thread = g_thread_new("amorph-dms", thread_main, run_ref(r));
+  return r;
+}
+
+void amorph_dms_run_cancel(AmorphDmsRun *run)
+{
+  if (run)
+    g_cancellable_cancel(run->cancellable);
+}
+
+void amorph_dms_run_free(AmorphDmsRun *run)
+{
+  if (!run)
+    return;
+  run->closed = TRUE;
+  g_cancellable_cancel(run->cancellable);
+  g_thread_join(run->thread);
+  run_unref(run);
+}
+
+const AmDmsSweepResults *amorph_dms_run_results(AmorphDmsRun *run)
+{
+  /* The thread has published its last snapshot (and touches nothing after) once the
+   * caller has seen finished; succeeded is then stable. */
+  return run && run->succeeded ? am_dms_sweep_results(run->sweep) : NULL;
+}

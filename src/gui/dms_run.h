@@ -1,0 +1,78 @@
+/* dms_run.h: an MD-DMS sweep (or pinning experiment) running behind the window.
+ *
+ * The GUI does not run its own version of the protocol: this is experiment/dms_sweep on a
+ * thread of its own, with three windows into it. The watched job ([dms] watch_*) hands its
+ * positions, classes and stress series to the watcher; progress events give steps, rate
+ * and ETA; and each finished replica leaves its sidecar (jobs/<id>.json, with G′ and G″),
+ * so G″(T) fills in as temperatures finish, long before the sweep folds. All three reach
+ * the main loop as immutable snapshots, coalesced exactly as in worker.c: at most one idle
+ * callback pending, delivering the newest. */
+#pragma once
+
+#include <glib.h>
+
+#include "experiment/dms_sweep.h"
+#include "sim/box.h"
+
+G_BEGIN_DECLS
+
+/* G″ of one temperature from the replicas of the first pin set finished so far (GPa). */
+typedef struct {
+  double temperature;
+  int replicas;
+  double loss, loss_sem;       /* sem 0 with one replica */
+  double storage;
+} AmorphDmsLivePoint;
+
+typedef struct {
+  /* The watched job (n = 0 until its first sample). */
+  double watch_temperature;    /* K */
+  int watch_replica;
+  int cycle, cycles;
+  double time;                 /* ps since the start of loading */
+  gsize n;
+  double *x;                   /* 3n wrapped positions */
+  gint32 *type;
+  guint8 *cls;                 /* AmAtomClass */
+  guint8 *pinned;
+  AmBox box;
+  gsize n_trace;
+  double *trace_t;             /* ps */
+  double *trace_stress;        /* σ_xy (GPa) */
+  double period;               /* t_p (ps) */
+  /* Progress of the whole sweep. */
+  gint64 done, total;
+  double steps_per_s, eta_s;
+  char *status;                /* "T 301.2 K" and the like; may be NULL */
+  guint jobs_total;
+  /* Finished replicas of the first pin set, by temperature (ascending). */
+  gsize n_points;
+  AmorphDmsLivePoint *points;
+  /* The end: finished TRUE; error set when it failed or was cancelled. */
+  gboolean finished;
+  gboolean cancelled;
+  char *error;
+} AmorphDmsSnapshot;
+
+AmorphDmsSnapshot *amorph_dms_snapshot_ref(AmorphDmsSnapshot *snap);
+void amorph_dms_snapshot_unref(AmorphDmsSnapshot *snap);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AmorphDmsSnapshot, amorph_dms_snapshot_unref)
+
+typedef struct AmorphDmsRun AmorphDmsRun;
+typedef void (*AmorphDmsFunc)(AmorphDmsSnapshot *snap, gpointer user_data);
+
+/* Loads preset_path with the overrides (the sample goes in as system.data=…; may be NULL)
+ * and checks it; on success starts the sweep on its own thread, writing job records to
+ * output_dir. func runs on the creating thread's main context. workers ≤ 0: the
+ * scheduler's default. */
+AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *overrides, const char *output_dir,
+                                 int workers, AmorphDmsFunc func, gpointer user_data, GError **error);
+/* Asks the sweep to stop (the last snapshot then says cancelled). */
+void amorph_dms_run_cancel(AmorphDmsRun *run);
+/* Cancels, waits for the thread, and frees; no callback runs afterwards. */
+void amorph_dms_run_free(AmorphDmsRun *run);
+/* The folded results once a snapshot said finished without error; else NULL. Valid until
+ * the run is freed. */
+const AmDmsSweepResults *amorph_dms_run_results(AmorphDmsRun *run);
+
+G_END_DECLS
