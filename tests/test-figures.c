@@ -470,8 +470,18 @@ static void test_files(void)
   g_autoptr(GError) error = NULL;
   g_assert_true(am_figures_write_all(&fk->R, NULL, dir, written, skipped, &error));
   g_assert_no_error(error);
-  /* Ten figures of the sweep numbers, PNG and SVG each; the trajectory figures skipped. */
-  g_assert_cmpuint(written->len, ==, 2 * 10);
+  /* Ten figures of the sweep numbers, PNG and SVG each, and notes.txt; the trajectory
+   * figures skipped. */
+  g_assert_cmpuint(written->len, ==, 2 * 10 + 1);
+  {
+    g_autofree char *notes_path = g_build_filename(dir, "figures", "notes.txt", NULL);
+    g_autofree char *notes = NULL;
+    g_assert_true(g_file_get_contents(notes_path, &notes, NULL, NULL));
+    g_assert_nonnull(strstr(notes, "fig6b: not drawn: no atom trajectories"));
+    g_assert_nonnull(strstr(notes, "fig2b: Shear loss modulus"));
+    g_assert_nonnull(strstr(notes, "This run: 500 atoms"));
+    g_assert_nonnull(strstr(notes, "note: FA fraction is 0 at 50 K"));
+  }
   guint n_skipped = 0;
   for (guint i = 0; i < skipped->len; i++)
     n_skipped += strstr(skipped->pdata[i], "(note)") == NULL;
@@ -482,7 +492,9 @@ static void test_files(void)
     g_autofree char *data = NULL;
     gsize len = 0;
     g_assert_true(g_file_get_contents(path, &data, &len, NULL));
-    if (g_str_has_suffix(path, ".png")) {
+    if (g_str_has_suffix(path, ".txt")) {
+      continue;
+    } else if (g_str_has_suffix(path, ".png")) {
       g_assert_cmpuint(len, >, 8);
       g_assert_cmpint(memcmp(data, "\x89PNG\r\n\x1a\n", 8), ==, 0);
       cairo_surface_t *s = cairo_image_surface_create_from_png(path);

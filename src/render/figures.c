@@ -494,14 +494,22 @@ gboolean am_figures_write_all(const AmDmsSweepResults *results, const AmFigureOp
                 g_strerror(e));
     return FALSE;
   }
+  /* notes.txt says, next to the pictures, which figures were not drawn and what was left
+   * out of the others, so the folder explains itself without the run's log. */
+  g_autoptr(GString) notes = g_string_new(NULL);
+  g_autofree char *footer = footer_text(results);
+  g_string_append_printf(notes, "Figures of %s\n%s\n\n", results && results->protocol ? results->protocol : "a sweep",
+                         footer);
   for (int i = 0; i < AM_FIGURE_N; i++) {
     g_autoptr(AmFigure) fig = am_figure_new((AmFigureId) i, results, opt);
     const char *name = am_figure_name((AmFigureId) i);
     if (fig->skip) {
+      g_string_append_printf(notes, "%s: not drawn: %s\n", name, fig->skip);
       if (skipped)
         g_ptr_array_add(skipped, g_strdup_printf("%s: %s", name, fig->skip));
       continue;
     }
+    g_string_append_printf(notes, "%s: %s\n", name, am_figure_caption((AmFigureId) i));
     double w, h;
     am_figure_default_size((AmFigureId) i, &w, &h);
     g_autofree char *png = g_strdup_printf("%s.png", name);
@@ -514,12 +522,20 @@ gboolean am_figures_write_all(const AmDmsSweepResults *results, const AmFigureOp
       g_ptr_array_add(written, g_build_filename("figures", png, NULL));
       g_ptr_array_add(written, g_build_filename("figures", svg, NULL));
     }
-    if (skipped && fig->notes) {
+    if (fig->notes) {
       g_auto(GStrv) lines = g_strsplit(fig->notes->str, "\n", -1);
-      for (char **l = lines; *l; l++)
-        g_ptr_array_add(skipped, g_strdup_printf("%s (note): %s", name, *l));
+      for (char **l = lines; *l; l++) {
+        g_string_append_printf(notes, "    note: %s\n", *l);
+        if (skipped)
+          g_ptr_array_add(skipped, g_strdup_printf("%s (note): %s", name, *l));
+      }
     }
   }
+  g_autofree char *notes_path = g_build_filename(figdir, "notes.txt", NULL);
+  if (!am_write_file_atomic(notes_path, notes->str, (gssize) notes->len, error))
+    return FALSE;
+  if (written)
+    g_ptr_array_add(written, g_build_filename("figures", "notes.txt", NULL));
   return TRUE;
 }
 

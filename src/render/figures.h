@@ -103,9 +103,11 @@ gboolean am_figure_write_png(AmFigure *fig, const char *path, double width, doub
                              GError **error);
 gboolean am_figure_write_svg(AmFigure *fig, const char *path, double width, double height, GError **error);
 
-/* Every figure into dir/figures/<name>.png and .svg (the folder is created). The paths
- * written, relative to dir, go to written (may be NULL); one line per skipped figure,
- * "<name>: <reason>", to skipped (may be NULL). FALSE only when a file could not be
+/* Every figure into dir/figures/<name>.png and .svg (the folder is created), and
+ * dir/figures/notes.txt: the run's scale, what each figure shows, which were not drawn
+ * and why, and what was left out of the others. The paths written, relative to dir, go to
+ * written (may be NULL); one line per skipped figure, "<name>: <reason>", and per note,
+ * "<name> (note): <note>", to skipped (may be NULL). FALSE only when a file could not be
  * written. */
 gboolean am_figures_write_all(const AmDmsSweepResults *results, const AmFigureOptions *opt, const char *dir,
                               GPtrArray *written, GPtrArray *skipped, GError **error);
