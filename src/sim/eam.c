@@ -286,6 +286,7 @@ struct AmForceEngine {
    * Distances drift by less than the skin between builds, so the order stays good. */
   uint32_t *pi, *pj;   /* private index of i; packed j and image code (neighbor.h) */
   uint32_t *key;       /* sort scratch */
+  uint32_t *ci, *cj;   /* pass 1's in-cutoff pairs, for pass 2 (thread t from its q0) */
   size_t pcap, npairs;
   size_t ninside;      /* pairs inside the cutoff at the build: they come first */
   size_t *bucket;      /* nr+2 counters of the counting sort */
@@ -315,6 +316,8 @@ void am_force_engine_free(AmForceEngine *e)
   free(e->pi);
   free(e->pj);
   free(e->key);
+  free(e->ci);
+  free(e->cj);
   free(e->bucket);
   free(e);
 }
@@ -377,13 +380,15 @@ static AmStatus flatten(AmForceEngine *e, const AmEam *eam, AmError *err)
     size_t cap = e->pcap ? e->pcap : 4096;
     while (cap < np)
       cap *= 2;
-    free(e->pi), free(e->pj), free(e->key);
+    free(e->pi), free(e->pj), free(e->key), free(e->ci), free(e->cj);
     e->pi = malloc(cap * sizeof *e->pi);
     e->pj = malloc(cap * sizeof *e->pj);
     e->key = malloc(cap * sizeof *e->key);
-    if (!e->pi || !e->pj || !e->key) {
-      free(e->pi), free(e->pj), free(e->key);
-      e->pi = e->pj = e->key = NULL;
+    e->ci = malloc(cap * sizeof *e->ci);
+    e->cj = malloc(cap * sizeof *e->cj);
+    if (!e->pi || !e->pj || !e->key || !e->ci || !e->cj) {
+      free(e->pi), free(e->pj), free(e->key), free(e->ci), free(e->cj);
+      e->pi = e->pj = e->key = e->ci = e->cj = NULL;
       e->pcap = 0;
       return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate %zu pairs", np);
     }
@@ -442,6 +447,203 @@ static size_t pair_split(size_t np, size_t ninside, int t, int tn)
   return q;
 }
 
+/* ---- pair kernels -------------------------------------------------------------------- */
+
+/* The pair loops run in chunks: a loop without stores to shared atoms computes the
+ * chunk's per-pair terms (vectorised, the table rows and positions read with gathers),
+ * then a short scalar loop adds them to the atoms. The scatter cannot be vectorised (two
+ * pairs of a chunk may share an atom) but costs a few instructions per pair, while the
+ * arithmetic and the table lookups, the bulk of the work, run 4 or 8 pairs at a time. */
+#define CHUNK 256
+
+typedef struct {
+  const double *x;        /* 3n positions, private order */
+  const double *shift;    /* 27 × 3 image vectors */
+  const int *elem;
+  const double *fp;       /* F′ of each atom (pass 2) */
+  const double *rho_tab, *z2_tab;
+  int rho_off[AM_MAX_TYPES * AM_MAX_TYPES]; /* [a·ne + b]: first double of what b puts at a */
+  int z2_off[AM_MAX_TYPES * AM_MAX_TYPES];
+  int ne, nr;
+  double rdr, rc2;
+} PairCtx;
+
+/* Per-pair densities of a chunk: ra[k] is j's density at i, rb[k] i's at j, both 0 for a
+ * pair outside the cutoff (in[k] = 0). Returns nonzero if a pair is closer than MIN_R2.
+ * The arithmetic is LAMMPS' (see lookup_r and knot_value), in the same order. */
+static inline __attribute__((always_inline)) int dens_body(const PairCtx *restrict c, const uint32_t *restrict pi,
+                                                          const uint32_t *restrict pj, int cnt, double *restrict ra,
+                                                          double *restrict rb, int *restrict in)
+{
+  const double *restrict x = c->x, *restrict sh = c->shift, *restrict tab = c->rho_tab;
+  const int *restrict elem = c->elem;
+  const int ne = c->ne, nr1 = c->nr - 1;
+  const double rdr = c->rdr, rc2 = c->rc2;
+  int close = 0;
+#pragma omp simd reduction(| : close)
+  for (int k = 0; k < cnt; k++) {
+    const int i = (int) pi[k];
+    const int j = (int) (pj[k] >> AM_NEIGH_SHIFT_BITS), s = (int) (pj[k] & ((1u << AM_NEIGH_SHIFT_BITS) - 1));
+    const double dx = x[3 * j] + sh[3 * s] - x[3 * i], dy = x[3 * j + 1] + sh[3 * s + 1] - x[3 * i + 1],
+                 dz = x[3 * j + 2] + sh[3 * s + 2] - x[3 * i + 2];
+    const double r2 = dx * dx + dy * dy + dz * dz;
+    double p = sqrt(r2) * rdr + 1.0;
+    int m = (int) p;
+    m = m < nr1 ? m : nr1;
+    p -= m;
+    p = p < 1.0 ? p : 1.0;
+    const int ei = elem[i], ej = elem[j];
+    const int a = c->rho_off[ei * ne + ej] + 4 * (m - 1), b = c->rho_off[ej * ne + ei] + 4 * (m - 1);
+    const double va = ((tab[a] * p + tab[a + 1]) * p + tab[a + 2]) * p + tab[a + 3];
+    const double vb = ((tab[b] * p + tab[b + 1]) * p + tab[b + 2]) * p + tab[b + 3];
+    const int ok = (r2 < rc2) & (r2 >= MIN_R2);
+    close |= r2 < MIN_R2;
+    ra[k] = ok ? va : 0.0;
+    rb[k] = ok ? vb : 0.0;
+    in[k] = ok;
+  }
+  return close;
+}
+
+/* Per-pair forces of a chunk of in-cutoff pairs: f = (fx, fy, fz) on i (−f on j), the
+ * pair energy phi and the pair vector d = r_i − r_j; sums of phi and of the virial
+ * d ⊗ f go to acc[0..6]. */
+static inline __attribute__((always_inline)) void force_body(const PairCtx *restrict c, const uint32_t *restrict pi,
+                                                            const uint32_t *restrict pj, int cnt, double *restrict fx,
+                                                            double *restrict fy, double *restrict fz,
+                                                            double *restrict phi_out, double *restrict ddx,
+                                                            double *restrict ddy, double *restrict ddz,
+                                                            double acc[7])
+{
+  const double *restrict x = c->x, *restrict sh = c->shift, *restrict rt = c->rho_tab, *restrict zt = c->z2_tab;
+  const double *restrict fp = c->fp;
+  const int *restrict elem = c->elem;
+  const int ne = c->ne, nr1 = c->nr - 1;
+  const double rdr = c->rdr;
+  double ep = 0.0, v0 = 0.0, v1 = 0.0, v2 = 0.0, v3 = 0.0, v4 = 0.0, v5 = 0.0;
+#pragma omp simd reduction(+ : ep, v0, v1, v2, v3, v4, v5)
+  for (int k = 0; k < cnt; k++) {
+    const int i = (int) pi[k];
+    const int j = (int) (pj[k] >> AM_NEIGH_SHIFT_BITS), s = (int) (pj[k] & ((1u << AM_NEIGH_SHIFT_BITS) - 1));
+    /* del = r_i − r_j as in LAMMPS, so fpair > 0 is repulsive. */
+    const double dx = x[3 * i] - x[3 * j] - sh[3 * s], dy = x[3 * i + 1] - x[3 * j + 1] - sh[3 * s + 1],
+                 dz = x[3 * i + 2] - x[3 * j + 2] - sh[3 * s + 2];
+    const double r2 = dx * dx + dy * dy + dz * dz;
+    const double r = sqrt(r2);
+    double p = r * rdr + 1.0;
+    int m = (int) p;
+    m = m < nr1 ? m : nr1;
+    p -= m;
+    p = p < 1.0 ? p : 1.0;
+    const int ei = elem[i], ej = elem[j];
+    const int row = 4 * (m - 1);
+    const int a = c->rho_off[ei * ne + ej] + row, b = c->rho_off[ej * ne + ei] + row;
+    const int z = c->z2_off[ei * ne + ej] + row;
+    const double rhojp = ((3.0 * rt[a] * p + 2.0 * rt[a + 1]) * p + rt[a + 2]) * rdr;
+    const double rhoip = ((3.0 * rt[b] * p + 2.0 * rt[b + 1]) * p + rt[b + 2]) * rdr;
+    const double z2 = ((zt[z] * p + zt[z + 1]) * p + zt[z + 2]) * p + zt[z + 3];
+    const double z2p = ((3.0 * zt[z] * p + 2.0 * zt[z + 1]) * p + zt[z + 2]) * rdr;
+    const double recip = 1.0 / r;
+    const double phi = z2 * recip;
+    const double phip = z2p * recip - phi * recip;
+    const double psip = fp[i] * rhojp + fp[j] * rhoip + phip;
+    const double fpair = -psip * recip;
+    const double gx = dx * fpair, gy = dy * fpair, gz = dz * fpair;
+    fx[k] = gx, fy[k] = gy, fz[k] = gz;
+    phi_out[k] = phi;
+    ddx[k] = dx, ddy[k] = dy, ddz[k] = dz;
+    ep += phi;
+    v0 += dx * gx, v1 += dy * gy, v2 += dz * gz, v3 += dx * gy, v4 += dx * gz, v5 += dy * gz;
+  }
+  acc[0] += ep;
+  acc[1] += v0, acc[2] += v1, acc[3] += v2, acc[4] += v3, acc[5] += v4, acc[6] += v5;
+}
+
+typedef int (*DensFn)(const PairCtx *, const uint32_t *, const uint32_t *, int, double *, double *, int *);
+typedef void (*ForceFn)(const PairCtx *, const uint32_t *, const uint32_t *, int, double *, double *, double *,
+                        double *, double *, double *, double *, double[7]);
+
+static int dens_base(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *ra, double *rb,
+                     int *in)
+{
+  return dens_body(c, pi, pj, cnt, ra, rb, in);
+}
+
+static void force_base(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *fx, double *fy,
+                       double *fz, double *phi, double *dx, double *dy, double *dz, double acc[7])
+{
+  force_body(c, pi, pj, cnt, fx, fy, fz, phi, dx, dy, dz, acc);
+}
+
+/* Variants for wider vectors, chosen at run time: the build targets x86-64-v2, so one
+ * binary runs everywhere and uses AVX2 gathers or AVX-512 where the processor has them. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_SIMD_VARIANTS 1
+#define AVX2 __attribute__((target("avx2,fma")))
+#define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
+
+AVX2 static int dens_avx2(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *ra, double *rb,
+                          int *in)
+{
+  return dens_body(c, pi, pj, cnt, ra, rb, in);
+}
+
+AVX2 static void force_avx2(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *fx,
+                            double *fy, double *fz, double *phi, double *dx, double *dy, double *dz, double acc[7])
+{
+  force_body(c, pi, pj, cnt, fx, fy, fz, phi, dx, dy, dz, acc);
+}
+
+AVX512 static int dens_avx512(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *ra,
+                              double *rb, int *in)
+{
+  return dens_body(c, pi, pj, cnt, ra, rb, in);
+}
+
+AVX512 static void force_avx512(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *fx,
+                                double *fy, double *fz, double *phi, double *dx, double *dy, double *dz,
+                                double acc[7])
+{
+  force_body(c, pi, pj, cnt, fx, fy, fz, phi, dx, dy, dz, acc);
+}
+#endif
+
+/* The widest variant this processor runs; AMORPH_SIMD=baseline|avx2|avx512 asks for a
+ * narrower one (to compare them, or to rule the vector code out). */
+static void pick_kernels(DensFn *dens, ForceFn *force)
+{
+  *dens = dens_base;
+  *force = force_base;
+#ifdef HAVE_SIMD_VARIANTS
+  const char *want = getenv("AMORPH_SIMD");
+  const int max = want && strcmp(want, "baseline") == 0 ? 0 : want && strcmp(want, "avx2") == 0 ? 1 : 2;
+  __builtin_cpu_init();
+  if (max >= 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq")) {
+    *dens = dens_avx512;
+    *force = force_avx512;
+  } else if (max >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    *dens = dens_avx2;
+    *force = force_avx2;
+  }
+#endif
+}
+
+/* Name of the pair kernel variant in use (for provenance and benchmarks). */
+const char *am_eam_simd_variant(void)
+{
+  DensFn d;
+  ForceFn f;
+  pick_kernels(&d, &f);
+#ifdef HAVE_SIMD_VARIANTS
+  if (d == dens_avx512)
+    return "avx512";
+  if (d == dens_avx2)
+    return "avx2";
+#endif
+  return "baseline";
+}
+
 AmStatus am_eam_compute(AmSystem *sys, AmError *err)
 {
   const AmEam *eam = sys->potential;
@@ -494,6 +696,16 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
       z2_of[a][b] = (size_t) eam->z2_index[a][b] * nr * AM_EAM_KNOT;
     }
 
+  PairCtx ctx = {.x = x, .shift = &nl->shift[0][0], .elem = elem, .fp = fp, .rho_tab = rho_tab,
+                 .z2_tab = z2_tab, .ne = ne, .nr = nr, .rdr = rdr, .rc2 = rc2};
+  for (int a = 0; a < ne; a++)
+    for (int b = 0; b < ne; b++) {
+      ctx.rho_off[a * ne + b] = (int) rho_in[a][b];
+      ctx.z2_off[a * ne + b] = (int) z2_of[a][b];
+    }
+  DensFn dens;
+  ForceFn force;
+  pick_kernels(&dens, &force);
   double embed_t[MAX_THREADS], pair_t[MAX_THREADS], vir_t[MAX_THREADS][6];
   size_t close_i[MAX_THREADS], close_j[MAX_THREADS];
   for (int t = 0; t < nt; t++)
@@ -521,26 +733,30 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     double *restrict trho = my;
     memset(trho, 0, n * sizeof *trho);
 
-    /* Pass 1: densities. */
-    for (size_t q = q0; q < q1; q++) {
-      const size_t i = pi[q];
-      const uint32_t pk = pj[q];
-      const size_t j = AM_NEIGH_J(pk);
-      const double *sh = nl->shift[AM_NEIGH_CODE(pk)];
-      const double dx = x[3 * j] + sh[0] - x[3 * i], dy = x[3 * j + 1] + sh[1] - x[3 * i + 1],
-                   dz = x[3 * j + 2] + sh[2] - x[3 * i + 2];
-      const double r2 = dx * dx + dy * dy + dz * dz;
-      if (r2 >= rc2)
-        continue;
-      if (r2 < MIN_R2) {
-        close_i[t] = i, close_j[t] = j;
-        continue;
+    /* Pass 1: densities; the pairs inside the cutoff are kept, in order, for pass 2. */
+    uint32_t *restrict my_ci = e->ci + q0, *restrict my_cj = e->cj + q0;
+    size_t nc = 0;
+    for (size_t q = q0; q < q1; q += CHUNK) {
+      const int cnt = (int) (q1 - q < CHUNK ? q1 - q : CHUNK);
+      double ra[CHUNK], rb[CHUNK];
+      int in[CHUNK];
+      if (dens(&ctx, pi + q, pj + q, cnt, ra, rb, in))
+        for (int k = 0; k < cnt; k++) {
+          const size_t j = AM_NEIGH_J(pj[q + k]);
+          const double dx = x[3 * j] + nl->shift[AM_NEIGH_CODE(pj[q + k])][0] - x[3 * pi[q + k]];
+          const double dy = x[3 * j + 1] + nl->shift[AM_NEIGH_CODE(pj[q + k])][1] - x[3 * pi[q + k] + 1];
+          const double dz = x[3 * j + 2] + nl->shift[AM_NEIGH_CODE(pj[q + k])][2] - x[3 * pi[q + k] + 2];
+          if (dx * dx + dy * dy + dz * dz < MIN_R2)
+            close_i[t] = pi[q + k], close_j[t] = j;
+        }
+      for (int k = 0; k < cnt; k++) {
+        const uint32_t i = pi[q + k], pk = pj[q + k];
+        trho[i] += ra[k];
+        trho[AM_NEIGH_J(pk)] += rb[k];
+        my_ci[nc] = i;
+        my_cj[nc] = pk;
+        nc += (size_t) in[k];
       }
-      double p;
-      const size_t m = lookup_r(sqrt(r2), rdr, nr, &p) * AM_EAM_KNOT;
-      const int ei = elem[i], ej = elem[j];
-      trho[i] += knot_value(rho_tab + rho_in[ei][ej] + m, p); /* j's density at i */
-      trho[j] += knot_value(rho_tab + rho_in[ej][ei] + m, p); /* i's density at j */
     }
 #pragma omp barrier
     /* Fixed-order reduction of the densities, then embedding energies. */
@@ -574,49 +790,33 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
       memset(te, 0, n * sizeof *te);
     if (vir_atom)
       memset(tv, 0, 6 * n * sizeof *tv);
-    double epair = 0.0, v0 = 0.0, v1 = 0.0, v2 = 0.0, v3 = 0.0, v4 = 0.0, v5 = 0.0;
-    for (size_t q = q0; q < q1; q++) {
-      const size_t i = pi[q];
-      const uint32_t pk = pj[q];
-      const size_t j = AM_NEIGH_J(pk);
-      const double *sh = nl->shift[AM_NEIGH_CODE(pk)];
-      /* del = r_i − r_j as in LAMMPS, so fpair > 0 is repulsive. */
-      const double dx = x[3 * i] - x[3 * j] - sh[0], dy = x[3 * i + 1] - x[3 * j + 1] - sh[1],
-                   dz = x[3 * i + 2] - x[3 * j + 2] - sh[2];
-      const double r2 = dx * dx + dy * dy + dz * dz;
-      if (r2 >= rc2 || r2 < MIN_R2)
-        continue;
-      const double r = sqrt(r2);
-      double p;
-      const size_t m = lookup_r(r, rdr, nr, &p) * AM_EAM_KNOT;
-      const int ei = elem[i], ej = elem[j];
-      const double rhojp = knot_slope(rho_tab + rho_in[ei][ej] + m, p, rdr);
-      const double rhoip = knot_slope(rho_tab + rho_in[ej][ei] + m, p, rdr);
-      const double *c = z2_tab + z2_of[ei][ej] + m;
-      const double z2 = knot_value(c, p), z2p = knot_slope(c, p, rdr);
-      const double recip = 1.0 / r;
-      const double phi = z2 * recip;
-      const double phip = z2p * recip - phi * recip;
-      const double psip = fp[i] * rhojp + fp[j] * rhoip + phip;
-      const double fpair = -psip * recip;
-      const double fx = dx * fpair, fy = dy * fpair, fz = dz * fpair;
-      tf[3 * i] += fx, tf[3 * i + 1] += fy, tf[3 * i + 2] += fz;
-      tf[3 * j] -= fx, tf[3 * j + 1] -= fy, tf[3 * j + 2] -= fz;
-      epair += phi;
-      const double w0 = dx * fx, w1 = dy * fy, w2 = dz * fz, w3 = dx * fy, w4 = dx * fz, w5 = dy * fz;
-      v0 += w0, v1 += w1, v2 += w2, v3 += w3, v4 += w4, v5 += w5;
-      if (pe_atom) {
-        te[i] += 0.5 * phi;
-        te[j] += 0.5 * phi;
+    double acc[7] = {0};
+    for (size_t q = 0; q < nc; q += CHUNK) {
+      const int cnt = (int) (nc - q < CHUNK ? nc - q : CHUNK);
+      double fx[CHUNK], fy[CHUNK], fz[CHUNK], ph[CHUNK], ddx[CHUNK], ddy[CHUNK], ddz[CHUNK];
+      force(&ctx, my_ci + q, my_cj + q, cnt, fx, fy, fz, ph, ddx, ddy, ddz, acc);
+      for (int k = 0; k < cnt; k++) {
+        const size_t i = my_ci[q + k], j = AM_NEIGH_J(my_cj[q + k]);
+        tf[3 * i] += fx[k], tf[3 * i + 1] += fy[k], tf[3 * i + 2] += fz[k];
+        tf[3 * j] -= fx[k], tf[3 * j + 1] -= fy[k], tf[3 * j + 2] -= fz[k];
       }
-      if (vir_atom) {
-        double *vi = tv + 6 * i, *vj = tv + 6 * j;
-        vi[0] += 0.5 * w0, vi[1] += 0.5 * w1, vi[2] += 0.5 * w2;
-        vi[3] += 0.5 * w3, vi[4] += 0.5 * w4, vi[5] += 0.5 * w5;
-        vj[0] += 0.5 * w0, vj[1] += 0.5 * w1, vj[2] += 0.5 * w2;
-        vj[3] += 0.5 * w3, vj[4] += 0.5 * w4, vj[5] += 0.5 * w5;
-      }
+      if (pe_atom)
+        for (int k = 0; k < cnt; k++) {
+          te[my_ci[q + k]] += 0.5 * ph[k];
+          te[AM_NEIGH_J(my_cj[q + k])] += 0.5 * ph[k];
+        }
+      if (vir_atom)
+        for (int k = 0; k < cnt; k++) {
+          const double w0 = ddx[k] * fx[k], w1 = ddy[k] * fy[k], w2 = ddz[k] * fz[k], w3 = ddx[k] * fy[k],
+                       w4 = ddx[k] * fz[k], w5 = ddy[k] * fz[k];
+          double *vi = tv + 6 * my_ci[q + k], *vj = tv + 6 * AM_NEIGH_J(my_cj[q + k]);
+          vi[0] += 0.5 * w0, vi[1] += 0.5 * w1, vi[2] += 0.5 * w2;
+          vi[3] += 0.5 * w3, vi[4] += 0.5 * w4, vi[5] += 0.5 * w5;
+          vj[0] += 0.5 * w0, vj[1] += 0.5 * w1, vj[2] += 0.5 * w2;
+          vj[3] += 0.5 * w3, vj[4] += 0.5 * w4, vj[5] += 0.5 * w5;
+        }
     }
+    const double epair = acc[0], v0 = acc[1], v1 = acc[2], v2 = acc[3], v3 = acc[4], v4 = acc[5], v5 = acc[6];
     pair_t[t] = epair;
     vir_t[t][0] = v0, vir_t[t][1] = v1, vir_t[t][2] = v2;
     vir_t[t][3] = v3, vir_t[t][4] = v4, vir_t[t][5] = v5;

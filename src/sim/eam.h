@@ -71,6 +71,10 @@ void am_force_engine_invalidate(AmForceEngine *engine);
 /* Number of neighbour-list builds so far (for tests and statistics). */
 long am_force_engine_builds(const AmForceEngine *engine);
 
+/* The pair-kernel variant this processor runs: "avx512", "avx2" or "baseline" (the
+ * environment variable AMORPH_SIMD=baseline|avx2 caps it). */
+const char *am_eam_simd_variant(void);
+
 /* Forces, energy and virial of sys (see am_system_compute_forces, which checks the
  * arguments and calls this). */
 AmStatus am_eam_compute(AmSystem *sys, AmError *err);
