@@ -32,7 +32,8 @@ typedef enum {
   AM_FIGURE_2C,    /* p(u) at several T */
   AM_FIGURE_2D,    /* E″ versus f(u > u_c) */
   AM_FIGURE_3A,    /* p(u′) at the temperatures nearest 100 / 300 / 500 K */
-  AM_FIGURE_4A,    /* u′(t) of a VA, an RA and an FA (needs trajectories) */
+  AM_FIGURE_4A,    /* u′(t) of a VA, an RA and an FA (needs trajectories; the temperature whose
+                    * recorded atoms cover most classes, nearest 300 K) */
   AM_FIGURE_4B,    /* class fractions versus T */
   AM_FIGURE_5A,    /* E″ versus N_RA, inset N_RA(T) */
   AM_FIGURE_5B,    /* E″(T) of each pin set */
