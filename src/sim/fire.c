@@ -114,8 +114,12 @@ static AmStatus evaluate(AmSystem *sys, AmFireResult *res, AmError *err)
   if (st)
     return am_error_prefix(err, "FIRE: ");
   res->evaluations++;
-  if (!isfinite(sys->pe))
-    return am_error_set(err, AM_ERR_NUMERIC, "FIRE: energy became non-finite after %d iterations", res->iterations);
+  double ff = 0.0;
+  for (size_t i = 0; i < 3 * sys->atoms.n; i++)
+    ff += sys->atoms.f[i] * sys->atoms.f[i];
+  if (!isfinite(sys->pe) || !isfinite(ff))
+    return am_error_set(err, AM_ERR_NUMERIC, "FIRE: energy or forces became non-finite after %d iterations",
+                        res->iterations);
   return AM_OK;
 }
 

@@ -524,6 +524,13 @@ AmStatus am_integrator_step(AmIntegrator *integ, AmSystem *sys, AmError *err)
     return am_error_set(err, AM_ERR_NUMERIC,
                         "integrator: non-finite velocities at step %lld (t = %g ps), from non-finite forces",
                         new_step, sys->time);
+  /* No physical run moves an atom 10⁴ Å in one step; refusing here also keeps the image
+   * counts of the wrap far from integer overflow. */
+  if (vv * cfg->dt * cfg->dt > 1e8)
+    return am_error_set(err, AM_ERR_NUMERIC,
+                        "integrator: velocities at step %lld (t = %g ps) would move atoms more than 10^4 Å in one "
+                        "step; the system is exploding",
+                        new_step, sys->time);
   if (barostat)
     box_dilate_half_step(integ, sys);
   drift(integ, &sys->atoms);
