@@ -317,7 +317,7 @@ static void test_markers_other_figures(void)
     AmPlotPanel *p = am_plot_get_panel(am_figure_plot(fig), 0);
     double dx, dy;
     g_assert_true(am_plot_data_to_device(p, AM_PLOT_AXIS_Y, p3->temperature, p3->f_ra.mean, &dx, &dy));
-    g_assert_cmpint(count_near(img, dx, dy, 1, am_atom_class_color(AM_ATOM_COLOR_RA), 8), >=, 5);
+    g_assert_cmpint(count_near(img, dx, dy, 1, am_figure_class_color(AM_ATOM_COLOR_RA), 8), >=, 5);
     g_assert_nonnull(am_figure_notes(fig));
     g_assert_nonnull(strstr(am_figure_notes(fig), "FA fraction is 0 at 50 K"));
     cairo_surface_destroy(img);
@@ -341,7 +341,7 @@ static void test_markers_other_figures(void)
     const AmDmsPoint *ra = &fk->R.sets[1].points[3];
     double dx, dy, nx, ny;
     g_assert_true(am_plot_data_to_device(p, AM_PLOT_AXIS_Y, ra->temperature, ra->loss.mean, &dx, &dy));
-    g_assert_cmpint(count_near(img, dx, dy, 1, am_atom_class_color(AM_ATOM_COLOR_RA), 8), >=, 5);
+    g_assert_cmpint(count_near(img, dx, dy, 1, am_figure_class_color(AM_ATOM_COLOR_RA), 8), >=, 5);
     g_assert_true(am_plot_data_to_device(p, AM_PLOT_AXIS_Y, p3->temperature, p3->loss.mean, &nx, &ny));
     g_assert_cmpfloat(ny, <, dy - 20); /* the unpinned peak is well above */
     cairo_surface_destroy(img);
@@ -718,7 +718,7 @@ static void test_trajectory_figures(void)
     g_assert_cmpuint(hop, <, len);
     double dx, dy;
     g_assert_true(am_plot_data_to_device(p, AM_PLOT_AXIS_Y, t[hop] - t[0], u[hop], &dx, &dy));
-    g_assert_cmpint(count_near(img, dx, dy, 2, am_atom_class_color(AM_ATOM_COLOR_RA), 60), >=, 1);
+    g_assert_cmpint(count_near(img, dx, dy, 2, am_figure_class_color(AM_ATOM_COLOR_RA), 60), >=, 1);
     cairo_surface_destroy(img);
   }
   /* 6c (300 K): ink at the second site, none at the mirror point; 6d has the third site. */

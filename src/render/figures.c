@@ -128,6 +128,19 @@ gsize am_figure_pick_temperatures(const AmDmsPoint *pts, gsize n_pts, const doub
   return n;
 }
 
+AmColor am_figure_class_color(AmAtomColorClass cls)
+{
+  AmColor c = am_atom_class_color(cls);
+  const double lum = 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b;
+  if (lum > 0.6) {
+    const double f = 0.6 / lum;
+    c.r *= f;
+    c.g *= f;
+    c.b *= f;
+  }
+  return c;
+}
+
 AmColor am_figure_temperature_color(gsize i, gsize n)
 {
   /* Okabe–Ito blue, bluish green, orange, vermillion, reddish purple: distinguishable for

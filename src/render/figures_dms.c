@@ -442,7 +442,7 @@ static void build_fig4b(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
     if (zeros)
       g_string_append(label, " K)");
     shown += finite_count(cv.y, cv.n);
-    add_curve(p, &cv, label->str, am_atom_class_color((AmAtomColorClass) c), markers[c]);
+    add_curve(p, &cv, label->str, am_figure_class_color((AmAtomColorClass) c), markers[c]);
     g_string_free(label, TRUE);
     curve_clear(&cv);
   }
@@ -466,7 +466,7 @@ static void build_fig5a(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
   am_plot_panel_set_axis_label(in, AM_PLOT_AXIS_X, "<i>T</i> (K)");
   am_plot_panel_set_axis_label(in, AM_PLOT_AXIS_Y, "<i>N</i><sub>RA</sub>");
   Curve c = curve_of(set, G_STRUCT_OFFSET(AmDmsPoint, n_ra));
-  AmPlotSeries *s = add_curve(in, &c, NULL, am_atom_class_color(AM_ATOM_COLOR_RA), AM_PLOT_MARKER_SQUARE);
+  AmPlotSeries *s = add_curve(in, &c, NULL, am_figure_class_color(AM_ATOM_COLOR_RA), AM_PLOT_MARKER_SQUARE);
   am_plot_series_set_marker(s, AM_PLOT_MARKER_SQUARE, 5, TRUE);
   am_plot_series_set_line(s, 1.0, AM_PLOT_DASH_SOLID);
   curve_clear(&c);
@@ -498,8 +498,8 @@ static void build_fig5b(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
       crosses |= isfinite(c.y[k]) && c.y[k] - (isfinite(c.e[k]) ? c.e[k] : 0) < 0;
     char buf[64];
     AmColor col = R->sets[s].kind == AM_PIN_NONE     ? am_color_from_hex(0x000000)
-                  : R->sets[s].kind == AM_PIN_AUTO_RA ? am_atom_class_color(AM_ATOM_COLOR_RA)
-                  : R->sets[s].kind == AM_PIN_RANDOM_VA ? am_atom_class_color(AM_ATOM_COLOR_VA)
+                  : R->sets[s].kind == AM_PIN_AUTO_RA ? am_figure_class_color(AM_ATOM_COLOR_RA)
+                  : R->sets[s].kind == AM_PIN_RANDOM_VA ? am_figure_class_color(AM_ATOM_COLOR_VA)
                                                         : am_palette_color((unsigned) s + 2);
     AmPlotSeries *ser = add_curve(p, &c, set_legend(&R->sets[s], buf, sizeof buf), col,
                                   markers[s % G_N_ELEMENTS(markers)]);
@@ -540,8 +540,8 @@ static void build_fig5c(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
     char buf[64];
     labels[n] = g_strdup(set_legend(set, buf, sizeof buf));
     colors[n] = set->kind == AM_PIN_NONE       ? am_color_from_hex(0x000000)
-                : set->kind == AM_PIN_AUTO_RA   ? am_atom_class_color(AM_ATOM_COLOR_RA)
-                : set->kind == AM_PIN_RANDOM_VA ? am_atom_class_color(AM_ATOM_COLOR_VA)
+                : set->kind == AM_PIN_AUTO_RA   ? am_figure_class_color(AM_ATOM_COLOR_RA)
+                : set->kind == AM_PIN_RANDOM_VA ? am_figure_class_color(AM_ATOM_COLOR_VA)
                                                 : am_palette_color((unsigned) s + 2);
     n++;
   }

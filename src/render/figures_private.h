@@ -26,6 +26,10 @@ const AmDmsPinSetResults *am_figure_main_set(const AmDmsSweepResults *R, const A
 gsize am_figure_pick_temperatures(const AmDmsPoint *pts, gsize n_pts, const double *targets, gsize n_targets,
                                   gsize *out);
 
+/* A class colour (colormap.h) for lines and markers on white: the pale VA grey of the atom
+ * view darkened until a thin line reads, the others as they are. */
+AmColor am_figure_class_color(AmAtomColorClass cls);
+
 /* Colour of the i-th of n temperature curves: a dark-to-light ramp (cold blue, hot orange)
  * so curves read in temperature order. */
 AmColor am_figure_temperature_color(gsize i, gsize n);

@@ -117,7 +117,7 @@ static void build_fig4a(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
       tt[i] = t[i] - t[0];
     g_autofree char *label = g_strdup_printf("%s (atom %" G_GINT64_FORMAT ")", class_name[c], atom_id(ft, pick[c]));
     AmPlotSeries *s = am_plot_panel_add_xy(p, tt, u, len, AM_PLOT_LINE, label);
-    am_plot_series_set_color(s, am_atom_class_color((AmAtomColorClass) c));
+    am_plot_series_set_color(s, am_figure_class_color((AmAtomColorClass) c));
     am_plot_series_set_line(s, 1.2, AM_PLOT_DASH_SOLID);
     drawn++;
   }
