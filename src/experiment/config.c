@@ -114,6 +114,11 @@ static const AmKeySpec md_keys[] = {
   AM_INTEGRATION_KEYS,
   { "trajectory_interval", AM_KEY_INT, "0", "steps", 0, 1e12, 0, NULL,
     "Steps between frames of trajectory.extxyz; 0 writes no trajectory." },
+  { "shear_amplitude", AM_KEY_FLOAT, "0", "", 0, 1, 0, NULL,
+    "Amplitude ε_A of a sinusoidal xy shear strain γ(t) = ε_A sin(2πt/t_p) with affine "
+    "remap (NVE, NVT); 0 means no shear." },
+  { "shear_period_ps", AM_KEY_FLOAT, "10", "ps", 0, 1e7, AM_KEY_MIN_EXCLUSIVE, NULL,
+    "Period t_p of the sinusoidal shear." },
   { NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 

@@ -68,6 +68,18 @@ static gboolean run_md(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
   icfg.t_start = t_start;
   icfg.t_stop = t_stop;
   icfg.p_start = icfg.p_stop = am_config_get_double(cfg, "md", "pressure_bar");
+  const double shear_amp = am_config_get_double(cfg, "md", "shear_amplitude");
+  if (shear_amp > 0.0) {
+    if (ens == AM_ENSEMBLE_NPT) {
+      g_set_error(error, AM_ENGINE_ERROR, AM_ERR_INVALID,
+                  "[md] shear_amplitude = %g needs ensemble nve or nvt (the box is prescribed), not npt",
+                  shear_amp);
+      return FALSE;
+    }
+    icfg.shear.mode = AM_SHEAR_SINUSOIDAL;
+    icfg.shear.amplitude = shear_amp;
+    icfg.shear.period = am_config_get_double(cfg, "md", "shear_period_ps");
+  }
   AmIntegrator integ;
   if (am_integrator_init(&integ, &icfg, sys, ramp ? nsteps : 0, &err)) {
     am_set_error_from_engine(error, &err, "[md] %s: ", ens_name);
