@@ -7,13 +7,38 @@
 
 struct _AmorphApplication {
   GtkApplication parent_instance;
+  char *preset; /* --preset: what ▶ runs in new windows */
 };
 
 G_DEFINE_FINAL_TYPE(AmorphApplication, amorph_application, GTK_TYPE_APPLICATION)
 
 static AmorphWindow *new_window(AmorphApplication *self)
 {
-  return AMORPH_WINDOW(amorph_window_new(GTK_APPLICATION(self)));
+  AmorphWindow *w = AMORPH_WINDOW(amorph_window_new(GTK_APPLICATION(self)));
+  if (self->preset)
+    amorph_window_set_preset(w, self->preset);
+  return w;
+}
+
+static int amorph_application_handle_local_options(GApplication *app, GVariantDict *options)
+{
+  AmorphApplication *self = AMORPH_APPLICATION(app);
+  const char *preset = NULL;
+  if (g_variant_dict_lookup(options, "preset", "^&ay", &preset) && preset && *preset) {
+    if (!g_file_test(preset, G_FILE_TEST_IS_REGULAR)) {
+      g_printerr("amorph: --preset %s: no such file\n", preset);
+      return 1;
+    }
+    g_free(self->preset);
+    self->preset = g_canonicalize_filename(preset, NULL);
+  }
+  return -1; /* carry on: activate or open */
+}
+
+static void amorph_application_finalize(GObject *object)
+{
+  g_free(AMORPH_APPLICATION(object)->preset);
+  G_OBJECT_CLASS(amorph_application_parent_class)->finalize(object);
 }
 
 static void amorph_application_activate(GApplication *app)
@@ -109,11 +134,14 @@ static void amorph_application_class_init(AmorphApplicationClass *klass)
   app_class->activate = amorph_application_activate;
   app_class->open = amorph_application_open;
   app_class->startup = amorph_application_startup;
+  app_class->handle_local_options = amorph_application_handle_local_options;
+  G_OBJECT_CLASS(klass)->finalize = amorph_application_finalize;
 }
 
 static void amorph_application_init(AmorphApplication *self)
 {
-  (void) self;
+  g_application_add_main_option(G_APPLICATION(self), "preset", 0, 0, G_OPTION_ARG_FILENAME,
+                                "The MD-DMS preset that ▶ runs (default data/presets/demo.ini)", "FILE");
 }
 
 AmorphApplication *amorph_application_new(void)

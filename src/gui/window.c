@@ -743,13 +743,36 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
   /* The loaded sample replaces the preset's; other --set style overrides follow. */
   GPtrArray *set = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(set, g_strdup_printf("system.data=%s", self->path));
-  for (gsize k = 0; overrides && overrides[k]; k++)
-    g_ptr_array_add(set, g_strdup(overrides[k]));
-  g_ptr_array_add(set, NULL);
   g_autoptr(GDateTime) now = g_date_time_new_now_local();
   g_autofree char *when = g_date_time_format(now, "%Y%m%d-%H%M%S");
   g_autofree char *leaf = g_strdup_printf("%s-%d", when, (int) getpid());
   g_autofree char *out = g_build_filename(g_get_user_cache_dir(), "amorph", "runs", leaf, NULL);
+  /* The atoms the user pinned become the sweep's pin set (a dms-sweep's [dms] pinned = ids),
+   * so the experiment measures what clicking them does. */
+  g_autoptr(GKeyFile) kf = g_key_file_new();
+  g_autofree char *protocol = g_key_file_load_from_file(kf, preset, G_KEY_FILE_NONE, NULL)
+                                  ? g_key_file_get_string(kf, "run", "protocol", NULL)
+                                  : NULL;
+  if (self->n_pinned > 0 && g_strcmp0(protocol, "dms-sweep") == 0) {
+    GString *ids = g_string_new("# atoms pinned in the explorer\n");
+    for (size_t i = 0; i < self->atoms.n; i++)
+      if (self->pinned[i])
+        g_string_append_printf(ids, "%" G_GINT64_FORMAT "\n", (gint64) self->atoms.id[i]);
+    g_autofree char *ids_path = g_build_filename(out, "pinned-ids.txt", NULL);
+    gboolean written = g_mkdir_with_parents(out, 0755) == 0 && g_file_set_contents(ids_path, ids->str, -1, error);
+    g_string_free(ids, TRUE);
+    if (!written) {
+      if (error && !*error)
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s", out);
+      g_ptr_array_unref(set);
+      return FALSE;
+    }
+    g_ptr_array_add(set, g_strdup("dms.pinned=ids"));
+    g_ptr_array_add(set, g_strdup_printf("dms.pinned_ids=%s", ids_path));
+  }
+  for (gsize k = 0; overrides && overrides[k]; k++)
+    g_ptr_array_add(set, g_strdup(overrides[k]));
+  g_ptr_array_add(set, NULL);
   self->dms = amorph_dms_run_new(preset, (const char *const *) set->pdata, out, 0, on_dms_snapshot, self, error);
   g_ptr_array_unref(set);
   if (!self->dms)
@@ -765,6 +788,13 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
   gtk_label_set_text(self->status_label, "Starting the sweep …");
   update_actions(self);
   return TRUE;
+}
+
+void amorph_window_set_preset(AmorphWindow *self, const char *preset)
+{
+  g_return_if_fail(AMORPH_IS_WINDOW(self));
+  g_free(self->preset);
+  self->preset = g_strdup(preset);
 }
 
 gboolean amorph_window_get_experiment_running(AmorphWindow *self)

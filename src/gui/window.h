@@ -65,6 +65,8 @@ gboolean amorph_window_get_running(AmorphWindow *self);
  * NULL), through experiment/dms_sweep; what ▶ does. Fails on a bad preset. */
 gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, const char *const *overrides,
                                       GError **error);
+/* The preset ▶ runs (NULL: data/presets/demo.ini), as Preset ▾ or --preset set it. */
+void amorph_window_set_preset(AmorphWindow *self, const char *preset);
 gboolean amorph_window_get_experiment_running(AmorphWindow *self);
 /* Temperatures with a G″ point on the plot so far. */
 gsize amorph_window_get_n_loss_points(AmorphWindow *self);
