@@ -300,7 +300,7 @@ static void test_constant_rate(void)
 static void test_crystal_stress_response(void)
 {
   AmSystem sys;
-  make_fcc_cu(&sys, 5, 3.615);
+  make_fcc_cu(&sys, 4, 3.615);
   AmError err = {0};
   /* Static modulus through the remap and a force call. */
   {

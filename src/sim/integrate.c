@@ -11,6 +11,10 @@
 #include "sim/thermo.h"
 #include "sim/units.h"
 
+/* Per-atom loops here cost a few ns per atom; below this size a parallel region (a fork and
+ * a barrier, ruinous when the cores are shared) costs more than it saves. */
+#define AM_PARALLEL_MIN_ATOMS 50000
+
 void am_integrator_config_init(AmIntegratorConfig *cfg, AmEnsemble ensemble, double dt)
 {
   memset(cfg, 0, sizeof *cfg);
@@ -110,7 +114,7 @@ static void compute_targets(AmIntegrator *integ, long long step)
 static void scale_velocities(AmAtoms *atoms, double factor)
 {
   const long n3 = (long) (3 * atoms->n);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n3 > 3 * AM_PARALLEL_MIN_ATOMS)
   for (long k = 0; k < n3; k++)
     atoms->v[k] *= factor;
 }
@@ -289,7 +293,7 @@ static void v_press(const AmIntegrator *integ, AmAtoms *atoms)
     factor[i] = f * f;
   }
   const long n = (long) atoms->n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n > AM_PARALLEL_MIN_ATOMS)
   for (long i = 0; i < n; i++)
     for (int k = 0; k < 3; k++)
       atoms->v[3 * i + k] *= factor[k];
@@ -334,7 +338,7 @@ static double kick(const AmIntegrator *integ, AmAtoms *atoms)
     inv_m[t] = 1.0 / atoms->mass[t];
   const long n = (long) atoms->n;
   double vv = 0.0;
-#pragma omp parallel for schedule(static) reduction(+ : vv)
+#pragma omp parallel for schedule(static) reduction(+ : vv) if (n > AM_PARALLEL_MIN_ATOMS)
   for (long i = 0; i < n; i++) {
     if (atoms->pinned[i])
       continue;
@@ -351,7 +355,7 @@ static void drift(const AmIntegrator *integ, AmAtoms *atoms)
 {
   const double dt = integ->config.dt;
   const long n = (long) atoms->n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n > AM_PARALLEL_MIN_ATOMS)
   for (long i = 0; i < n; i++) {
     if (atoms->pinned[i])
       continue;
@@ -364,7 +368,7 @@ static void place_pinned_and_wrap(AmSystem *sys)
 {
   AmAtoms *a = &sys->atoms;
   const long n = (long) a->n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n > AM_PARALLEL_MIN_ATOMS)
   for (long i = 0; i < n; i++) {
     if (a->pinned[i]) {
       am_box_from_frac(&sys->box, a->pin_frac + 3 * i, a->x + 3 * i);

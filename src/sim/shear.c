@@ -3,6 +3,10 @@
 
 #include <math.h>
 
+/* Per-atom loops here cost a few ns per atom; below this size a parallel region (a fork and
+ * a barrier, ruinous when the cores are shared) costs more than it saves. */
+#define AM_PARALLEL_MIN_ATOMS 50000
+
 AmStatus am_shear_config_validate(const AmShearConfig *cfg, AmError *err)
 {
   switch (cfg->mode) {
@@ -63,7 +67,7 @@ void am_shear_remap(const AmBox *old_box, const AmBox *new_box, AmAtoms *atoms)
       .yz = new_box->yz - old_box->yz,
   };
   const long n = (long) atoms->n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n > AM_PARALLEL_MIN_ATOMS)
   for (long i = 0; i < n; i++) {
     double *x = atoms->x + 3 * i;
     double s[3];

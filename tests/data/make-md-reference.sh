@@ -12,7 +12,7 @@
 #                     3000 K, NPT cooled to 1500 K in 20 ps and held 20 ps at 0 bar), with velocities: the start of every run below
 #   nvt.ref           LAMMPS `fix nvt temp 1500 1500 0.2` (= 100 dt) from that state
 #   npt.ref           LAMMPS `fix npt temp 1500 1500 0.2 iso 0 0 2.0` (= 1000 dt)
-#   fcc-cu-shear.ref  FCC Cu 5×5×5 (a = 3.615 Å, 500 atoms): "static_pxy" = Pxy (bar) after
+#   fcc-cu-shear.ref  FCC Cu 4×4×4 (a = 3.615 Å, 256 atoms): "static_pxy" = Pxy (bar) after
 #                     an affine xy tilt of γ = 0.01 at 0 K; "g1"/"g2" = G′, G″ (GPa) fitted
 #                     to σxy = −Pxy over cycles 2–3 of `fix deform xy wiggle` (ε_A = 0.01,
 #                     t_p = 2 ps) in NVT at 10 K. LAMMPS moves the box after the force call,
@@ -105,7 +105,7 @@ units metal
 atom_style atomic
 boundary p p p
 lattice fcc 3.615
-region box prism 0 5 0 5 0 5 0 0 0
+region box prism 0 4 0 4 0 4 0 0 0
 create_box 1 box
 create_atoms 1 box
 mass 1 63.546
@@ -117,7 +117,7 @@ timestep 0.002
 thermo_style custom step pxy
 thermo_modify format float %.10g
 run 0
-change_box all xy final 0.18075 remap units box
+change_box all xy final 0.1446 remap units box
 run 0
 variable pstatic equal pxy
 print "static_pxy \${pstatic}" file static.txt
@@ -126,7 +126,7 @@ velocity all create 20 3 mom yes rot no dist gaussian
 fix 1 all nvt temp 10 10 0.2
 run 250
 reset_timestep 0
-fix 2 all deform 1 xy wiggle 0.18075 2.0 remap x units box
+fix 2 all deform 1 xy wiggle 0.1446 2.0 remap x units box
 thermo_style custom step pxy
 thermo 1
 run 3000
