@@ -23,7 +23,9 @@
  * freedom (thermo.h), no kinetic stress; they keep pin_frac in the moving box.
  *
  * AmIntegrator is plain data (no pointers, no allocations): checkpointing may save and
- * restore the whole struct bytewise; am_integrator_validate checks a restored one. */
+ * restore the whole struct bytewise (with sys->step and sys->time, which the ramps and the
+ * shear clock read); after restoring, am_integrator_resume checks it and recomputes the
+ * forces, and the run continues as if never interrupted. */
 #pragma once
 
 #include <stdbool.h>
