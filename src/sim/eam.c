@@ -468,17 +468,12 @@ typedef struct {
   double rdr, rc2;
 } PairCtx;
 
-/* Per-pair densities of a chunk: ra[k] is j's density at i, rb[k] i's at j, both 0 for a
- * pair outside the cutoff (in[k] = 0). Returns nonzero if a pair is closer than MIN_R2.
- * The arithmetic is LAMMPS' (see lookup_r and knot_value), in the same order. */
-static inline __attribute__((always_inline)) int dens_body(const PairCtx *restrict c, const uint32_t *restrict pi,
-                                                          const uint32_t *restrict pj, int cnt, double *restrict ra,
-                                                          double *restrict rb, int *restrict in)
+/* Squared pair distances of a chunk, as pass 1 measures them (r_j + image − r_i).
+ * Returns nonzero if a pair is closer than MIN_R2. */
+static inline __attribute__((always_inline)) int dist_body(const PairCtx *restrict c, const uint32_t *restrict pi,
+                                                          const uint32_t *restrict pj, int cnt, double *restrict r2o)
 {
-  const double *restrict x = c->x, *restrict sh = c->shift, *restrict tab = c->rho_tab;
-  const int *restrict elem = c->elem;
-  const int ne = c->ne, nr1 = c->nr - 1;
-  const double rdr = c->rdr, rc2 = c->rc2;
+  const double *restrict x = c->x, *restrict sh = c->shift;
   int close = 0;
 #pragma omp simd reduction(| : close)
   for (int k = 0; k < cnt; k++) {
@@ -487,22 +482,38 @@ static inline __attribute__((always_inline)) int dens_body(const PairCtx *restri
     const double dx = x[3 * j] + sh[3 * s] - x[3 * i], dy = x[3 * j + 1] + sh[3 * s + 1] - x[3 * i + 1],
                  dz = x[3 * j + 2] + sh[3 * s + 2] - x[3 * i + 2];
     const double r2 = dx * dx + dy * dy + dz * dz;
-    double p = sqrt(r2) * rdr + 1.0;
+    close |= r2 < MIN_R2;
+    r2o[k] = r2;
+  }
+  return close;
+}
+
+/* Densities of a chunk of in-cutoff pairs with squared distances r2: ra[k] is j's density
+ * at i, rb[k] i's at j. The arithmetic is LAMMPS' (see lookup_r and knot_value), in the
+ * same order. */
+static inline __attribute__((always_inline)) void dens_body(const PairCtx *restrict c, const uint32_t *restrict pi,
+                                                           const uint32_t *restrict pj, int cnt,
+                                                           const double *restrict r2, double *restrict ra,
+                                                           double *restrict rb)
+{
+  const double *restrict tab = c->rho_tab;
+  const int *restrict elem = c->elem;
+  const int ne = c->ne, nr1 = c->nr - 1;
+  const double rdr = c->rdr;
+#pragma omp simd
+  for (int k = 0; k < cnt; k++) {
+    const int i = (int) pi[k];
+    const int j = (int) (pj[k] >> AM_NEIGH_SHIFT_BITS);
+    double p = sqrt(r2[k]) * rdr + 1.0;
     int m = (int) p;
     m = m < nr1 ? m : nr1;
     p -= m;
     p = p < 1.0 ? p : 1.0;
     const int ei = elem[i], ej = elem[j];
     const int a = c->rho_off[ei * ne + ej] + 4 * (m - 1), b = c->rho_off[ej * ne + ei] + 4 * (m - 1);
-    const double va = ((tab[a] * p + tab[a + 1]) * p + tab[a + 2]) * p + tab[a + 3];
-    const double vb = ((tab[b] * p + tab[b + 1]) * p + tab[b + 2]) * p + tab[b + 3];
-    const int ok = (r2 < rc2) & (r2 >= MIN_R2);
-    close |= r2 < MIN_R2;
-    ra[k] = ok ? va : 0.0;
-    rb[k] = ok ? vb : 0.0;
-    in[k] = ok;
+    ra[k] = ((tab[a] * p + tab[a + 1]) * p + tab[a + 2]) * p + tab[a + 3];
+    rb[k] = ((tab[b] * p + tab[b + 1]) * p + tab[b + 2]) * p + tab[b + 3];
   }
-  return close;
 }
 
 /* Per-pair forces of a chunk of in-cutoff pairs: f = (fx, fy, fz) on i (−f on j), the
@@ -559,14 +570,20 @@ static inline __attribute__((always_inline)) void force_body(const PairCtx *rest
   acc[1] += v0, acc[2] += v1, acc[3] += v2, acc[4] += v3, acc[5] += v4, acc[6] += v5;
 }
 
-typedef int (*DensFn)(const PairCtx *, const uint32_t *, const uint32_t *, int, double *, double *, int *);
+typedef int (*DistFn)(const PairCtx *, const uint32_t *, const uint32_t *, int, double *);
+typedef void (*DensFn)(const PairCtx *, const uint32_t *, const uint32_t *, int, const double *, double *, double *);
 typedef void (*ForceFn)(const PairCtx *, const uint32_t *, const uint32_t *, int, double *, double *, double *,
                         double *, double *, double *, double *, double[7]);
 
-static int dens_base(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *ra, double *rb,
-                     int *in)
+static int dist_base(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *r2)
 {
-  return dens_body(c, pi, pj, cnt, ra, rb, in);
+  return dist_body(c, pi, pj, cnt, r2);
+}
+
+static void dens_base(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, const double *r2,
+                double *ra, double *rb)
+{
+  dens_body(c, pi, pj, cnt, r2, ra, rb);
 }
 
 static void force_base(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *fx, double *fy,
@@ -582,10 +599,15 @@ static void force_base(const PairCtx *c, const uint32_t *pi, const uint32_t *pj,
 #define AVX2 __attribute__((target("avx2,fma")))
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
 
-AVX2 static int dens_avx2(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *ra, double *rb,
-                          int *in)
+AVX2 static int dist_avx2(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *r2)
 {
-  return dens_body(c, pi, pj, cnt, ra, rb, in);
+  return dist_body(c, pi, pj, cnt, r2);
+}
+
+AVX2 static void dens_avx2(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, const double *r2,
+                double *ra, double *rb)
+{
+  dens_body(c, pi, pj, cnt, r2, ra, rb);
 }
 
 AVX2 static void force_avx2(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *fx,
@@ -594,10 +616,15 @@ AVX2 static void force_avx2(const PairCtx *c, const uint32_t *pi, const uint32_t
   force_body(c, pi, pj, cnt, fx, fy, fz, phi, dx, dy, dz, acc);
 }
 
-AVX512 static int dens_avx512(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *ra,
-                              double *rb, int *in)
+AVX512 static int dist_avx512(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *r2)
 {
-  return dens_body(c, pi, pj, cnt, ra, rb, in);
+  return dist_body(c, pi, pj, cnt, r2);
+}
+
+AVX512 static void dens_avx512(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, const double *r2,
+                double *ra, double *rb)
+{
+  dens_body(c, pi, pj, cnt, r2, ra, rb);
 }
 
 AVX512 static void force_avx512(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *fx,
@@ -610,8 +637,9 @@ AVX512 static void force_avx512(const PairCtx *c, const uint32_t *pi, const uint
 
 /* The widest variant this processor runs; AMORPH_SIMD=baseline|avx2|avx512 asks for a
  * narrower one (to compare them, or to rule the vector code out). */
-static void pick_kernels(DensFn *dens, ForceFn *force)
+static void pick_kernels(DistFn *dist, DensFn *dens, ForceFn *force)
 {
+  *dist = dist_base;
   *dens = dens_base;
   *force = force_base;
 #ifdef HAVE_SIMD_VARIANTS
@@ -620,9 +648,11 @@ static void pick_kernels(DensFn *dens, ForceFn *force)
   __builtin_cpu_init();
   if (max >= 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
       __builtin_cpu_supports("avx512dq")) {
+    *dist = dist_avx512;
     *dens = dens_avx512;
     *force = force_avx512;
   } else if (max >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    *dist = dist_avx2;
     *dens = dens_avx2;
     *force = force_avx2;
   }
@@ -632,9 +662,10 @@ static void pick_kernels(DensFn *dens, ForceFn *force)
 /* Name of the pair kernel variant in use (for provenance and benchmarks). */
 const char *am_eam_simd_variant(void)
 {
+  DistFn r;
   DensFn d;
   ForceFn f;
-  pick_kernels(&d, &f);
+  pick_kernels(&r, &d, &f);
 #ifdef HAVE_SIMD_VARIANTS
   if (d == dens_avx512)
     return "avx512";
@@ -703,9 +734,10 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
       ctx.rho_off[a * ne + b] = (int) rho_in[a][b];
       ctx.z2_off[a * ne + b] = (int) z2_of[a][b];
     }
+  DistFn dist;
   DensFn dens;
   ForceFn force;
-  pick_kernels(&dens, &force);
+  pick_kernels(&dist, &dens, &force);
   double embed_t[MAX_THREADS], pair_t[MAX_THREADS], vir_t[MAX_THREADS][6];
   size_t close_i[MAX_THREADS], close_j[MAX_THREADS];
   for (int t = 0; t < nt; t++)
@@ -738,24 +770,25 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     size_t nc = 0;
     for (size_t q = q0; q < q1; q += CHUNK) {
       const int cnt = (int) (q1 - q < CHUNK ? q1 - q : CHUNK);
-      double ra[CHUNK], rb[CHUNK];
-      int in[CHUNK];
-      if (dens(&ctx, pi + q, pj + q, cnt, ra, rb, in))
-        for (int k = 0; k < cnt; k++) {
-          const size_t j = AM_NEIGH_J(pj[q + k]);
-          const double dx = x[3 * j] + nl->shift[AM_NEIGH_CODE(pj[q + k])][0] - x[3 * pi[q + k]];
-          const double dy = x[3 * j + 1] + nl->shift[AM_NEIGH_CODE(pj[q + k])][1] - x[3 * pi[q + k] + 1];
-          const double dz = x[3 * j + 2] + nl->shift[AM_NEIGH_CODE(pj[q + k])][2] - x[3 * pi[q + k] + 2];
-          if (dx * dx + dy * dy + dz * dz < MIN_R2)
-            close_i[t] = pi[q + k], close_j[t] = j;
-        }
+      double r2[CHUNK], ra[CHUNK], rb[CHUNK];
+      if (dist(&ctx, pi + q, pj + q, cnt, r2))
+        for (int k = 0; k < cnt; k++)
+          if (r2[k] < MIN_R2)
+            close_i[t] = pi[q + k], close_j[t] = AM_NEIGH_J(pj[q + k]);
+      /* Keep the pairs inside the cutoff (their r2 compacted in place): a third of the
+       * list lies in the skin and needs no table lookups. */
+      const size_t c0 = nc;
       for (int k = 0; k < cnt; k++) {
-        const uint32_t i = pi[q + k], pk = pj[q + k];
-        trho[i] += ra[k];
-        trho[AM_NEIGH_J(pk)] += rb[k];
-        my_ci[nc] = i;
-        my_cj[nc] = pk;
-        nc += (size_t) in[k];
+        my_ci[nc] = pi[q + k];
+        my_cj[nc] = pj[q + k];
+        r2[nc - c0] = r2[k];
+        nc += (size_t) ((r2[k] < rc2) & (r2[k] >= MIN_R2));
+      }
+      const int m = (int) (nc - c0);
+      dens(&ctx, my_ci + c0, my_cj + c0, m, r2, ra, rb);
+      for (int k = 0; k < m; k++) {
+        trho[my_ci[c0 + k]] += ra[k];
+        trho[AM_NEIGH_J(my_cj[c0 + k])] += rb[k];
       }
     }
 #pragma omp barrier
