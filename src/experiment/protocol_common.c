@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim/thermo.h"
 #include "sim/units.h"
@@ -275,4 +276,49 @@ void am_protocol_add_state_json(JsonBuilder *b, const AmSystem *sys)
   am_json_add_double(b, "xz_A", sys->box.xz);
   am_json_add_double(b, "yz_A", sys->box.yz);
   json_builder_end_object(b);
+}
+
+static double process_cpu_seconds(void)
+{
+  struct timespec ts;
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+    return NAN;
+  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+void am_loop_timer_start(AmLoopTimer *t)
+{
+  t->wall0_us = g_get_monotonic_time();
+  t->cpu0 = process_cpu_seconds();
+  t->wall_s = t->cpu_s = 0;
+}
+
+void am_loop_timer_stop(AmLoopTimer *t)
+{
+  t->wall_s = (double) (g_get_monotonic_time() - t->wall0_us) * 1e-6;
+  t->cpu_s = process_cpu_seconds() - t->cpu0;
+}
+
+static double rate(double work, double seconds)
+{
+  return seconds > 0 && work > 0 ? work / seconds : NAN;
+}
+
+double am_loop_timer_atom_steps_per_second(const AmLoopTimer *t, gsize natoms, gint64 steps)
+{
+  const double r = rate((double) natoms * (double) steps, t->wall_s);
+  return isfinite(r) ? r : 0;
+}
+
+void am_protocol_add_timing_json(JsonBuilder *b, const AmRunContext *ctx, const AmLoopTimer *t, gsize natoms,
+                                 gint64 steps)
+{
+  const double work = (double) natoms * (double) steps;
+  am_json_add_int(b, "steps", steps);
+  am_json_add_int(b, "threads", ctx->threads);
+  am_json_add_double(b, "loop_seconds", t->wall_s);
+  am_json_add_double(b, "atom_steps_per_second", rate(work, t->wall_s));
+  am_json_add_double(b, "steps_per_second", rate((double) steps, t->wall_s));
+  am_json_add_double(b, "loop_cpu_seconds", t->cpu_s);
+  am_json_add_double(b, "atom_steps_per_cpu_second", rate(work, t->cpu_s));
 }

@@ -3,7 +3,6 @@
  * speed of the loop (atom-steps per second) for benchmarks. */
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include "experiment/protocols.h"
 #include "sim/extxyz.h"
@@ -42,14 +41,6 @@ static gboolean write_frame(AmXyzWriter *traj, const AmSystem *sys, GError **err
     return FALSE;
   }
   return TRUE;
-}
-
-static double process_cpu_seconds(void)
-{
-  struct timespec ts;
-  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
-    return NAN;
-  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
 }
 
 static gboolean run_md(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
@@ -115,8 +106,8 @@ static gboolean run_md(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
   am_progress_begin(ctx->progress, nsteps, 1);
   am_progress_stage(ctx->progress, ens_name);
   g_autofree char *status = NULL;
-  const gint64 t0 = g_get_monotonic_time();
-  const double cpu0 = process_cpu_seconds();
+  AmLoopTimer timer;
+  am_loop_timer_start(&timer);
   for (gint64 s = 1; ok && s <= nsteps; s++) {
     if (am_integrator_step(&integ, sys, &err)) {
       am_set_error_from_engine(error, &err, "[md] step %" G_GINT64_FORMAT ": ", s);
@@ -136,8 +127,7 @@ static gboolean run_md(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
     }
     am_progress_update(ctx->progress, s, status);
   }
-  const double loop_s = (double) (g_get_monotonic_time() - t0) * 1e-6;
-  const double loop_cpu_s = process_cpu_seconds() - cpu0;
+  am_loop_timer_stop(&timer);
 
   if (traj && am_extxyz_close(traj, &err) && ok) {
     am_set_error_from_engine(error, &err, "trajectory.extxyz: ");
@@ -158,15 +148,7 @@ static gboolean run_md(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
   am_json_add_string(b, "protocol", "md");
   am_json_add_string(b, "ensemble", ens_name);
   am_json_add_string(b, "velocities", vel_how);
-  am_json_add_int(b, "steps", nsteps);
-  am_json_add_int(b, "threads", ctx->threads);
-  am_json_add_double(b, "loop_seconds", loop_s);
-  am_json_add_double(b, "atom_steps_per_second", loop_s > 0 ? natoms * (double) nsteps / loop_s : NAN);
-  am_json_add_double(b, "steps_per_second", loop_s > 0 ? (double) nsteps / loop_s : NAN);
-  /* CPU time of all threads: on a shared machine the wall-clock rate measures the other
-   * users, the rate per CPU second (times the thread count) what a core per thread gives. */
-  am_json_add_double(b, "loop_cpu_seconds", loop_cpu_s);
-  am_json_add_double(b, "atom_steps_per_cpu_second", loop_cpu_s > 0 ? natoms * (double) nsteps / loop_cpu_s : NAN);
+  am_protocol_add_timing_json(b, ctx, &timer, sys->atoms.n, nsteps);
   json_builder_set_member_name(b, "final");
   json_builder_begin_object(b);
   am_protocol_add_state_json(b, sys);
@@ -194,10 +176,10 @@ static gboolean run_md(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
   if (!am_json_write_file(path, root, error))
     return FALSE;
   am_provenance_add_output(ctx->provenance, "results.json");
-  am_provenance_set_double(ctx->provenance, "atom_steps_per_second",
-                           loop_s > 0 ? natoms * (double) nsteps / loop_s : 0);
+  const double speed = am_loop_timer_atom_steps_per_second(&timer, sys->atoms.n, nsteps);
+  am_provenance_set_double(ctx->provenance, "atom_steps_per_second", speed);
   am_progress_message(ctx->progress, "%" G_GINT64_FORMAT " steps in %.3g s (%.4g atom-steps/s), final T %.2f K",
-                      nsteps, loop_s, natoms * (double) nsteps / loop_s, am_thermo_temperature(&sys->atoms));
+                      nsteps, timer.wall_s, speed, am_thermo_temperature(&sys->atoms));
   return TRUE;
 }
 

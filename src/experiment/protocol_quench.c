@@ -95,7 +95,8 @@ static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error
   am_progress_begin(ctx->progress, total, 4);
   g_autofree char *status = NULL;
   gint64 done = 0;
-  const gint64 t0 = g_get_monotonic_time();
+  AmLoopTimer timer;
+  am_loop_timer_start(&timer);
   Block blk = { .time0 = sys->time };
   for (int si = 0; ok && si < 4; si++) {
     const Stage *st = &stages[si];
@@ -133,7 +134,7 @@ static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error
       am_progress_update(ctx->progress, done, status);
     }
   }
-  const double loop_s = (double) (g_get_monotonic_time() - t0) * 1e-6;
+  am_loop_timer_stop(&timer);
   /* Keep what a failed quench produced: the curves show where it went wrong. */
   if (!am_csv_commit(g_steal_pointer(&vt), ok ? error : NULL))
     ok = FALSE;
@@ -151,10 +152,7 @@ static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error
   json_builder_begin_object(b);
   am_json_add_string(b, "protocol", "quench");
   am_json_add_string(b, "velocities", vel_how);
-  am_json_add_int(b, "steps", total);
-  am_json_add_int(b, "threads", ctx->threads);
-  am_json_add_double(b, "loop_seconds", loop_s);
-  am_json_add_double(b, "atom_steps_per_second", loop_s > 0 ? natoms * (double) total / loop_s : NAN);
+  am_protocol_add_timing_json(b, ctx, &timer, sys->atoms.n, total);
   am_json_add_double(b, "cooling_rate_K_per_ps", rate);
   am_json_add_double(b, "cooling_rate_K_per_s", rate * 1e12);
   json_builder_set_member_name(b, "stages");

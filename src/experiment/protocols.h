@@ -84,6 +84,24 @@ gboolean am_thermo_csv_row(AmCsv *csv, const AmIntegrator *integ, const AmSystem
 gboolean am_protocol_write_data(AmRunContext *ctx, const char *name, const AmSystem *sys,
                                 const char *title, GError **error);
 
+/* Wall and CPU time of a protocol's MD loop. On a shared machine the wall-clock rate
+ * measures the other users; the rate per CPU second (times the thread count) is what a
+ * core per thread gives. */
+typedef struct {
+  gint64 wall0_us;
+  double cpu0;
+  double wall_s, cpu_s; /* set by am_loop_timer_stop */
+} AmLoopTimer;
+
+void am_loop_timer_start(AmLoopTimer *t);
+void am_loop_timer_stop(AmLoopTimer *t);
+/* atom-steps per wall second, or 0 when nothing was timed. */
+double am_loop_timer_atom_steps_per_second(const AmLoopTimer *t, gsize natoms, gint64 steps);
+/* steps, threads, loop_seconds, atom_steps_per_second, steps_per_second, loop_cpu_seconds
+ * and atom_steps_per_cpu_second as JSON members (rates null when nothing was timed). */
+void am_protocol_add_timing_json(JsonBuilder *b, const AmRunContext *ctx, const AmLoopTimer *t, gsize natoms,
+                                 gint64 steps);
+
 /* Box and thermodynamic state of sys as JSON members (natoms, volume, box, energies,
  * temperature, pressure tensor). */
 void am_protocol_add_state_json(JsonBuilder *b, const AmSystem *sys);
