@@ -9,15 +9,9 @@
 #include "sim/eam.h"
 #include "sim/fire.h"
 #include "sim/rng.h"
+#include "test-util.h"
 
 static AmEam *potential;
-
-static char *source_path(const char *rel)
-{
-  const char *root = g_getenv("AMORPH_SOURCE_DIR");
-  g_assert_nonnull(root);
-  return g_build_filename(root, rel, NULL);
-}
 
 static void must(AmStatus st, const AmError *err)
 {
@@ -258,11 +252,7 @@ static void test_bad_input(void)
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  char *pot = source_path("data/potentials/CuZr_mm.eam.fs");
-  AmError err = {0};
-  if (am_eam_load(pot, AM_EAM_FS, &potential, &err))
-    g_error("%s", err.message);
-  g_free(pot);
+  potential = load_shipped_potential();
   g_test_add_func("/sim/fire/fcc-minimum", test_fcc_minimum);
   g_test_add_func("/sim/fire/liquid-descends", test_liquid_descends);
   g_test_add_func("/sim/fire/pinned-stay", test_pinned_stay);

@@ -13,15 +13,9 @@
 #include "sim/integrate.h"
 #include "sim/thermo.h"
 #include "sim/units.h"
+#include "test-util.h"
 
 static AmEam *potential;
-
-static char *source_path(const char *rel)
-{
-  const char *root = g_getenv("AMORPH_SOURCE_DIR");
-  g_assert_nonnull(root);
-  return g_build_filename(root, rel, NULL);
-}
 
 static void load_system(AmSystem *sys, const char *rel)
 {
@@ -684,11 +678,7 @@ static void test_explosion(void)
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  char *pot = source_path("data/potentials/CuZr_mm.eam.fs");
-  AmError err = {0};
-  if (am_eam_load(pot, AM_EAM_FS, &potential, &err))
-    g_error("%s", err.message);
-  g_free(pot);
+  potential = load_shipped_potential();
   g_test_add_func("/sim/thermo/pressure-vs-lammps", test_pressure_vs_lammps);
   g_test_add_func("/sim/thermo/create-velocities", test_create_velocities);
   g_test_add_func("/sim/integrate/nve-energy-drift", test_nve_drift);

@@ -15,6 +15,7 @@
 #include "sim/lattice.h"
 #include "sim/system.h"
 #include "sim/thermo.h"
+#include "test-util.h"
 
 /* Every shipped sample: adding one is one line. */
 typedef struct {
@@ -40,13 +41,6 @@ static const char *const ref_keys[REF_N] = {"density_gcc", "pe_atom_eV", "peak_C
 static const double ref_floor[REF_N] = {0.02, 0.005, 0.03, 0.03, 0.03};
 
 static AmEam *potential;
-
-static char *source_path(const char *rel)
-{
-  const char *root = g_getenv("AMORPH_SOURCE_DIR");
-  g_assert_nonnull(root);
-  return g_build_filename(root, rel, NULL);
-}
 
 static void must(AmStatus st, const AmError *err)
 {
@@ -454,10 +448,7 @@ static void test_tg_synthetic(void)
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  char *pot = source_path("data/potentials/CuZr_mm.eam.fs");
-  AmError err = {0};
-  must(am_eam_load(pot, AM_EAM_FS, &potential, &err), &err);
-  g_free(pot);
+  potential = load_shipped_potential();
   g_test_add_func("/samples/crystallinity/b2-crystal", test_b2_crystal);
   g_test_add_func("/samples/glass-transition/synthetic", test_tg_synthetic);
   for (size_t i = 0; i < NSAMPLES; i++) {

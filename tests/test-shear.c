@@ -13,15 +13,9 @@
 #include "sim/shear.h"
 #include "sim/thermo.h"
 #include "sim/units.h"
+#include "test-util.h"
 
 static AmEam *potential;
-
-static char *source_path(const char *rel)
-{
-  const char *root = g_getenv("AMORPH_SOURCE_DIR");
-  g_assert_nonnull(root);
-  return g_build_filename(root, rel, NULL);
-}
 
 static void must(AmStatus st, const AmError *err)
 {
@@ -375,11 +369,7 @@ static void test_crystal_stress_response(void)
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  char *pot = source_path("data/potentials/CuZr_mm.eam.fs");
-  AmError err = {0};
-  if (am_eam_load(pot, AM_EAM_FS, &potential, &err))
-    g_error("%s", err.message);
-  g_free(pot);
+  potential = load_shipped_potential();
   g_test_add_func("/sim/shear/strain-function", test_strain_function);
   g_test_add_func("/sim/shear/remap-formula", test_remap_formula);
   g_test_add_func("/sim/shear/sinusoidal-every-step", test_sinusoidal_every_step);

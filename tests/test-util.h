@@ -1,0 +1,27 @@
+/* test-util.h: what several test programs need alike — files of the source tree and the
+ * shipped potential. Header-only so every test program stays one source file. */
+#pragma once
+
+#include <glib.h>
+
+#include "sim/eam.h"
+
+/* AMORPH_SOURCE_DIR/rel (set by tests/meson.build); newly allocated. */
+static inline char *source_path(const char *rel)
+{
+  const char *root = g_getenv("AMORPH_SOURCE_DIR");
+  g_assert_nonnull(root);
+  return g_build_filename(root, rel, NULL);
+}
+
+/* The shipped CuZr_mm.eam.fs; a failure ends the test program with the reader's message. */
+static inline AmEam *load_shipped_potential(void)
+{
+  char *path = source_path("data/potentials/CuZr_mm.eam.fs");
+  AmEam *eam = NULL;
+  AmError err = {0};
+  if (am_eam_load(path, AM_EAM_FS, &eam, &err))
+    g_error("%s", err.message);
+  g_free(path);
+  return eam;
+}
