@@ -285,7 +285,8 @@ static char *read_file(const char *dir, const char *name)
 
 static const char *const result_files[] = {
   "results.json", "moduli.csv", "replicas.csv", "classes.csv", "n_ra.csv", "p_u.csv",
-  "p_uprime.csv", "stress_trace.csv", "selected_ras.csv", "pinned.csv", NULL,
+  "p_uprime.csv", "stress_trace.csv", "selected_ras.csv", "pinned.csv", "heatmaps.csv", "uprime_series.csv",
+  "p_uprime_selected_ras.csv", NULL,
 };
 
 static void assert_same_results(const char *a, const char *b)
@@ -370,6 +371,14 @@ static void test_pool_size_and_resume(void)
     g_assert_cmpfloat(pt->f_va.mean + pt->f_ra.mean + pt->f_fa.mean, ==, 1.0);
     g_assert_cmpuint(pt->counts.cycles, ==, 4); /* 2 analysed cycles × 2 replicas */
     g_assert_cmpuint(pt->trace->n, ==, 301);    /* 100 points per cycle, 3 cycles, and t = 0 */
+    /* The trajectory rerun pooled p(u′) over exactly this temperature's selected RAs. */
+    g_assert_cmpuint(pt->n_traj, >, 0);
+    const AmTrajectory *tr = pt->trajectory;
+    g_assert_true(tr->pooled);
+    g_assert_cmpuint(tr->n_pool, ==, pt->n_selected);
+    for (gsize a = 0; a < tr->n_pool; a++)
+      g_assert_cmpint(am_dms_sweep_atoms(s1)->id[tr->pool[a]], ==, pt->selected_ids[a]);
+    g_assert_cmpuint(am_histogram_total(&tr->pool_u), ==, tr->n_pool * tr->frames);
   }
 
   /* Two workers: the same bytes. */

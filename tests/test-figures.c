@@ -651,7 +651,7 @@ static void test_missing_data(void)
 /* Three recorded atoms (a VA, an RA hopping between (0,0) and (1.5,0), an FA drifting
  * away) at one temperature; the RA visits its second site more often when hot, and a
  * third site at (0, 4.3) at the highest temperature. */
-static void make_trajectory(AmTrajectory *tr, double T, gboolean third_site)
+static void make_trajectory(AmTrajectory *tr, double T, gboolean third_site, gboolean pool_ra)
 {
   AmTrajectoryParams tp;
   am_trajectory_params_default(&tp);
@@ -659,6 +659,8 @@ static void make_trajectory(AmTrajectory *tr, double T, gboolean third_site)
   const size_t n_total = 3, atoms[3] = { 0, 1, 2 };
   AmError err = { 0 };
   g_assert_cmpint(am_trajectory_init(tr, n_total, atoms, 3, &tp, &err), ==, AM_OK);
+  /* Fig. 6a's pool: the RA alone (its u′ is ~0 or ~1.5 Å), or nobody selected. */
+  g_assert_cmpint(am_trajectory_pool(tr, atoms + 1, pool_ra ? 1 : 0, 0.01, 10.0, &err), ==, AM_OK);
   double x[9] = { 0 };
   GRand *rng = g_rand_new_with_seed((guint32) T);
   const double jitter = 0.05 + T / 4000;
@@ -693,7 +695,7 @@ static void test_trajectory_figures(void)
   const guint8 cls[3][3] = { { 0, 1, 2 }, { 0, 1, 2 }, { 0, 1, 2 } };
   AmFigureTrajectories ft[3];
   for (int i = 0; i < 3; i++) {
-    make_trajectory(&tr[i], temps[i], i == 2);
+    make_trajectory(&tr[i], temps[i], i == 2, i > 0);
     ft[i] = (AmFigureTrajectories) { temps[i], &tr[i], ids, cls[i] };
   }
   AmFigureOptions opt;
@@ -741,12 +743,24 @@ static void test_trajectory_figures(void)
     g_assert_nonnull(strstr(am_figure_footer(fig), "500 atoms"));
     cairo_surface_destroy(img);
   }
-  /* 6a: one curve per temperature. */
+  /* 6a: a curve per temperature with selected RAs, peaked at the RA's two sites (u′ ≈ 0
+   * and 1.5 Å) and empty between them; 100 K has none, and the notes say so. */
   {
     g_autoptr(AmFigure) fig = am_figure_new(AM_FIGURE_6A, &fk->R, &opt);
     g_assert_null(am_figure_skip_reason(fig));
+    g_assert_nonnull(strstr(am_figure_notes(fig), "no selected RA at 100 K"));
     cairo_surface_t *img = render(fig, 520, 390);
     keep_for_demo(img, "fig6a");
+    AmPlotPanel *p = am_plot_get_panel(am_figure_plot(fig), 0);
+    double ylo, yhi;
+    g_assert_true(am_plot_panel_get_axis_range(p, AM_PLOT_AXIS_Y, &ylo, &yhi));
+    /* A third of the frames at the second site, spread over ~0.25 Å: a density well above
+     * 0.3 of the axis there; between the sites it is zero. */
+    g_assert_cmpint(ink_near_data(img, p, 1.55, 0.3 * yhi, 0.25), >, 0);
+    double x0, y0, x1, y1;
+    g_assert_true(am_plot_data_to_device(p, AM_PLOT_AXIS_Y, 0.6, 0.9 * yhi, &x0, &y0));
+    g_assert_true(am_plot_data_to_device(p, AM_PLOT_AXIS_Y, 0.9, 0.15 * yhi, &x1, &y1));
+    g_assert_cmpint(ink(img, x0, y0, x1, y1), ==, 0);
     cairo_surface_destroy(img);
   }
   /* Trajectories at one temperature: 6b is drawn, 6c and 6d say why not. */
@@ -784,7 +798,7 @@ static void test_sweep_trajectories(void)
   const AmDmsJobResult *reps[2] = { &r0, NULL };
   for (int i = 0; i < 3; i++) {
     AmDmsPoint *pt = &fk->R.sets[0].points[i];
-    make_trajectory(&tr[i], pt->temperature, i == 2);
+    make_trajectory(&tr[i], pt->temperature, i == 2, TRUE);
     pt->trajectory = &tr[i];
     pt->n_traj = 3;
     pt->traj_role[0] = "va";

@@ -260,6 +260,83 @@ static void test_bad_input(void)
   am_trajectory_free(&tr);
 }
 
+/* The pool: atoms 1 and 3 of 5 have known non-affine paths under shear (atom 1 sits
+ * still, atom 3 alternates between 0 and 1.23 Å along a diagonal); their u′ pooled into one
+ * histogram gives exactly those values, twice as many at 0 as at 1.23 Å. Atom 0 is the
+ * recorder's own and does not count. The pool survives a checkpoint, an empty pool is a
+ * valid result, and a pool after the first frame is refused. */
+static void test_pool(void)
+{
+  const size_t atoms[1] = {0}, pool[2] = {1, 3};
+  AmTrajectoryParams p;
+  am_trajectory_params_default(&p);
+  AmTrajectory tr = {0};
+  AmError err = {0};
+  g_assert_cmpint(am_trajectory_init(&tr, 5, atoms, 1, &p, &err), ==, AM_OK);
+  g_assert_cmpint(am_trajectory_pool(&tr, pool, 2, 0.01, 5.0, &err), ==, AM_OK);
+  g_assert_cmpint(am_trajectory_pool(&tr, pool, 2, 0.01, 5.0, &err), !=, AM_OK);
+  const int frames = 100;
+  const double hop = 1.23 / sqrt(2.0);
+  for (int f = 0; f < frames; f++) {
+    double x[15], aff[15];
+    for (int k = 0; k < 15; k++) {
+      aff[k] = (k % 3 == 0) ? 0.3 * sin(0.1 * f) * (double)(k / 3) : 0.0; /* shear: x moves with y-ish */
+      x[k] = 2.0 * k + aff[k];
+    }
+    x[0] += 0.4 * f; /* the recorded atom drifts: not in the pool */
+    if (f % 2) {
+      x[9] += hop;
+      x[10] += hop;
+    }
+    g_assert_cmpint(am_trajectory_add(&tr, 1.0 + f, x, aff, &err), ==, AM_OK);
+  }
+  const AmHistogram *h = &tr.pool_u;
+  g_assert_cmpuint(am_histogram_total(h), ==, 2 * frames);
+  const size_t b0 = 0, b1 = (size_t)(1.23 / 0.01 + 1e-9);
+  g_assert_cmpuint(h->counts[b0], ==, frames + frames / 2);
+  g_assert_cmpuint(h->counts[b1] + h->counts[b1 - 1], ==, frames / 2);
+
+  size_t len = am_trajectory_serialize(&tr, NULL, 0);
+  guint8 *buf = g_malloc(len);
+  g_assert_cmpuint(am_trajectory_serialize(&tr, buf, len), ==, len);
+  AmTrajectory back = {0};
+  size_t used = 0;
+  g_assert_cmpint(am_trajectory_deserialize(&back, buf, len, &used, &err), ==, AM_OK);
+  g_assert_cmpuint(used, ==, len);
+  g_assert_true(back.pooled);
+  g_assert_cmpuint(back.n_pool, ==, 2);
+  g_assert_cmpmem(back.pool_u.counts, back.pool_u.nbins * 8, h->counts, h->nbins * 8);
+  g_assert_cmpmem(back.pool_q0, 6 * sizeof(double), tr.pool_q0, 6 * sizeof(double));
+  /* Every cut of the record is refused, none crashes. */
+  for (size_t cut = 0; cut < len; cut += 7) {
+    AmTrajectory t2 = {0};
+    g_assert_cmpint(am_trajectory_deserialize(&t2, buf, cut, NULL, &err), !=, AM_OK);
+    am_trajectory_free(&t2);
+  }
+  g_free(buf);
+  am_trajectory_free(&back);
+  am_trajectory_free(&tr);
+
+  /* An empty pool and a pool after the first frame. */
+  g_assert_cmpint(am_trajectory_init(&tr, 5, atoms, 1, &p, &err), ==, AM_OK);
+  g_assert_cmpint(am_trajectory_pool(&tr, NULL, 0, 0.01, 5.0, &err), ==, AM_OK);
+  double x[15] = {0};
+  g_assert_cmpint(am_trajectory_add(&tr, 0.0, x, NULL, &err), ==, AM_OK);
+  g_assert_cmpuint(am_histogram_total(&tr.pool_u), ==, 0);
+  am_trajectory_free(&tr);
+  g_assert_cmpint(am_trajectory_init(&tr, 5, atoms, 1, &p, &err), ==, AM_OK);
+  g_assert_cmpint(am_trajectory_add(&tr, 0.0, x, NULL, &err), ==, AM_OK);
+  g_assert_cmpint(am_trajectory_pool(&tr, pool, 2, 0.01, 5.0, &err), !=, AM_OK);
+  g_assert_nonnull(strstr(err.message, "before the first frame"));
+  /* A pooled atom out of range. */
+  am_trajectory_free(&tr);
+  const size_t bad[1] = {5};
+  g_assert_cmpint(am_trajectory_init(&tr, 5, atoms, 1, &p, &err), ==, AM_OK);
+  g_assert_cmpint(am_trajectory_pool(&tr, bad, 1, 0.01, 5.0, &err), !=, AM_OK);
+  g_assert_false(tr.pooled);
+  am_trajectory_free(&tr);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -267,5 +344,6 @@ int main(int argc, char **argv)
   g_test_add_func("/analysis/trajectory/series-decimation-and-checkpoint", test_series);
   g_test_add_func("/analysis/trajectory/series-long-run-bounded", test_series_long);
   g_test_add_func("/analysis/trajectory/bad-input", test_bad_input);
+  g_test_add_func("/analysis/trajectory/pooled-histogram", test_pool);
   return g_test_run();
 }

@@ -8,7 +8,8 @@
 #include "analysis/bytes.h"
 
 /* A fixed tag, not a byte palindrome, so a record from the other byte order is refused. */
-#define TRAJ_MAGIC UINT64_C(0x414d5452414a3031)
+/* "AMTRAJ02": version 2 added the pooled histogram; version 1 records are refused. */
+#define TRAJ_MAGIC UINT64_C(0x414d5452414a3032)
 /* Heatmap entries over all atoms: 8 bytes each, so at most 800 MB. */
 #define TRAJ_MAX_BINS ((size_t)100 * 1000 * 1000)
 
@@ -95,7 +96,85 @@ void am_trajectory_free(AmTrajectory *tr)
   free(tr->outside);
   free(tr->series_t);
   free(tr->series_u);
+  free(tr->pool);
+  free(tr->pool_q0);
+  am_histogram_free(&tr->pool_u);
   memset(tr, 0, sizeof *tr);
+}
+
+/* Takes the pooled atoms (checked against the frames); the histogram is the caller's. */
+static AmStatus pool_atoms(AmTrajectory *tr, const size_t *atoms, size_t n, AmError *err)
+{
+  if (n > tr->n_total || (n && !atoms))
+    return am_error_set(err, AM_ERR_INVALID, "%s:%d: trajectory pool of %zu atoms, frames have %zu", __FILE__,
+                        __LINE__, n, tr->n_total);
+  for (size_t s = 0; s < n; s++)
+    if (atoms[s] >= tr->n_total)
+      return am_error_set(err, AM_ERR_INVALID, "%s:%d: pooled atom %zu is index %zu, frames have %zu atoms",
+                          __FILE__, __LINE__, s, atoms[s], tr->n_total);
+  tr->pool = malloc((n ? n : 1) * sizeof *tr->pool);
+  tr->pool_q0 = calloc(n ? 3 * n : 1, sizeof *tr->pool_q0);
+  if (!tr->pool || !tr->pool_q0)
+    return am_error_set(err, AM_ERR_NOMEM, "%s:%d: cannot allocate a trajectory pool of %zu atoms", __FILE__,
+                        __LINE__, n);
+  if (n)
+    memcpy(tr->pool, atoms, n * sizeof *atoms);
+  tr->n_pool = n;
+  tr->pooled = true;
+  return AM_OK;
+}
+
+AmStatus am_trajectory_pool(AmTrajectory *tr, const size_t *atoms, size_t n, double bin, double hi,
+                            AmError *err)
+{
+  if (!tr->atoms)
+    return am_error_set(err, AM_ERR_INVALID, "%s:%d: trajectory recorder not initialised", __FILE__, __LINE__);
+  if (tr->pooled || tr->frames > 0)
+    return am_error_set(err, AM_ERR_INVALID,
+                        "%s:%d: trajectory pool: set once, before the first frame (%llu frames taken)", __FILE__,
+                        __LINE__, (unsigned long long)tr->frames);
+  if (am_histogram_init(&tr->pool_u, 0.0, hi, bin, err))
+    return am_error_prefix(err, "trajectory pool: ");
+  AmStatus st = pool_atoms(tr, atoms, n, err);
+  if (st) {
+    free(tr->pool);
+    free(tr->pool_q0);
+    tr->pool = NULL;
+    tr->pool_q0 = NULL;
+    tr->n_pool = 0;
+    tr->pooled = false;
+    am_histogram_free(&tr->pool_u);
+  }
+  return st;
+}
+
+/* Checks the coordinates of the n atoms idx[] in a frame; fails the recorder if one is
+ * not finite. */
+static AmStatus check_finite(AmTrajectory *tr, double t, const size_t *idx, size_t n, const double *x,
+                             const double *affine, AmError *err)
+{
+  for (size_t s = 0; s < n; s++)
+    for (int a = 0; a < 3; a++) {
+      const size_t j = 3 * idx[s] + a;
+      if (!isfinite(x[j]) || (affine && !isfinite(affine[j]))) {
+        tr->failed = true;
+        return am_error_set(err, AM_ERR_NUMERIC,
+                            "%s:%d: trajectory frame at t = %g ps: atom %zu has a non-finite coordinate",
+                            __FILE__, __LINE__, t, idx[s]);
+      }
+    }
+  return AM_OK;
+}
+
+/* Non-affine displacement of atom i from its start q0 (set from this frame when first). */
+static void displacement(const double *x, const double *affine, size_t i, bool first, double *q0, double d[3])
+{
+  for (int a = 0; a < 3; a++) {
+    const double q = x[3 * i + a] - (affine ? affine[3 * i + a] : 0.0);
+    if (first)
+      q0[a] = q;
+    d[a] = q - q0[a];
+  }
 }
 
 /* Halves the series: keeps points 0, 2, 4 …, which are frames 0, 2s, 4s …. */
@@ -128,16 +207,10 @@ AmStatus am_trajectory_add(AmTrajectory *tr, double t, const double *x_unwrapped
                         "previous frame (%g ps)",
                         __FILE__, __LINE__, t, tr->t_last);
   }
-  for (size_t s = 0; s < tr->n; s++)
-    for (int a = 0; a < 3; a++) {
-      const size_t j = 3 * tr->atoms[s] + a;
-      if (!isfinite(x_unwrapped[j]) || (affine && !isfinite(affine[j]))) {
-        tr->failed = true;
-        return am_error_set(err, AM_ERR_NUMERIC,
-                            "%s:%d: trajectory frame at t = %g ps: atom %zu has a non-finite coordinate",
-                            __FILE__, __LINE__, t, tr->atoms[s]);
-      }
-    }
+  AmStatus st;
+  if ((st = check_finite(tr, t, tr->atoms, tr->n, x_unwrapped, affine, err)) ||
+      (st = check_finite(tr, t, tr->pool, tr->n_pool, x_unwrapped, affine, err)))
+    return st;
 
   const AmTrajectoryParams *p = &tr->params;
   const size_t cap = p->series_capacity;
@@ -146,14 +219,8 @@ AmStatus am_trajectory_add(AmTrajectory *tr, double t, const double *x_unwrapped
   if (keep && tr->series_len == cap)
     decimate(tr); /* the frame index is cap·stride, a multiple of the new stride too */
   for (size_t s = 0; s < tr->n; s++) {
-    const size_t i = tr->atoms[s];
     double d[3];
-    for (int a = 0; a < 3; a++) {
-      const double q = x_unwrapped[3 * i + a] - (affine ? affine[3 * i + a] : 0.0);
-      if (first)
-        tr->q0[3 * s + a] = q;
-      d[a] = q - tr->q0[3 * s + a];
-    }
+    displacement(x_unwrapped, affine, tr->atoms[s], first, tr->q0 + 3 * s, d);
     const double fx = (d[0] - p->x_min) / p->bin, fy = (d[1] - p->y_min) / p->bin;
     if (fx >= 0.0 && fx < (double)tr->nx && fy >= 0.0 && fy < (double)tr->ny)
       tr->counts[(s * tr->ny + (size_t)fy) * tr->nx + (size_t)fx]++;
@@ -164,6 +231,11 @@ AmStatus am_trajectory_add(AmTrajectory *tr, double t, const double *x_unwrapped
   }
   if (keep)
     tr->series_t[tr->series_len++] = t;
+  for (size_t s = 0; s < tr->n_pool; s++) {
+    double d[3];
+    displacement(x_unwrapped, affine, tr->pool[s], first, tr->pool_q0 + 3 * s, d);
+    am_histogram_add(&tr->pool_u, sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]));
+  }
   tr->frames++;
   tr->t_last = t;
   return AM_OK;
@@ -237,6 +309,14 @@ size_t am_trajectory_serialize(const AmTrajectory *tr, uint8_t *buf, size_t cap)
   am_bytes_put(&w, tr->series_t, tr->series_len * sizeof *tr->series_t);
   for (size_t s = 0; s < tr->n; s++)
     am_bytes_put(&w, tr->series_u + s * p->series_capacity, tr->series_len * sizeof(double));
+  am_bytes_put_u64(&w, tr->pooled);
+  if (tr->pooled) {
+    am_bytes_put_u64(&w, tr->n_pool);
+    for (size_t s = 0; s < tr->n_pool; s++)
+      am_bytes_put_u64(&w, tr->pool[s]);
+    am_bytes_put(&w, tr->pool_q0, 3 * tr->n_pool * sizeof *tr->pool_q0);
+    am_histogram_write(&tr->pool_u, &w);
+  }
   return w.len;
 }
 
@@ -289,6 +369,36 @@ AmStatus am_trajectory_deserialize(AmTrajectory *tr, const uint8_t *buf, size_t 
   am_bytes_get(&r, tr->series_t, tr->series_len * sizeof *tr->series_t);
   for (size_t s = 0; s < tr->n; s++)
     am_bytes_get(&r, tr->series_u + s * p.series_capacity, tr->series_len * sizeof(double));
+  const uint64_t pooled = am_bytes_get_u64(&r);
+  if (!r.short_read && pooled == 1) {
+    const uint64_t n_pool = am_bytes_get_u64(&r);
+    if (r.short_read || n_pool > n_total || n_pool > (len - r.pos) / sizeof(uint64_t)) {
+      am_trajectory_free(tr);
+      return am_error_set(err, AM_ERR_FORMAT, "%s:%d: trajectory-recorder pool cut short or inconsistent",
+                          __FILE__, __LINE__);
+    }
+    size_t *pool = malloc((n_pool ? n_pool : 1) * sizeof *pool);
+    if (!pool) {
+      am_trajectory_free(tr);
+      return am_error_set(err, AM_ERR_NOMEM, "%s:%d: cannot allocate %llu pooled atom indices", __FILE__,
+                          __LINE__, (unsigned long long)n_pool);
+    }
+    for (size_t s = 0; s < n_pool; s++)
+      pool[s] = am_bytes_get_u64(&r);
+    st = r.short_read ? AM_ERR_FORMAT : pool_atoms(tr, pool, n_pool, err);
+    free(pool);
+    if (!st) {
+      am_bytes_get(&r, tr->pool_q0, 3 * n_pool * sizeof *tr->pool_q0);
+      st = r.short_read ? AM_ERR_FORMAT : am_histogram_read(&tr->pool_u, &r, err);
+    }
+    if (st) {
+      am_trajectory_free(tr);
+      return am_error_set(err, AM_ERR_FORMAT, "%s:%d: trajectory-recorder pool cut short or inconsistent",
+                          __FILE__, __LINE__);
+    }
+  } else if (pooled > 1) {
+    r.short_read = true;
+  }
   if (r.short_read) {
     am_trajectory_free(tr);
     return am_error_set(err, AM_ERR_FORMAT, "%s:%d: trajectory-recorder record cut short", __FILE__, __LINE__);

@@ -12,13 +12,19 @@
  * Series memory is bounded: each atom keeps at most series_capacity points. When full,
  * every other point is dropped and from then on only every 2nd (4th, 8th …) frame is
  * kept, so the series always covers the whole run at a uniform spacing (frames 0, s, 2s …
- * with s the current stride), whatever its length. */
+ * with s the current stride), whatever its length.
+ *
+ * A recorder may also pool the u′ of a larger set of atoms into one histogram (Fig. 6a:
+ * p(u′) of the selected RAs, tens to hundreds of atoms, where heatmaps and series per
+ * atom would cost too much). Pooled atoms have their own starts, fixed by the same first
+ * frame, and add one value per frame each. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/histogram.h"
 #include "sim/error.h"
 
 typedef struct {
@@ -44,6 +50,11 @@ typedef struct {
   size_t series_len;     /* points kept (same for every atom) */
   double *series_t;      /* series_capacity: times (ps) */
   double *series_u;      /* n·series_capacity: atom s's u′ (Å) at s·series_capacity */
+  bool pooled;           /* am_trajectory_pool was called */
+  size_t n_pool;         /* pooled atoms (0 allowed: an empty set is a result too) */
+  size_t *pool;          /* their indices into the frames */
+  double *pool_q0;       /* 3·n_pool non-affine starts */
+  AmHistogram pool_u;    /* u′ (Å) of every pooled atom in every frame */
 } AmTrajectory;
 
 /* ±5 Å in x and y with 0.05 Å bins (200 × 200), 4096 series points. */
@@ -54,6 +65,11 @@ void am_trajectory_params_default(AmTrajectoryParams *p);
 AmStatus am_trajectory_init(AmTrajectory *tr, size_t n_total, const size_t *atoms, size_t n,
                             const AmTrajectoryParams *p, AmError *err);
 void am_trajectory_free(AmTrajectory *tr);
+
+/* Pools the u′ of atoms[0..n) (indices < n_total; n may be 0) into a histogram of bins
+ * of width bin over [0, hi). Call after init and before the first frame, at most once. */
+AmStatus am_trajectory_pool(AmTrajectory *tr, const size_t *atoms, size_t n, double bin, double hi,
+                            AmError *err);
 
 /* One frame; affine may be NULL (no shear). Times must increase. A non-finite coordinate
  * of a recorded atom or a time out of order is an error and fails the recorder. */

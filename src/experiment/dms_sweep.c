@@ -978,7 +978,7 @@ static gboolean run_select_job(AmSchedulerJob *sj, gpointer data, GError **error
 
 /* ---- Trajectory jobs ---- */
 
-#define TRAJ_MAGIC "AMDMST01"
+#define TRAJ_MAGIC "AMDMST02" /* 02: with the pooled p(u′) of the selected RAs */
 
 /* The atom with most reversible events over the replicas of set 0 at tindex, or -1 when
  * no atom had one. */
@@ -997,12 +997,59 @@ static long most_reversible(const AmDmsSweep *sw, int tindex)
   return best;
 }
 
+/* Event counts and histograms of a temperature's replicas summed in replica order into
+ * out (zero-initialised or freed): what the selection of RAs is made from. */
+static gboolean merge_counts(const AmDmsSweep *sw, const GPtrArray *reps, double temperature,
+                             AmDisplacementCounts *out, GError **error)
+{
+  AmError err = { 0 };
+  if (am_displacement_counts_init(out, sw->base.atoms.n, &sw->plan.params.disp, &err)) {
+    am_set_error_from_engine(error, &err, "folding %g K: ", temperature);
+    return FALSE;
+  }
+  for (guint r = 0; r < reps->len; r++)
+    if (am_displacement_counts_merge(out, &((const Job *) reps->pdata[r])->res.counts, &err)) {
+      am_set_error_from_engine(error, &err, "folding %g K: ", temperature);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Indices of the selected RAs at a temperature of pin set 0 (ascending); NULL on error. */
+static GArray *selected_atoms(const AmDmsSweep *sw, int tindex, GError **error)
+{
+  g_autoptr(GPtrArray) reps = replicas_of(sw, 0, tindex);
+  const double temperature = g_array_index(sw->plan.temps, double, tindex);
+  AmDisplacementCounts counts = { 0 };
+  const gsize n = sw->base.atoms.n;
+  g_autofree guint8 *sel = g_new0(guint8, n);
+  AmError err = { 0 };
+  gboolean ok = merge_counts(sw, reps, temperature, &counts, error);
+  if (ok && am_displacement_counts_selected(&counts, NULL, 0, sel, NULL, &err)) {
+    am_set_error_from_engine(error, &err, "selecting RAs at %g K: ", temperature);
+    ok = FALSE;
+  }
+  am_displacement_counts_free(&counts);
+  if (!ok)
+    return NULL;
+  GArray *idx = g_array_new(FALSE, FALSE, sizeof(gsize));
+  for (gsize i = 0; i < n; i++)
+    if (sel[i])
+      g_array_append_val(idx, i);
+  return idx;
+}
+
 static gboolean decode_traj(AmDmsSweep *sw, Job *j, const guint8 *bytes, gsize len, const char *name,
                             const char *fingerprint, GError **error)
 {
   guint32 crc;
   if (len < 8 + 64 + 8 + 4 || memcmp(bytes, TRAJ_MAGIC, 8) != 0) {
-    g_set_error(error, AM_ENGINE_ERROR, AM_ERR_FORMAT, "%s: not an Amorph trajectory record", name);
+    g_set_error(error, AM_ENGINE_ERROR, AM_ERR_FORMAT,
+                len >= 8 && memcmp(bytes, TRAJ_MAGIC, 6) == 0
+                    ? "%s: a trajectory record of another Amorph version; run without --resume or into another "
+                      "output folder"
+                    : "%s: not an Amorph trajectory record",
+                name);
     return FALSE;
   }
   memcpy(&crc, bytes + len - 4, 4);
@@ -1022,7 +1069,7 @@ static gboolean decode_traj(AmDmsSweep *sw, Job *j, const guint8 *bytes, gsize l
     am_set_error_from_engine(error, &err, "%s: ", name);
     return FALSE;
   }
-  if (used != len - 76 || j->traj.n != j->n_traj) {
+  if (used != len - 76 || j->traj.n != j->n_traj || !j->traj.pooled) {
     g_set_error(error, AM_ENGINE_ERROR, AM_ERR_FORMAT, "%s: record length does not match its contents", name);
     return FALSE;
   }
@@ -1068,11 +1115,19 @@ static gboolean run_traj_job(AmSchedulerJob *sj, gpointer data, GError **error)
   for (gsize s = 0; s < j->n_traj; s++)
     j->traj_id[s] = sw->base.atoms.id[j->traj_atom[s]];
 
+  /* And the selected RAs of this temperature, pooled into one p(u′) (Fig. 6a). */
+  g_autoptr(GArray) pool = selected_atoms(sw, t, error);
+  if (!pool)
+    return FALSE;
+
   g_autofree char *fp0 = job_fingerprint(r0);
   GString *desc = g_string_new(fp0);
   g_string_append(desc, "\ntrajectory");
   for (gsize s = 0; s < j->n_traj; s++)
     g_string_append_printf(desc, " %s:%zu", j->traj_role[s], j->traj_atom[s]);
+  g_string_append_printf(desc, "\npool %u", pool->len);
+  for (guint s = 0; s < pool->len; s++)
+    g_string_append_printf(desc, " %zu", g_array_index(pool, gsize, s));
   g_autofree char *fp = sha256_text(desc->str);
   g_string_free(desc, TRUE);
   g_autofree char *bin = job_path(sw, j, ".bin");
@@ -1089,7 +1144,9 @@ static gboolean run_traj_job(AmSchedulerJob *sj, gpointer data, GError **error)
   AmTrajectoryParams tp;
   am_trajectory_params_default(&tp);
   AmError err = { 0 };
-  if (am_trajectory_init(&j->traj, n, j->traj_atom, j->n_traj, &tp, &err)) {
+  const AmDisplacementParams *dp = &sw->plan.params.disp;
+  if (am_trajectory_init(&j->traj, n, j->traj_atom, j->n_traj, &tp, &err) ||
+      am_trajectory_pool(&j->traj, (const size_t *) pool->data, pool->len, dp->hist_bin, dp->hist_max, &err)) {
     am_set_error_from_engine(error, &err, "job %s: ", j->spec.id);
     return FALSE;
   }
@@ -1207,15 +1264,8 @@ static gboolean fold_point(AmDmsSweep *sw, int set, int tindex, AmDmsPoint *pt, 
     return FALSE;
   scale_ms(&pt->residual, gpa);
 
-  if (am_displacement_counts_init(&pt->counts, n, &sw->plan.params.disp, &err)) {
-    am_set_error_from_engine(error, &err, "folding %g K: ", pt->temperature);
+  if (!merge_counts(sw, reps, pt->temperature, &pt->counts, error))
     return FALSE;
-  }
-  for (guint r = 0; r < reps->len; r++)
-    if (am_displacement_counts_merge(&pt->counts, &rr[r]->counts, &err)) {
-      am_set_error_from_engine(error, &err, "folding %g K: ", pt->temperature);
-      return FALSE;
-    }
   pt->p_u = g_new(double, pt->counts.p_u.nbins);
   pt->p_uprime = g_new(double, pt->counts.p_uprime.nbins);
   if (am_histogram_density(&pt->counts.p_u, pt->p_u, &err) ||
@@ -1416,6 +1466,11 @@ const AmDmsSweepResults *am_dms_sweep_results(const AmDmsSweep *sw)
   return sw->folded ? &sw->results : NULL;
 }
 
+const AmAtoms *am_dms_sweep_atoms(const AmDmsSweep *sw)
+{
+  return &sw->base.atoms;
+}
+
 double am_dms_sweep_job_seconds(const AmDmsSweep *sw)
 {
   return sw->job_seconds;
@@ -1573,6 +1628,7 @@ gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance 
   static const char *const pin_cols[] = { "pin_set", "id", "type", NULL };
   static const char *const heat_cols[] = { "pin_set", "T_K", "role", "id", "dx_A", "dy_A", "density_per_A2", NULL };
   static const char *const series_cols[] = { "pin_set", "T_K", "role", "id", "t_ps", "uprime_A", NULL };
+  static const char *const pool_cols[] = { "pin_set", "T_K", "n_atoms", "uprime_A", "p_per_A", NULL };
 
   g_autoptr(AmCsv) moduli = open_csv(dir, "moduli.csv", moduli_cols, error);
   g_autoptr(AmCsv) reps = moduli ? open_csv(dir, "replicas.csv", rep_cols, error) : NULL;
@@ -1585,7 +1641,8 @@ gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance 
   g_autoptr(AmCsv) pins = sel ? open_csv(dir, "pinned.csv", pin_cols, error) : NULL;
   g_autoptr(AmCsv) heat = pins ? open_csv(dir, "heatmaps.csv", heat_cols, error) : NULL;
   g_autoptr(AmCsv) series = heat ? open_csv(dir, "uprime_series.csv", series_cols, error) : NULL;
-  if (!series)
+  g_autoptr(AmCsv) pooled = series ? open_csv(dir, "p_uprime_selected_ras.csv", pool_cols, error) : NULL;
+  if (!pooled)
     return FALSE;
   const double gpa = 1.0 / AM_BAR_PER_GPA;
   const AmAtoms *atoms = &sw->base.atoms;
@@ -1710,6 +1767,23 @@ gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance 
           ROW(series);
         }
       }
+      const AmTrajectory *ptr = pt->n_traj ? pt->trajectory : NULL;
+      if (ptr && ptr->pooled && am_histogram_total(&ptr->pool_u) > 0) {
+        AmError err = { 0 };
+        g_autofree double *dens = g_new(double, ptr->pool_u.nbins);
+        if (am_histogram_density(&ptr->pool_u, dens, &err)) {
+          am_set_error_from_engine(error, &err, "p(u′) of the selected RAs at %g K: ", pt->temperature);
+          return FALSE;
+        }
+        for (gsize bin = 0; bin < ptr->pool_u.nbins; bin++) {
+          am_csv_add_string(pooled, rs->name);
+          am_csv_add_double(pooled, pt->temperature);
+          am_csv_add_int(pooled, (gint64) ptr->n_pool);
+          am_csv_add_double(pooled, am_histogram_bin_center(&ptr->pool_u, bin));
+          am_csv_add_double(pooled, dens[bin]);
+          ROW(pooled);
+        }
+      }
       for (gsize i = 0; i < pt->n_selected; i++) {
         gsize at = GPOINTER_TO_SIZE(g_hash_table_lookup(index, &pt->selected_ids[i]));
         am_csv_add_string(sel, rs->name);
@@ -1733,7 +1807,8 @@ gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance 
          commit(g_steal_pointer(&sel), "selected_ras.csv", prov, error) &&
          commit(g_steal_pointer(&pins), "pinned.csv", prov, error) &&
          commit(g_steal_pointer(&heat), "heatmaps.csv", prov, error) &&
-         commit(g_steal_pointer(&series), "uprime_series.csv", prov, error);
+         commit(g_steal_pointer(&series), "uprime_series.csv", prov, error) &&
+         commit(g_steal_pointer(&pooled), "p_uprime_selected_ras.csv", prov, error);
 }
 
 /* ---- Protocol runners -------------------------------------------------------------- */

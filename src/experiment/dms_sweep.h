@@ -127,9 +127,14 @@ gboolean am_dms_sweep_run_partial(AmDmsSweep *sw, const AmDmsRunOptions *opt, gu
 /* The folded results, valid after a successful am_dms_sweep_run until the sweep is freed. */
 const AmDmsSweepResults *am_dms_sweep_results(const AmDmsSweep *sw);
 
+/* The sample's atoms as the sweep holds them (the order of every per-atom index in the
+ * results, e.g. a trajectory recorder's atoms), valid until the sweep is freed. */
+const AmAtoms *am_dms_sweep_atoms(const AmDmsSweep *sw);
+
 /* results.json, moduli.csv, replicas.csv, classes.csv, n_ra.csv, p_u.csv, p_uprime.csv,
- * stress_trace.csv, selected_ras.csv, pinned.csv, heatmaps.csv, uprime_series.csv in dir (listed in the provenance when
- * given). No timings: those go to the manifest. */
+ * stress_trace.csv, selected_ras.csv, pinned.csv, heatmaps.csv, uprime_series.csv,
+ * p_uprime_selected_ras.csv in dir (listed in the provenance when given). No timings:
+ * those go to the manifest. */
 gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance *provenance, GError **error);
 
 /* Wall time summed over the jobs that ran in this process (s) and MD steps per second of

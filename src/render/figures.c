@@ -27,7 +27,7 @@ static const struct {
   [AM_FIGURE_5A] = { "fig5a", "E″ versus the number of reversible atoms N_RA (inset: N_RA(T))" },
   [AM_FIGURE_5B] = { "fig5b", "E″(T) with no atoms, RAs or VAs pinned" },
   [AM_FIGURE_5C] = { "fig5c", "p(u′) for each pin set" },
-  [AM_FIGURE_6A] = { "fig6a", "p(u′) of recorded reversible atoms at three temperatures" },
+  [AM_FIGURE_6A] = { "fig6a", "p(u′) of the selected reversible atoms at three temperatures" },
   [AM_FIGURE_6B] = { "fig6b", "XY trajectory heatmap of one RA, lowest of three temperatures" },
   [AM_FIGURE_6C] = { "fig6c", "XY trajectory heatmap of one RA, middle temperature" },
   [AM_FIGURE_6D] = { "fig6d", "XY trajectory heatmap of one RA, highest temperature" },

@@ -38,7 +38,7 @@ typedef enum {
   AM_FIGURE_5A,    /* E″ versus N_RA, inset N_RA(T) */
   AM_FIGURE_5B,    /* E″(T) of each pin set */
   AM_FIGURE_5C,    /* p(u′) of each pin set */
-  AM_FIGURE_6A,    /* p(u′) of the recorded RAs at three T (needs trajectories) */
+  AM_FIGURE_6A,    /* p(u′) of the selected RAs at three T (needs trajectories) */
   AM_FIGURE_6B,    /* XY heatmaps of one RA, nearest 100 / 300 / 500 K (needs trajectories) */
   AM_FIGURE_6C,
   AM_FIGURE_6D,

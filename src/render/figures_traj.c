@@ -1,6 +1,6 @@
 /* figures_traj.c: the figures drawn from the trajectories of a few recorded atoms
- * (trajectory.h): Fig. 4a (u′(t) of a VA, an RA and an FA), Fig. 6a (p(u′) of the recorded
- * RAs) and Figs. 6b–d (XY heatmaps of one RA at three temperatures). */
+ * (trajectory.h): Fig. 4a (u′(t) of a VA, an RA and an FA), Fig. 6a (p(u′) of the selected
+ * RAs, pooled by the recorder) and Figs. 6b–d (XY heatmaps of one RA at three temperatures). */
 #include "render/figures_private.h"
 
 #include <math.h>
@@ -140,63 +140,62 @@ static void build_fig6a(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
   gsize sets[3];
   gsize n = pick_sets(opt, targets, 3, sets);
   AmPlotPanel *p = am_plot_add_panel(fig->plot);
-  am_plot_set_title(fig->plot, "Non-affine displacements of the recorded RAs");
   am_plot_panel_set_label(p, "(a)");
   am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_X, "Non-affine displacement <i>u</i>′ (Å)");
   am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_Y, "<i>p</i>(<i>u</i>′) (Å<sup>−1</sup>)");
   am_plot_panel_set_axis_tight(p, AM_PLOT_AXIS_X, TRUE);
   am_plot_panel_set_legend(p, AM_PLOT_LEGEND_UPPER_RIGHT);
-  /* Coarser bins than p(u′) of all atoms: a few atoms give thousands of values, not
-   * millions. */
-  const double bin = 0.05;
-  double umax = 0;
+  /* The pooled histogram has the fine bins of p(u′) of all atoms; tens of atoms give
+   * thousands of values, not millions, so bins are merged up to at least 0.05 Å. */
+  double bin = 0, umax = 0;
   for (gsize i = 0; i < n; i++) {
-    const AmFigureTrajectories *ft = &opt->trajectories[sets[i]];
-    for (gsize s = 0; s < ft->traj->n; s++)
-      for (gsize j = 0; j < ft->traj->series_len; j++)
-        if ((!ft->cls || ft->cls[s] == AM_CLASS_RA) && isfinite(ft->traj->series_u[s * ft->traj->params.series_capacity + j]))
-          umax = MAX(umax, ft->traj->series_u[s * ft->traj->params.series_capacity + j]);
+    const AmHistogram *h = &opt->trajectories[sets[i]].traj->pool_u;
+    if (!opt->trajectories[sets[i]].traj->pooled || am_histogram_total(h) == 0)
+      continue;
+    const gsize merge = (gsize) MAX(1.0, ceil(0.05 / h->width - 1e-9));
+    bin = merge * h->width;
+    for (gsize b = 0; b < h->nbins; b++)
+      if (h->counts[b])
+        umax = MAX(umax, h->lo + (double) (b + 1) * h->width);
   }
-  const gsize nb = (gsize) floor(umax / bin) + 2;
+  int drawn = 0;
+  const gsize nb = bin > 0 ? (gsize) ceil(umax / bin - 1e-9) : 0;
   g_autofree double *edges = g_new(double, nb + 1);
   for (gsize b = 0; b <= nb; b++)
     edges[b] = (double) b * bin;
-  int drawn = 0;
-  for (gsize i = 0; i < n; i++) {
+  for (gsize i = 0; i < n && nb; i++) {
     const AmFigureTrajectories *ft = &opt->trajectories[sets[i]];
-    g_autofree double *v = g_new0(double, nb);
-    gsize total = 0, atoms = 0;
-    for (gsize s = 0; s < ft->traj->n; s++) {
-      if (ft->cls && ft->cls[s] != AM_CLASS_RA)
-        continue;
-      atoms++;
-      for (gsize j = 0; j < ft->traj->series_len; j++) {
-        double u = ft->traj->series_u[s * ft->traj->params.series_capacity + j];
-        if (!isfinite(u))
-          continue;
-        v[MIN((gsize) (u / bin), nb - 1)] += 1;
-        total++;
-      }
-    }
-    if (!total) {
-      am_figure_note(fig, "no recorded RA at %g K", ft->temperature);
+    const AmHistogram *h = &ft->traj->pool_u;
+    if (!ft->traj->pooled || ft->traj->n_pool == 0 || am_histogram_total(h) == 0) {
+      am_figure_note(fig, "no selected RA at %g K", ft->temperature);
       continue;
     }
+    g_autofree double *v = g_new0(double, nb);
+    for (gsize b = 0; b < h->nbins; b++) {
+      const gsize k = (gsize) floor(((double) b + 0.5) * h->width / bin);
+      if (k < nb)
+        v[k] += (double) h->counts[b];
+    }
+    /* Normalised by every value offered, as p(u′) of all atoms: a tail beyond the range
+     * lowers the curve instead of inflating it. */
+    const double total = (double) am_histogram_total(h);
     for (gsize b = 0; b < nb; b++)
-      v[b] /= (double) total * bin;
-    g_autofree char *label = g_strdup_printf("%g K (%zu atom%s)", ft->temperature, atoms, atoms == 1 ? "" : "s");
+      v[b] /= total * bin;
+    g_autofree char *label = g_strdup_printf("%g K (%zu RA%s)", ft->temperature, ft->traj->n_pool,
+                                             ft->traj->n_pool == 1 ? "" : "s");
     AmPlotSeries *s = am_plot_panel_add_histogram(p, edges, v, nb, AM_PLOT_HIST_STEP, label);
     am_plot_series_set_color(s, am_figure_temperature_color(i, n));
     am_plot_series_set_line(s, 1.6, AM_PLOT_DASH_SOLID);
     drawn++;
   }
   if (!drawn) {
-    am_figure_skip(fig, "no recorded reversible atom has a u′ series");
+    am_figure_skip(fig, "no temperature has selected RAs recorded (replica 0 rerun, [dms] trajectories)");
     return;
   }
-  if (!opt->trajectories[sets[0]].cls)
-    am_figure_note(fig, "classes unknown: every recorded atom is counted");
-  g_autofree char *title = g_strdup_printf("Non-affine displacements of the recorded RAs (Δ<i>u</i>′ = %g Å)", bin);
+  am_plot_panel_add_reference_line(p, AM_PLOT_AXIS_X, R->params.disp.va_max, "class bounds");
+  am_plot_panel_add_reference_line(p, AM_PLOT_AXIS_X, R->params.disp.fa_min, NULL);
+  g_autofree char *title =
+      g_strdup_printf("Non-affine displacements of the selected RAs, replica 0 (Δ<i>u</i>′ = %g Å)", bin);
   am_plot_set_title(fig->plot, title);
 }
 
