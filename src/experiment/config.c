@@ -1065,6 +1065,38 @@ AmConfig *am_config_new_defaults(const char *protocol, GError **error)
   return resolve(entries, "", cwd, FALSE, protocol, error);
 }
 
+gboolean am_config_check_value(const char *protocol, const char *section, const char *key, const char *text,
+                               const char *origin, const char *base_dir, char **canonical, GError **error)
+{
+  g_return_val_if_fail(section != NULL && key != NULL && text != NULL, FALSE);
+  const AmProtocolSchema *schema = am_config_find_protocol(protocol);
+  if (!schema) {
+    g_set_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_UNKNOWN_PROTOCOL, "unknown protocol “%s”",
+                protocol ? protocol : "");
+    return FALSE;
+  }
+  const AmSectionSpec *sec = find_section(schema, section);
+  const AmKeySpec *k = sec ? find_key(sec, key) : NULL;
+  if (!k) {
+    g_set_error(error, AM_CONFIG_ERROR, sec ? AM_CONFIG_ERROR_UNKNOWN_KEY : AM_CONFIG_ERROR_UNKNOWN_SECTION,
+                "protocol %s has no key [%s] %s", schema->name, section, key);
+    return FALSE;
+  }
+  if ((k->flags & AM_KEY_REQUIRED) && *text == '\0') {
+    g_set_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_MISSING, "%s: [%s] %s is required by protocol %s (%s)",
+                origin ? origin : "value", sec->name, k->name, schema->name, k->help);
+    return FALSE;
+  }
+  g_autofree char *cwd = base_dir ? NULL : g_get_current_dir();
+  Value v = { 0 };
+  gboolean ok = parse_value(sec, k, text, origin ? origin : "value", base_dir ? base_dir : cwd, &v, error);
+  if (ok && canonical)
+    *canonical = g_steal_pointer(&v.text);
+  g_free(v.text);
+  g_strfreev(v.words);
+  return ok;
+}
+
 /* ---- Getters ---------------------------------------------------------------------- */
 
 static const Value *lookup(const AmConfig *cfg, const char *section, const char *key, AmKeyType type)

@@ -118,6 +118,13 @@ gboolean am_config_is_set(const AmConfig *cfg, const char *section, const char *
 /* The canonical text of a resolved value. */
 const char *am_config_get_text(const AmConfig *cfg, const char *section, const char *key);
 
+/* Checks one value as a file would give it for [section] key of protocol, with the same
+ * messages (origin, e.g. "settings", starts them; relative paths from base_dir, NULL: the
+ * working folder). canonical (may be NULL) receives the text a config would hold. For the
+ * GUI's settings form, which marks each field as it is typed. */
+gboolean am_config_check_value(const char *protocol, const char *section, const char *key, const char *text,
+                               const char *origin, const char *base_dir, char **canonical, GError **error);
+
 /* The resolved config as a .ini file: every key of the protocol, with its unit, range and
  * help as comments; loading it again gives the same config. */
 char *am_config_to_ini(const AmConfig *cfg);

@@ -10,6 +10,7 @@
 #include "amorph-resources.h"
 #include "experiment/config.h"
 #include "gui/dms_run.h"
+#include "gui/settings_panel.h"
 #include "gui/worker.h"
 #include "render/figures.h"
 #include "sim/data_file.h"
@@ -40,6 +41,7 @@ struct _AmorphWindow {
   GtkAdjustment *atom_scale_adjustment;
   GtkDropDown *color_dropdown;
   GtkSwitch *box_switch;
+  AmorphSettingsPanel *settings_panel;
 
   /* The model. */
   char *path;
@@ -729,15 +731,10 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "no sample is loaded");
     return FALSE;
   }
-  g_autofree char *demo = NULL;
-  if (!preset)
-    preset = self->preset;
-  if (!preset) {
-    demo = am_config_find_data_file("presets/demo.ini", error);
-    if (!demo)
-      return FALSE;
-    preset = demo;
-  }
+  /* Without a preset, the side panel's settings (written beside the run's records). */
+  g_autoptr(AmConfig) panel_cfg = preset ? NULL : amorph_settings_panel_get_config(self->settings_panel, error);
+  if (!preset && !panel_cfg)
+    return FALSE;
   stop_worker(self);
   g_clear_pointer(&self->dms, amorph_dms_run_free);
   /* The loaded sample replaces the preset's; other --set style overrides follow. */
@@ -747,6 +744,18 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
   g_autofree char *when = g_date_time_format(now, "%Y%m%d-%H%M%S");
   g_autofree char *leaf = g_strdup_printf("%s-%d", when, (int) getpid());
   g_autofree char *out = g_build_filename(g_get_user_cache_dir(), "amorph", "runs", leaf, NULL);
+  g_autofree char *panel_ini = NULL;
+  if (panel_cfg) {
+    g_autofree char *text = am_config_to_ini(panel_cfg);
+    panel_ini = g_build_filename(out, "settings.ini", NULL);
+    if (g_mkdir_with_parents(out, 0755) != 0 || !g_file_set_contents(panel_ini, text, -1, error)) {
+      if (error && !*error)
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s", out);
+      g_ptr_array_unref(set);
+      return FALSE;
+    }
+    preset = panel_ini;
+  }
   /* The atoms the user pinned become the sweep's pin set (a dms-sweep's [dms] pinned = ids),
    * so the experiment measures what clicking them does. */
   g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -793,8 +802,30 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
 void amorph_window_set_preset(AmorphWindow *self, const char *preset)
 {
   g_return_if_fail(AMORPH_IS_WINDOW(self));
+  g_autoptr(GError) error = NULL;
+  if (preset && !amorph_window_load_settings(self, preset, &error))
+    show_toast(self, error->message);
+}
+
+gboolean amorph_window_load_settings(AmorphWindow *self, const char *path, GError **error)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), FALSE);
+  if (!amorph_settings_panel_load(self->settings_panel, path, error))
+    return FALSE;
   g_free(self->preset);
-  self->preset = g_strdup(preset);
+  self->preset = g_strdup(path);
+  /* The loaded sample stays what runs, whatever the file names. */
+  if (self->path) {
+    g_autofree char *abs_path = g_canonicalize_filename(self->path, NULL);
+    amorph_settings_panel_set_value(self->settings_panel, "system", "data", abs_path);
+  }
+  return TRUE;
+}
+
+AmorphSettingsPanel *amorph_window_get_settings_panel(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), NULL);
+  return self->settings_panel;
 }
 
 gboolean amorph_window_get_experiment_running(AmorphWindow *self)
@@ -821,10 +852,14 @@ static void preset_action(GtkWidget *widget, const char *name, GVariant *param)
 {
   (void) name;
   AmorphWindow *self = AMORPH_WINDOW(widget);
-  g_free(self->preset);
-  self->preset = g_variant_dup_string(param, NULL);
-  g_autofree char *base = g_path_get_basename(self->preset);
-  g_autofree char *msg = g_strdup_printf("▶ now runs %s", base);
+  g_autofree char *path = g_variant_dup_string(param, NULL);
+  g_autoptr(GError) error = NULL;
+  if (!amorph_window_load_settings(self, path, &error)) {
+    show_toast(self, error->message);
+    return;
+  }
+  g_autofree char *base = g_path_get_basename(path);
+  g_autofree char *msg = g_strdup_printf("▶ now runs %s (see Experiment)", base);
   show_toast(self, msg);
 }
 
@@ -926,6 +961,9 @@ gboolean amorph_window_load(AmorphWindow *self, const char *path, GError **error
   self->loaded = TRUE;
   g_free(self->path);
   self->path = g_strdup(path);
+  /* What ▶ runs is the panel's settings on this sample, so a saved .ini reruns it. */
+  g_autofree char *abs_path = g_canonicalize_filename(path, NULL);
+  amorph_settings_panel_set_value(self->settings_panel, "system", "data", abs_path);
   g_free(self->pinned);
   self->pinned = g_new0(uint8_t, atoms.n);
   self->n_pinned = 0;
@@ -1317,6 +1355,7 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
 
   (void) amorph_get_resource();
   g_type_ensure(AMORPH_TYPE_ATOM_VIEW);
+  g_type_ensure(AMORPH_TYPE_SETTINGS_PANEL);
   gtk_widget_class_set_template_from_resource(widget_class, "/org/amorph/Amorph/window.ui");
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, atom_view);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, title_label);
@@ -1337,6 +1376,7 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, atom_scale_adjustment);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, color_dropdown);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, box_switch);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, settings_panel);
   gtk_widget_class_bind_template_callback(widget_class, on_atom_clicked);
   gtk_widget_class_bind_template_callback(widget_class, on_toast_dismiss);
 
@@ -1377,6 +1417,9 @@ static void amorph_window_init(AmorphWindow *self)
   self->show_side_panel = TRUE;
   setup_plots(self);
   setup_preset_menu(self);
+  g_autofree char *demo = am_config_find_data_file("presets/demo.ini", NULL);
+  if (demo)
+    amorph_settings_panel_load(self->settings_panel, demo, NULL);
 
   g_object_bind_property(self->atom_scale_adjustment, "value", self->atom_view, "atom-scale",
                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);

@@ -11,6 +11,7 @@
 #include <gtk/gtk.h>
 
 #include "gui/atom_view.h"
+#include "gui/settings_panel.h"
 #include "render/plot.h"
 
 G_BEGIN_DECLS
@@ -60,14 +61,18 @@ void amorph_window_plots_changed(AmorphWindow *self);
 long long amorph_window_get_run_step(AmorphWindow *self);
 gboolean amorph_window_get_running(AmorphWindow *self);
 
-/* Runs an MD-DMS sweep or pinning experiment (preset NULL: the one chosen in Preset ▾,
- * else data/presets/demo.ini) on the loaded sample, with --set style overrides (may be
+/* Runs an MD-DMS sweep or pinning experiment (preset NULL: the Experiment panel's settings,
+ * which start as data/presets/demo.ini) on the loaded sample, with --set style overrides (may be
  * NULL), through experiment/dms_sweep; what ▶ does. Fails on a bad preset. */
 gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, const char *const *overrides,
                                       GError **error);
 /* The preset ▶ runs (NULL: data/presets/demo.ini), as Preset ▾ or --preset set it. */
 void amorph_window_set_preset(AmorphWindow *self, const char *preset);
 gboolean amorph_window_get_experiment_running(AmorphWindow *self);
+/* Loads a .ini into the Experiment panel (what ▶ runs; Preset ▾ and --preset call this);
+ * the loaded sample stays [system] data. On failure the panel keeps what it had. */
+gboolean amorph_window_load_settings(AmorphWindow *self, const char *path, GError **error);
+AmorphSettingsPanel *amorph_window_get_settings_panel(AmorphWindow *self);
 /* Temperatures with a G″ point on the plot so far. */
 gsize amorph_window_get_n_loss_points(AmorphWindow *self);
 
