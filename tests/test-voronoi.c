@@ -1,6 +1,7 @@
 /* test-voronoi.c: periodic Voronoi cells against geometry that is known exactly (volumes
  * tile the box; perfect fcc and bcc cells), against LAMMPS `compute voronoi/atom`
- * (tests/data/voronoi, made by make-golden.sh), and the LCA vector's response to a
+ * (tests/data/voronoi, made by make-golden.sh, also on the shipped 4000-atom glass), over a
+ * range of box sizes (a voro++ 0.4.6 defect), and the LCA vector's response to a
  * displaced atom. */
 #include <glib.h>
 #include <math.h>
@@ -168,17 +169,14 @@ static void test_monte_carlo(void)
   am_atoms_free(&atoms);
 }
 
-static void test_vs_lammps(void)
+/* Volumes and face counts against a LAMMPS `compute voronoi/atom` dump (id, volume, faces). */
+static void compare_with_lammps(const char *data, const char *dump, gboolean triclinic)
 {
-  const char *src = g_getenv("AMORPH_SOURCE_DIR");
-  g_assert_nonnull(src);
-  char *data = g_build_filename(src, "tests", "data", "voronoi", "points.data", NULL);
-  char *dump = g_build_filename(src, "tests", "data", "voronoi", "voronoi-lammps.dump", NULL);
   AmBox box;
   AmAtoms atoms = {0};
   AmError err = {0};
   g_assert_cmpint(am_data_read(data, &box, &atoms, NULL, &err), ==, AM_OK);
-  g_assert_true(am_box_is_triclinic(&box));
+  g_assert_cmpint(am_box_is_triclinic(&box), ==, triclinic);
   AmVoronoi vor = {0};
   g_assert_cmpint(am_voronoi_compute(&vor, &box, &atoms, 0.0, &err), ==, AM_OK);
   gchar *text = NULL;
@@ -203,13 +201,40 @@ static void test_vs_lammps(void)
     g_assert_cmpuint(am_voronoi_face_count(&vor, (size_t) i), ==, (size_t) nf);
     checked++;
   }
-  g_test_message("LAMMPS voronoi/atom: %zu atoms, worst relative volume difference %.2e", checked, worst);
+  double sum = 0.0;
+  for (size_t i = 0; i < vor.n; i++)
+    sum += vor.volume[i];
+  g_test_message("LAMMPS voronoi/atom: %zu atoms, worst relative volume difference %.2e; ΣV/V_box − 1 = %.1e",
+                 checked, worst, sum / am_box_volume(&box) - 1.0);
+  g_assert_cmpfloat(fabs(sum / am_box_volume(&box) - 1.0), <, 1e-8);
   g_assert_cmpuint(checked, ==, atoms.n);
   g_assert_cmpfloat(worst, <, 1e-9);
   g_strfreev(lines);
   g_free(text);
   am_voronoi_free(&vor);
   am_atoms_free(&atoms);
+}
+
+static void test_vs_lammps(void)
+{
+  const char *src = g_getenv("AMORPH_SOURCE_DIR");
+  g_assert_nonnull(src);
+  char *data = g_build_filename(src, "tests", "data", "voronoi", "points.data", NULL);
+  char *dump = g_build_filename(src, "tests", "data", "voronoi", "voronoi-lammps.dump", NULL);
+  compare_with_lammps(data, dump, TRUE);
+  g_free(data);
+  g_free(dump);
+}
+
+/* The shipped 4000-atom glass: its 39.35 x 42.63 x 42.63 Å box is where the degenerate
+ * lattice cell of voro++ 0.4.6 was found (see test_box_sizes). */
+static void test_glass_4000_vs_lammps(void)
+{
+  const char *src = g_getenv("AMORPH_SOURCE_DIR");
+  g_assert_nonnull(src);
+  char *data = g_build_filename(src, "data", "samples", "cu50zr50-4000.data", NULL);
+  char *dump = g_build_filename(src, "tests", "data", "voronoi", "glass-4000-lammps.dump", NULL);
+  compare_with_lammps(data, dump, FALSE);
   g_free(data);
   g_free(dump);
 }
@@ -289,6 +314,64 @@ static void test_displaced_atom(void)
   }
 }
 
+/* Regression: voro++ 0.4.6 builds the periodic lattice's own Voronoi cell with absolute
+ * tolerances, and for boxes of a few tens of Å (the shipped 4000-atom glass: 39.35 x
+ * 42.63 x 42.63 Å) that cell came out degenerate, so some atoms' cells failed or kept a
+ * corner too many. A small glass stretched to box edges from 21 to 69 Å, orthogonal and
+ * tilted, must tile its box at every size. */
+static void test_box_sizes(void)
+{
+  const char *src = g_getenv("AMORPH_SOURCE_DIR");
+  g_assert_nonnull(src);
+  char *path = g_build_filename(src, "tests", "data", "glass-500.data", NULL);
+  AmBox box0;
+  AmAtoms atoms0 = {0};
+  AmError err = {0};
+  g_assert_cmpint(am_data_read(path, &box0, &atoms0, NULL, &err), ==, AM_OK);
+  g_free(path);
+  AmAtoms atoms = {0};
+  g_assert_cmpint(am_atoms_resize(&atoms, atoms0.n, &err), ==, AM_OK);
+  memcpy(atoms.id, atoms0.id, atoms0.n * sizeof *atoms.id);
+  memcpy(atoms.type, atoms0.type, atoms0.n * sizeof *atoms.type);
+  atoms.ntypes = atoms0.ntypes;
+  unsigned tried = 0, failed = 0;
+  double worst = 0.0;
+  for (int tilted = 0; tilted < 2; tilted++)
+    for (int step = 0; step <= 40; step++) {
+      /* Stretch x by f and y, z by 1.083 f (the 4000-atom sample's aspect ratio). */
+      const double f = 1.0 + 0.05 * step, g = 1.083 * f;
+      const double lo[3] = {box0.lo[0] * f, box0.lo[1] * g, box0.lo[2] * g};
+      const double hi[3] = {lo[0] + box0.lx * f, lo[1] + box0.ly * g, lo[2] + box0.lz * g};
+      const double xy = tilted ? 0.07 * box0.ly * g : 0.0;
+      AmBox box;
+      am_box_set(&box, lo, hi, xy, 0.0, 0.0);
+      for (size_t i = 0; i < atoms0.n; i++) {
+        const double *r = atoms0.x + 3 * i;
+        double *q = atoms.x + 3 * i;
+        q[0] = r[0] * f + xy * (r[1] * g - lo[1]) / box.ly;
+        q[1] = r[1] * g;
+        q[2] = r[2] * g;
+      }
+      AmVoronoi vor = {0};
+      tried++;
+      if (am_voronoi_compute(&vor, &box, &atoms, -1.0, &err) != AM_OK) {
+        g_test_message("box %.2f x %.2f x %.2f Å, xy %.2f: %s", box.lx, box.ly, box.lz, xy, err.message);
+        failed++;
+        continue;
+      }
+      double sum = 0.0;
+      for (size_t i = 0; i < vor.n; i++)
+        sum += vor.volume[i];
+      worst = fmax(worst, fabs(sum / am_box_volume(&box) - 1.0));
+      am_voronoi_free(&vor);
+    }
+  g_test_message("%u of %u box sizes failed; worst |ΣV/V_box − 1| of the others %.2e", failed, tried, worst);
+  g_assert_cmpuint(failed, ==, 0);
+  g_assert_cmpfloat(worst, <, 1e-10);
+  am_atoms_free(&atoms);
+  am_atoms_free(&atoms0);
+}
+
 static void test_bad_input(void)
 {
   AmBox box;
@@ -317,8 +400,10 @@ int main(int argc, char **argv)
   g_test_add_func("/analysis/voronoi/volume-sum", test_volume_sum);
   g_test_add_func("/analysis/voronoi/monte-carlo", test_monte_carlo);
   g_test_add_func("/analysis/voronoi/vs-lammps", test_vs_lammps);
+  g_test_add_func("/analysis/voronoi/glass-4000-vs-lammps", test_glass_4000_vs_lammps);
   g_test_add_func("/analysis/voronoi/perfect-lattices", test_perfect_lattices);
   g_test_add_func("/analysis/voronoi/displaced-atom", test_displaced_atom);
+  g_test_add_func("/analysis/voronoi/box-sizes", test_box_sizes);
   g_test_add_func("/analysis/voronoi/bad-input", test_bad_input);
   return g_test_run();
 }

@@ -35,7 +35,22 @@ extern "C" int am_voronoi_cxx_tessellate(size_t n, const double *x, const double
   *bond_out = nullptr;
   *nfaces_out = 0;
   try {
-    const double bx = cell[0], bxy = cell[1], by = cell[2], bxz = cell[3], byz = cell[4], bz = cell[5];
+    // voro++ 0.4.6 decides "vertex on the cutting plane" with absolute tolerances (2e-11)
+    // tuned for lengths of order one, and builds the unit Voronoi cell that every cell
+    // starts from by cutting a box ten cells wide. With boxes of tens of Å the round-off
+    // of those cuts reaches the tolerance: an orthogonal 39.35 x 42.63 x 42.63 Å box gets
+    // a duplicated corner vertex joined by a zero-length edge, on which the plane walk of
+    // later cells stalls (a cell "deleted" or a cut missed, depending on the block grid).
+    // So voro++ works on the system scaled by a power of two that brings the box to
+    // [0.25, 0.5): exact in binary, undone exactly on the way out.
+    double longest = 0.0;
+    for (int k = 0; k < 6; k++)
+      longest = std::fmax(longest, std::fabs(cell[k]));
+    int exponent = 0;
+    std::frexp(longest, &exponent);
+    const int shift = -exponent - 1;
+    const double bx = std::ldexp(cell[0], shift), bxy = std::ldexp(cell[1], shift), by = std::ldexp(cell[2], shift),
+                 bxz = std::ldexp(cell[3], shift), byz = std::ldexp(cell[4], shift), bz = std::ldexp(cell[5], shift);
     // About five atoms per block, voro++'s own advice for its search grid.
     const double block = std::cbrt(5.0 * bx * by * bz / (double) (n > 0 ? n : 1));
     auto blocks = [block](double len) {
@@ -43,8 +58,23 @@ extern "C" int am_voronoi_cxx_tessellate(size_t n, const double *x, const double
       return b < 1 ? 1 : (b > 200 ? 200 : b);
     };
     voro::container_periodic con(bx, bxy, by, bxz, byz, bz, blocks(bx), blocks(by), blocks(bz), 8);
+    // Check for the failure described above, so that it is reported as what it is.
+    const voro::voronoicell &unit = con.unit_voro;
+    for (int v = 0; v < unit.p; v++)
+      for (int e = 0; e < unit.nu[v]; e++) {
+        const int w = unit.ed[v][e];
+        const double dx = unit.pts[3 * v] - unit.pts[3 * w], dy = unit.pts[3 * v + 1] - unit.pts[3 * w + 1],
+                     dz = unit.pts[3 * v + 2] - unit.pts[3 * w + 2];
+        if (std::sqrt(dx * dx + dy * dy + dz * dz) < 1e-12) {
+          std::snprintf(message, message_len,
+                        "voro++ built a degenerate Voronoi cell of the periodic lattice (an edge of length %g "
+                        "in a box scaled to 0.5)",
+                        std::sqrt(dx * dx + dy * dy + dz * dz));
+          return 1;
+        }
+      }
     for (size_t i = 0; i < n; i++)
-      con.put((int) i, x[3 * i], x[3 * i + 1], x[3 * i + 2]);
+      con.put((int) i, std::ldexp(x[3 * i], shift), std::ldexp(x[3 * i + 1], shift), std::ldexp(x[3 * i + 2], shift));
 
     // Cells come out in block order; keep each atom's faces apart until all are known.
     std::vector<std::vector<size_t>> nb(n);
@@ -68,12 +98,12 @@ extern "C" int am_voronoi_cxx_tessellate(size_t n, const double *x, const double
         }
         done[id] = 1;
         computed++;
-        volume[id] = c.volume();
+        volume[id] = std::ldexp(c.volume(), -3 * shift);
         double cx, cy, cz;
         c.centroid(cx, cy, cz);
-        theta[3 * id] = cx;
-        theta[3 * id + 1] = cy;
-        theta[3 * id + 2] = cz;
+        theta[3 * id] = std::ldexp(cx, -shift);
+        theta[3 * id + 1] = std::ldexp(cy, -shift);
+        theta[3 * id + 2] = std::ldexp(cz, -shift);
         c.neighbors(ids);
         c.face_areas(areas);
         c.normals(normals);
@@ -93,9 +123,9 @@ extern "C" int am_voronoi_cxx_tessellate(size_t n, const double *x, const double
           const double *v = &verts[3 * (size_t) v0];
           const double dist = v[0] * nrm[0] + v[1] * nrm[1] + v[2] * nrm[2];
           nb[id].push_back((size_t) ids[f]);
-          ar[id].push_back(areas[f]);
+          ar[id].push_back(std::ldexp(areas[f], -2 * shift));
           for (int k = 0; k < 3; k++)
-            bd[id].push_back(2.0 * dist * nrm[k]);
+            bd[id].push_back(std::ldexp(2.0 * dist * nrm[k], -shift));
         }
       } while (vl.inc());
     if (computed != n) {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Makes the LAMMPS reference for test-voronoi: 300 random points (no two closer than
 # 1.6 Å) in a tilted periodic box, and LAMMPS' `compute voronoi/atom` volumes and face
-# counts for them. Needs python3 and a LAMMPS `lmp` built with the VORONOI package
+# counts for them; and the same for the shipped 4000-atom glass (data/samples), whose
+# box once gave voro++ a degenerate lattice cell. Needs python3 and a LAMMPS `lmp` built with the VORONOI package
 # (Debian's is). Run from this directory: sh make-golden.sh
 set -e
 python3 - <<'PY'
@@ -46,4 +47,7 @@ dump_modify d sort id format float %.12g
 run 0
 LMP
 lmp -in in.voronoi -log none -screen none
-rm -f in.voronoi
+sed -e 's|points.data|../../../data/samples/cu50zr50-4000.data|' \
+    -e 's|voronoi-lammps.dump|glass-4000-lammps.dump|' in.voronoi > in.glass
+lmp -in in.glass -log none -screen none
+rm -f in.voronoi in.glass
