@@ -227,6 +227,77 @@ static void test_settings_round_trip(void)
   spin_for(50);
 }
 
+/* ---- a running sweep ------------------------------------------------------------------------ */
+
+static gboolean sweep_started(gpointer data)
+{
+  return amorph_window_get_sweep_steps(data) > 0;
+}
+
+static gboolean sweep_done(gpointer data)
+{
+  return !amorph_window_get_experiment_running(data);
+}
+
+static gboolean status_paused(gpointer data)
+{
+  return g_str_has_prefix(amorph_window_get_status(data), "Paused");
+}
+
+typedef struct {
+  AmorphWindow *win;
+  gint64 steps;
+} StepsAbove;
+
+static gboolean steps_above(gpointer data)
+{
+  StepsAbove *a = data;
+  return amorph_window_get_sweep_steps(a->win) > a->steps;
+}
+
+/* The tiny sweep of test-gui, on the panel's settings: two temperatures, two replicas. */
+static const char *const tiny[] = {"dms.temperatures_K=300 500", "dms.replicas=2", "dms.period_ps=1",
+                                   "dms.cycles=3", "dms.analysed_cycles=2", "dms.equilibration_ps=0.5",
+                                   "dms.sample_interval_ps=0.1", "dms.watch_temperature_K=500", NULL};
+
+static void test_sweep_pause(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  AmorphWindow *win = open_window();
+  GError *error = NULL;
+  g_assert_true(amorph_window_run_experiment(win, NULL, tiny, &error));
+  g_assert_no_error(error);
+  g_assert_true(wait_until(sweep_started, win, 60000));
+
+  /* ⏸ holds the jobs: the step counter stops and the status line says so. */
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.pause", NULL));
+  g_assert_true(wait_until(status_paused, win, 5000));
+  spin_for(500); /* jobs reach their next check within a few dozen steps */
+  gint64 held = amorph_window_get_sweep_steps(win);
+  spin_for(1500);
+  g_test_message("paused at %" G_GINT64_FORMAT " steps: %s", held, amorph_window_get_status(win));
+  g_assert_cmpint(amorph_window_get_sweep_steps(win), ==, held);
+  g_assert_true(amorph_window_get_experiment_running(win));
+  screenshot(GTK_WIDGET(win), "paused.png");
+
+  /* ▶ resumes where it stopped. */
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.run", NULL));
+  StepsAbove above = {win, held};
+  g_assert_true(wait_until(steps_above, &above, 30000));
+  g_assert_false(status_paused(win));
+  /* Space pauses and resumes too. */
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.run-pause", NULL));
+  g_assert_true(wait_until(status_paused, win, 5000));
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.run-pause", NULL));
+  g_assert_true(wait_until(sweep_done, win, 180000));
+  g_assert_cmpuint(amorph_window_get_n_loss_points(win), ==, 2);
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -243,6 +314,7 @@ int main(int argc, char **argv)
     g_object_unref(css);
   }
   g_test_add_func("/gui/settings/round-trip", test_settings_round_trip);
+  g_test_add_func("/gui/sweep/pause-resume", test_sweep_pause);
   int status = g_test_run();
   rm_rf(tmpdir);
   g_free(tmpdir);

@@ -142,6 +142,9 @@ void am_dms_job_result_clear(AmDmsJobResult *res)
 
 static gboolean cancelled(const AmDmsJobControl *ctl, const AmDmsJobSpec *job, GError **error)
 {
+  /* A paused job holds its whole state, so resuming continues the same trajectory. */
+  while (ctl && ctl->pause && g_atomic_int_get(ctl->pause) && !(ctl->cancel && g_atomic_int_get(ctl->cancel)))
+    g_usleep(20000);
   if (ctl && ctl->cancel && g_atomic_int_get(ctl->cancel)) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "job %s: interrupted", job->id);
     return TRUE;

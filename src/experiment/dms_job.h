@@ -128,6 +128,8 @@ typedef void (*AmDmsWatchFunc)(const AmDmsSnapshot *snapshot, gpointer user_data
  * NULL. */
 typedef struct {
   volatile gint *cancel;       /* non-zero: stop at the next check (G_IO_ERROR_CANCELLED) */
+  volatile gint *pause;        /* non-zero: wait at the next check until it is zero again or
+                                  cancel is set (the GUI's ⏸; the numbers do not change) */
   volatile gint64 *steps_done; /* updated every few dozen steps */
   AmDmsWatchFunc watch;
   gpointer watch_data;

@@ -772,7 +772,8 @@ static gboolean run_eq_job(AmSchedulerJob *sj, gpointer data, GError **error)
     return FALSE;
   if (found)
     return TRUE;
-  AmDmsJobControl ctl = { .cancel = am_scheduler_job_cancel_flag(sj), .steps_done = am_scheduler_job_steps(sj) };
+  AmDmsJobControl ctl = { .cancel = am_scheduler_job_cancel_flag(sj), .pause = sw->opt->pause,
+                          .steps_done = am_scheduler_job_steps(sj) };
   AmSystem sys;
   double mean_box[3];
   const gint64 t0 = g_get_monotonic_time();
@@ -841,7 +842,8 @@ static gboolean run_replica_job(AmSchedulerJob *sj, gpointer data, GError **erro
                 j->spec.id, eq->spec.id);
     return FALSE;
   }
-  AmDmsJobControl ctl = { .cancel = am_scheduler_job_cancel_flag(sj), .steps_done = am_scheduler_job_steps(sj) };
+  AmDmsJobControl ctl = { .cancel = am_scheduler_job_cancel_flag(sj), .pause = sw->opt->pause,
+                          .steps_done = am_scheduler_job_steps(sj) };
   if (sw->plan.watch && j->set == 0 && j->spec.temperature == sw->plan.watch_temperature &&
       j->spec.replica == sw->plan.watch_replica) {
     ctl.watch = sw->opt->watch;
@@ -1161,7 +1163,8 @@ static gboolean run_traj_job(AmSchedulerJob *sj, gpointer data, GError **error)
     am_system_free(&start);
     return FALSE;
   }
-  AmDmsJobControl ctl = { .cancel = am_scheduler_job_cancel_flag(sj), .steps_done = am_scheduler_job_steps(sj),
+  AmDmsJobControl ctl = { .cancel = am_scheduler_job_cancel_flag(sj), .pause = sw->opt->pause,
+                          .steps_done = am_scheduler_job_steps(sj),
                           .trajectory = &j->traj };
   AmDmsJobResult again = { 0 };
   gboolean ok = am_dms_replica_run(&start, sw->pins[0].mask, &sw->plan.params, &r0->spec, &ctl, &again, error) &&

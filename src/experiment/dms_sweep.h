@@ -102,6 +102,7 @@ typedef struct {
   AmProvenance *provenance;      /* may be NULL */
   AmDmsWatchFunc watch;          /* called from the watched job ([dms] watch_*) */
   gpointer watch_data;
+  volatile gint *pause;          /* may be NULL; non-zero holds every job at its next check */
 } AmDmsRunOptions;
 
 /* Reads and checks the config (protocol dms-sweep or pinning), loads the sample and the

@@ -22,6 +22,7 @@ struct AmorphDmsRun {
   char *output_dir;
   int workers;
   gboolean succeeded; /* written by the thread before its last publish */
+  volatile gint paused; /* the jobs poll it (AmDmsRunOptions.pause) */
 
   GMutex lock;                /* guards everything below */
   AmorphDmsSnapshot *current; /* the newest state, copied into each published snapshot */
@@ -285,6 +286,7 @@ static gpointer thread_main(gpointer data)
       .progress = r->progress,
       .watch = on_watch,
       .watch_data = r,
+      .pause = &r->paused,
   };
   g_autoptr(GError) error = NULL;
   gboolean ok = am_dms_sweep_run(r->sweep, &opt, &error);
@@ -292,6 +294,7 @@ static gpointer thread_main(gpointer data)
   r->succeeded = ok;
   scan_sidecars_locked(r);
   r->current->finished = TRUE;
+  r->current->paused = FALSE;
   if (!ok) {
     r->current->cancelled = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     r->current->error = g_strdup(error ? error->message : "the sweep failed");
@@ -346,6 +349,24 @@ AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *ove
   r->current->total = am_dms_sweep_total_steps(sweep);
   r->thread = g_thread_new("amorph-dms", thread_main, run_ref(r));
   return r;
+}
+
+void amorph_dms_run_set_paused(AmorphDmsRun *run, gboolean paused)
+{
+  if (!run)
+    return;
+  g_atomic_int_set(&run->paused, paused ? 1 : 0);
+  g_mutex_lock(&run->lock);
+  if (!run->current->finished) {
+    run->current->paused = paused;
+    publish_locked(run);
+  }
+  g_mutex_unlock(&run->lock);
+}
+
+gboolean amorph_dms_run_get_paused(AmorphDmsRun *run)
+{
+  return run && g_atomic_int_get(&run->paused);
 }
 
 void amorph_dms_run_cancel(AmorphDmsRun *run)

@@ -44,6 +44,7 @@ typedef struct {
   gint64 done, total;
   double steps_per_s, eta_s;
   char *status;                /* "T 301.2 K" and the like; may be NULL */
+  gboolean paused;             /* the jobs hold at their next check (amorph_dms_run_set_paused) */
   guint jobs_total;
   /* Finished replicas of the first pin set, by temperature (ascending). */
   gsize n_points;
@@ -67,6 +68,10 @@ typedef void (*AmorphDmsFunc)(AmorphDmsSnapshot *snap, gpointer user_data);
  * scheduler's default. */
 AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *overrides, const char *output_dir,
                                  int workers, AmorphDmsFunc func, gpointer user_data, GError **error);
+/* Holds every job at its next check (a few dozen steps), or lets them go on; the next
+ * snapshot says so. Stop still works while paused. */
+void amorph_dms_run_set_paused(AmorphDmsRun *run, gboolean paused);
+gboolean amorph_dms_run_get_paused(AmorphDmsRun *run);
 /* Asks the sweep to stop (the last snapshot then says cancelled). */
 void amorph_dms_run_cancel(AmorphDmsRun *run);
 /* Cancels, waits for the thread, and frees; no callback runs afterwards. */

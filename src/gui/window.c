@@ -64,6 +64,7 @@ struct _AmorphWindow {
   gboolean dms_active;     /* started and not yet finished */
   char *preset;            /* the preset ▶ runs (NULL: data/presets/demo.ini) */
   gsize n_loss_points;     /* temperatures with a G″ point so far */
+  gint64 sweep_done;       /* MD steps of the sweep done, as of the last snapshot */
   guint8 *class_buf;
   AmFigure *figures[AMORPH_N_PLOTS]; /* the paper's figures once a sweep folded */
 
@@ -124,10 +125,11 @@ static void on_toast_dismiss(AmorphWindow *self)
 static void update_actions(AmorphWindow *self)
 {
   GtkWidget *w = GTK_WIDGET(self);
-  gtk_widget_action_set_enabled(w, "win.run", self->loaded && !self->dms_active);
+  gboolean sweep_paused = self->dms_active && amorph_dms_run_get_paused(self->dms);
+  gtk_widget_action_set_enabled(w, "win.run", self->loaded && (!self->dms_active || sweep_paused));
   gtk_widget_action_set_enabled(w, "win.free-play", self->loaded && !self->running && !self->dms_active);
-  gtk_widget_action_set_enabled(w, "win.pause", self->running);
-  gtk_widget_action_set_enabled(w, "win.run-pause", self->loaded && !self->dms_active);
+  gtk_widget_action_set_enabled(w, "win.pause", self->running || (self->dms_active && !sweep_paused));
+  gtk_widget_action_set_enabled(w, "win.run-pause", self->loaded);
   gtk_widget_action_set_enabled(w, "win.step", self->loaded && !self->running && !self->dms_active);
   gtk_widget_action_set_enabled(w, "win.stop", self->worker != NULL || self->dms_active);
   gtk_widget_action_set_enabled(w, "win.undo", self->undo->len > 0);
@@ -561,6 +563,11 @@ static void pause_action(GtkWidget *widget, const char *name, GVariant *param)
   (void) name;
   (void) param;
   AmorphWindow *self = AMORPH_WINDOW(widget);
+  if (self->dms_active) {
+    amorph_dms_run_set_paused(self->dms, TRUE);
+    update_actions(self);
+    return;
+  }
   if (self->worker)
     amorph_worker_pause(self->worker);
   self->running = FALSE;
@@ -570,7 +577,10 @@ static void pause_action(GtkWidget *widget, const char *name, GVariant *param)
 static void run_pause_action(GtkWidget *widget, const char *name, GVariant *param)
 {
   AmorphWindow *self = AMORPH_WINDOW(widget);
-  if (self->running)
+  if (self->dms_active) {
+    amorph_dms_run_set_paused(self->dms, !amorph_dms_run_get_paused(self->dms));
+    update_actions(self);
+  } else if (self->running)
     pause_action(widget, name, param);
   else
     free_play_action(widget, name, param);
@@ -692,6 +702,8 @@ static void on_dms_snapshot(AmorphDmsSnapshot *snap, gpointer user_data)
   if (snap->finished) {
     g_string_append(status, snap->error ? (snap->cancelled ? "Sweep stopped" : "Sweep failed") : "Sweep finished");
   } else {
+    if (snap->paused)
+      g_string_append(status, "Paused · ");
     if (snap->n > 0)
       g_string_append_printf(status, "%.0f K · replica %d · cycle %d/%d · ", snap->watch_temperature,
                              snap->watch_replica + 1, MIN(snap->cycle + 1, snap->cycles), snap->cycles);
@@ -699,15 +711,18 @@ static void on_dms_snapshot(AmorphDmsSnapshot *snap, gpointer user_data)
       g_string_append_printf(status, "%s · ", snap->status);
     if (snap->total > 0)
       g_string_append_printf(status, "%.0f %% · ", 100.0 * (double) snap->done / (double) snap->total);
-    if (snap->steps_per_s > 0)
+    if (snap->steps_per_s > 0 && !snap->paused)
       g_string_append_printf(status, "%.0f steps/s", snap->steps_per_s);
-    if (snap->eta_s >= 0) {
+    if (snap->eta_s >= 0 && !snap->paused) {
       g_autofree char *eta = am_format_duration(snap->eta_s);
       g_string_append_printf(status, " · ETA %s", eta);
     }
   }
+  if (g_str_has_suffix(status->str, " · "))
+    g_string_truncate(status, status->len - strlen(" · "));
   gtk_label_set_text(self->status_label, status->str);
   g_string_free(status, TRUE);
+  self->sweep_done = snap->done;
   if (snap->finished) {
     self->dms_active = FALSE;
     const AmDmsSweepResults *res = amorph_dms_run_results(self->dms);
@@ -828,6 +843,18 @@ AmorphSettingsPanel *amorph_window_get_settings_panel(AmorphWindow *self)
   return self->settings_panel;
 }
 
+gint64 amorph_window_get_sweep_steps(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), 0);
+  return self->sweep_done;
+}
+
+const char *amorph_window_get_status(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), NULL);
+  return gtk_label_get_text(self->status_label);
+}
+
 gboolean amorph_window_get_experiment_running(AmorphWindow *self)
 {
   return self->dms_active;
@@ -843,6 +870,12 @@ static void run_action(GtkWidget *widget, const char *name, GVariant *param)
   (void) name;
   (void) param;
   AmorphWindow *self = AMORPH_WINDOW(widget);
+  if (self->dms_active) {
+    /* ▶ on a paused sweep resumes it. */
+    amorph_dms_run_set_paused(self->dms, FALSE);
+    update_actions(self);
+    return;
+  }
   g_autoptr(GError) error = NULL;
   if (!amorph_window_run_experiment(self, NULL, NULL, &error))
     show_toast(self, error->message);

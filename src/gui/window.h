@@ -69,6 +69,9 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
 /* The preset ▶ runs (NULL: data/presets/demo.ini), as Preset ▾ or --preset set it. */
 void amorph_window_set_preset(AmorphWindow *self, const char *preset);
 gboolean amorph_window_get_experiment_running(AmorphWindow *self);
+/* MD steps of the running sweep done so far (its last snapshot), and the status line. */
+gint64 amorph_window_get_sweep_steps(AmorphWindow *self);
+const char *amorph_window_get_status(AmorphWindow *self);
 /* Loads a .ini into the Experiment panel (what ▶ runs; Preset ▾ and --preset call this);
  * the loaded sample stays [system] data. On failure the panel keeps what it had. */
 gboolean amorph_window_load_settings(AmorphWindow *self, const char *path, GError **error);
