@@ -382,12 +382,16 @@ AmStatus am_displacement_tracker_add(AmDisplacementTracker *tr, double t, const 
   return AM_OK;
 }
 
+AmAtomClass am_displacement_classify(const AmDisplacementParams *p, double uprime_max)
+{
+  if (uprime_max < p->va_max)
+    return AM_CLASS_VA;
+  return uprime_max < p->fa_min ? AM_CLASS_RA : AM_CLASS_FA;
+}
+
 AmAtomClass am_displacement_class(const AmDisplacementTracker *tr, size_t i)
 {
-  const double m = tr->uprime_max[i];
-  if (m < tr->params.va_max)
-    return AM_CLASS_VA;
-  return m < tr->params.fa_min ? AM_CLASS_RA : AM_CLASS_FA;
+  return am_displacement_classify(&tr->params, tr->uprime_max[i]);
 }
 
 void am_displacement_classes(const AmDisplacementTracker *tr, uint8_t *cls)

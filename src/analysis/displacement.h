@@ -123,6 +123,9 @@ bool am_displacement_tracker_complete(const AmDisplacementTracker *tr);
 /* Completed analysed cycles so far. */
 long am_displacement_tracker_cycles_done(const AmDisplacementTracker *tr);
 
+/* The class of an atom whose largest non-affine displacement is uprime_max (Å), with the
+ * thresholds of p: the one place that turns u′_max into VA/RA/FA. */
+AmAtomClass am_displacement_classify(const AmDisplacementParams *p, double uprime_max);
 /* Class of atom i from u′_max so far (for colouring a running view). */
 AmAtomClass am_displacement_class(const AmDisplacementTracker *tr, size_t i);
 /* Classes of all atoms into cls[n]. */
