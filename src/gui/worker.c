@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/sliding_classes.h"
 #include "sim/eam.h"
 #include "sim/integrate.h"
 #include "sim/system.h"
@@ -18,11 +19,13 @@ typedef enum {
   CMD_TEMPERATURE,
   CMD_SPEED,
   CMD_PIN,
+  CMD_SHEAR,
 } CmdKind;
 
 typedef struct {
   CmdKind kind;
   double value;
+  double value2;
   size_t index;
   gboolean flag;
 } Cmd;
@@ -64,6 +67,10 @@ static void snapshot_clear(gpointer data)
   g_free(snap->x);
   g_free(snap->values);
   g_free(snap->error);
+  g_free(snap->classes);
+  g_free(snap->trace_t);
+  g_free(snap->trace_stress);
+  g_free(snap->trace_strain);
 }
 
 void amorph_snapshot_unref(AmorphSnapshot *snap)
@@ -152,7 +159,57 @@ typedef struct {
   int frames_pending; /* single frames asked for by step commands */
   int steps_per_frame;
   double steps_per_second;
+  /* Free play: the shear now applied and the one asked for next. */
+  double amplitude, period;
+  long long period_steps;   /* steps per shear period */
+  long long cycle_step0;    /* a step at which a shear cycle started */
+  gboolean shear_pending;
+  double next_amplitude, next_period;
+  /* The sliding window, fed every period/SAMPLES_PER_PERIOD in the caller's atom order. */
+  AmSlidingClasses sliding;
+  long long sample_steps;
+  long long sample_step0;
+  double *xu, *aff;         /* 3n scratch: unwrapped positions and affine displacements */
+  uint8_t *cls;
+  double fractions[3];
+  gboolean have_classes;
+  /* Recent stress, every TRACE_PS, the last TRACE_PERIODS periods. */
+  double *tr_t, *tr_s, *tr_g;
+  size_t n_tr, cap_tr;
 } Run;
+
+/* Samples per period for the sliding window: 0.5 ps at t_p = 10 ps, so an atom's 1 Å hop
+ * (a few hundred fs) is caught near its far end. */
+#define SAMPLES_PER_PERIOD 20
+#define TRACE_PS 0.1
+#define TRACE_PERIODS 3
+
+/* The running fit over the last two whole periods of the current shear, when the trace
+ * has them. */
+static void fit_trace(Run *run, AmorphSnapshot *snap)
+{
+  if (!(run->amplitude > 0) || run->n_tr < 8)
+    return;
+  const double t0 = run->integ.state.shear.t0, tp = run->period;
+  const double now = run->tr_t[run->n_tr - 1];
+  const double cycles = floor((now - t0) / tp + 1e-9);
+  if (cycles < 2)
+    return;
+  const double lo = t0 + (cycles - 2) * tp - 1e-9, hi = t0 + cycles * tp + 1e-9;
+  g_autofree double *t = g_new(double, run->n_tr);
+  g_autofree double *s = g_new(double, run->n_tr);
+  size_t m = 0;
+  for (size_t k = 0; k < run->n_tr; k++)
+    if (run->tr_t[k] >= lo && run->tr_t[k] <= hi) {
+      t[m] = run->tr_t[k] - t0;
+      s[m++] = run->tr_s[k];
+    }
+  AmError err = {0};
+  if (am_dms_fit_arrays(t, s, m, tp, run->amplitude, &snap->fit, &err) == AM_OK) {
+    snap->have_fit = TRUE;
+    snap->fit_t0 = t0;
+  }
+}
 
 static AmorphSnapshot *make_snapshot(AmorphWorker *w, Run *run, const char *error)
 {
@@ -185,7 +242,142 @@ static AmorphSnapshot *make_snapshot(AmorphWorker *w, Run *run, const char *erro
   snap->target_temperature = am_integrator_target_temperature(&run->integ);
   snap->pe_per_atom = a->n ? run->sys.pe / (double) a->n : 0;
   snap->steps_per_second = run->steps_per_second;
+  snap->final_temperature = w->cfg.temperature;
+  snap->shear_amplitude = run->amplitude;
+  snap->shear_period = run->period;
+  snap->strain = am_integrator_strain(&run->integ, &run->sys);
+  if (run->have_classes) {
+    snap->classes = g_memdup2(run->cls, a->n);
+    memcpy(snap->class_fractions, run->fractions, sizeof snap->class_fractions);
+  }
+  snap->window_span = am_sliding_classes_span(&run->sliding);
+  snap->window_length = (double) run->sliding.window * run->sliding.params.sample_interval;
+  if (run->n_tr > 0) {
+    snap->n_trace = run->n_tr;
+    snap->trace_t = g_memdup2(run->tr_t, run->n_tr * sizeof(double));
+    snap->trace_stress = g_memdup2(run->tr_s, run->n_tr * sizeof(double));
+    snap->trace_strain = g_memdup2(run->tr_g, run->n_tr * sizeof(double));
+  }
+  fit_trace(run, snap);
   return snap;
+}
+
+static long long steps_of(const Run *run, double ps)
+{
+  return llround(ps / run->integ.config.dt);
+}
+
+/* Feeds the sliding window one sample: unwrapped positions and affine displacements,
+ * gathered into the caller's order (the engine may have reordered its atoms). */
+static void take_sample(Run *run)
+{
+  const AmAtoms *a = &run->sys.atoms;
+  for (size_t j = 0; j < a->n; j++) {
+    IdIndex key = {a->id[j], 0};
+    const IdIndex *hit = bsearch(&key, run->by_id, a->n, sizeof key, cmp_id);
+    size_t i = hit ? hit->index : j;
+    am_box_unwrap(&run->sys.box, &a->x[3 * j], &a->image[3 * j], &run->xu[3 * i]);
+    memcpy(&run->aff[3 * i], &a->affine[3 * j], 3 * sizeof(double));
+  }
+  AmError err = {0};
+  if (am_sliding_classes_add(&run->sliding, run->sys.time, run->xu, run->aff, &err) != AM_OK) {
+    /* Only a broken series gets here (the integrator refuses NaN first): start afresh. */
+    g_warning("free play: %s", err.message);
+    am_sliding_classes_reset(&run->sliding);
+    run->have_classes = FALSE;
+    return;
+  }
+  run->have_classes = am_sliding_classes_get(&run->sliding, run->cls, run->fractions, NULL) == AM_OK;
+}
+
+static void trace_stress(Run *run)
+{
+  double sigma[6];
+  am_thermo_stress(&run->sys, sigma);
+  if (run->n_tr == run->cap_tr) {
+    run->cap_tr = MAX(64, 2 * run->cap_tr);
+    run->tr_t = g_renew(double, run->tr_t, run->cap_tr);
+    run->tr_s = g_renew(double, run->tr_s, run->cap_tr);
+    run->tr_g = g_renew(double, run->tr_g, run->cap_tr);
+  }
+  run->tr_t[run->n_tr] = run->sys.time;
+  run->tr_s[run->n_tr] = sigma[3] / 1e4; /* bar → GPa */
+  run->tr_g[run->n_tr] = am_integrator_strain(&run->integ, &run->sys);
+  run->n_tr++;
+  /* Forget what is older than the last few periods. */
+  const double keep = run->sys.time - TRACE_PERIODS * run->period - 1e-9;
+  size_t drop = 0;
+  while (drop < run->n_tr && run->tr_t[drop] < keep)
+    drop++;
+  if (drop > 0) {
+    run->n_tr -= drop;
+    memmove(run->tr_t, run->tr_t + drop, run->n_tr * sizeof(double));
+    memmove(run->tr_s, run->tr_s + drop, run->n_tr * sizeof(double));
+    memmove(run->tr_g, run->tr_g + drop, run->n_tr * sizeof(double));
+  }
+}
+
+/* Sets the shear (γ = 0 now, so the tilt is continuous) and, when the period changed,
+ * restarts the sliding window, whose length is a number of periods. */
+static gboolean apply_shear(AmorphWorker *w, Run *run, double amplitude, double period, AmError *err)
+{
+  const long long grain = SAMPLES_PER_PERIOD;
+  long long steps = MAX(grain, llround(period / (run->integ.config.dt * grain)) * grain);
+  period = (double) steps * run->integ.config.dt;
+  AmShearConfig sh = {.mode = amplitude > 0 ? AM_SHEAR_SINUSOIDAL : AM_SHEAR_NONE,
+                      .amplitude = amplitude, .period = period};
+  if (am_shear_config_validate(&sh, err) != AM_OK)
+    return FALSE;
+  run->integ.config.shear = sh;
+  am_integrator_restart_shear(&run->integ, &run->sys);
+  run->cycle_step0 = run->sys.step;
+  run->amplitude = amplitude;
+  w->cfg.shear_amplitude = amplitude;
+  gboolean new_period = steps != run->period_steps;
+  run->period_steps = steps;
+  run->period = period;
+  w->cfg.shear_period = period;
+  if (!new_period)
+    return TRUE;
+  AmDisplacementParams p;
+  am_displacement_params_default(&p);
+  p.period = period;
+  p.sample_interval = period / SAMPLES_PER_PERIOD;
+  p.n_cycles = MAX(1, w->cfg.window_periods);
+  am_sliding_classes_free(&run->sliding);
+  if (am_sliding_classes_init(&run->sliding, run->sys.atoms.n, &p, err) != AM_OK)
+    return FALSE;
+  run->sample_steps = steps / SAMPLES_PER_PERIOD;
+  run->sample_step0 = run->sys.step;
+  run->have_classes = FALSE;
+  return TRUE;
+}
+
+/* Sampling and pending shear changes, at the step just taken (or at setup). */
+static void after_step(Run *run)
+{
+  const long long step = run->sys.step;
+  if ((step - run->sample_step0) % run->sample_steps == 0)
+    take_sample(run);
+  if (step % MAX(1, steps_of(run, TRACE_PS)) == 0)
+    trace_stress(run);
+}
+
+static void maybe_change_shear(AmorphWorker *w, Run *run, AmError *err, gboolean *failed)
+{
+  if (!run->shear_pending)
+    return;
+  if (run->amplitude > 0 && (run->sys.step - run->cycle_step0) % run->period_steps != 0)
+    return;
+  run->shear_pending = FALSE;
+  if (!apply_shear(w, run, run->next_amplitude, run->next_period, err)) {
+    run->running = FALSE;
+    *failed = TRUE;
+    return;
+  }
+  /* The restarted window needs its first sample now. */
+  if (run->sample_step0 == run->sys.step && !run->have_classes && run->sliding.count == 0)
+    take_sample(run);
 }
 
 static gboolean setup(AmorphWorker *w, Run *run, AmError *err)
@@ -225,7 +417,13 @@ static gboolean setup(AmorphWorker *w, Run *run, AmError *err)
   icfg.t_start = icfg.t_stop = w->cfg.temperature;
   if (am_integrator_init(&run->integ, &icfg, &run->sys, 0, err) != AM_OK)
     return FALSE;
+  run->xu = g_new(double, 3 * a->n + 1);
+  run->aff = g_new(double, 3 * a->n + 1);
+  run->cls = g_new(uint8_t, a->n + 1);
+  if (!apply_shear(w, run, w->cfg.shear_amplitude, w->cfg.shear_period, err))
+    return FALSE;
   run->ready = TRUE;
+  after_step(run);
   return TRUE;
 }
 
@@ -248,8 +446,23 @@ static void apply(AmorphWorker *w, Run *run, const Cmd *c, gboolean *quit, AmErr
     break;
   case CMD_TEMPERATURE:
     w->cfg.temperature = c->value;
-    if (run->ready)
-      am_integrator_set_temperature_ramp(&run->integ, &run->sys, c->value, c->value, 0);
+    if (run->ready) {
+      /* From the target of this instant, so a ramp interrupted by a new request goes on
+       * smoothly from where it was. */
+      double from = am_integrator_target_temperature(&run->integ);
+      double ps = fabs(c->value - from) / MAX(1e-3, w->cfg.temperature_rate);
+      am_integrator_set_temperature_ramp(&run->integ, &run->sys, from, c->value, steps_of(run, ps));
+    }
+    break;
+  case CMD_SHEAR:
+    run->shear_pending = run->ready;
+    run->next_amplitude = c->value;
+    run->next_period = c->value2;
+    if (!run->ready) {
+      w->cfg.shear_amplitude = c->value;
+      w->cfg.shear_period = c->value2;
+    } else
+      maybe_change_shear(w, run, err, failed);
     break;
   case CMD_SPEED:
     run->steps_per_frame = (int) c->value;
@@ -312,16 +525,20 @@ static gpointer thread_main(gpointer data)
     int done = 0;
     /* A waiting command (pause, pin, quit) ends the frame early, so the window never waits
      * long for the worker to listen, even at many steps per frame. */
-    while (done < run.steps_per_frame && st == AM_OK) {
+    while (done < run.steps_per_frame && st == AM_OK && !failed) {
       st = am_integrator_step(&run.integ, &run.sys, &err);
       done++;
+      if (st != AM_OK)
+        break;
+      after_step(&run);
+      maybe_change_shear(w, &run, &err, &failed);
       if (g_async_queue_length(w->commands) > 0)
         break;
     }
     gint64 t1 = g_get_monotonic_time();
     if (t1 > t0)
       run.steps_per_second = done * 1e6 / (double) (t1 - t0);
-    if (st != AM_OK) {
+    if (st != AM_OK || failed) {
       run.running = FALSE;
       publish(w, make_snapshot(w, &run, err.message));
     } else
@@ -329,6 +546,13 @@ static gpointer thread_main(gpointer data)
   }
 
   g_free(run.by_id);
+  g_free(run.xu);
+  g_free(run.aff);
+  g_free(run.cls);
+  g_free(run.tr_t);
+  g_free(run.tr_s);
+  g_free(run.tr_g);
+  am_sliding_classes_free(&run.sliding);
   am_system_free(&run.sys);
   am_eam_free(run.eam);
   worker_unref(w);
@@ -344,6 +568,10 @@ void amorph_worker_config_init(AmorphWorkerConfig *cfg)
   cfg->timestep = 0.002;
   cfg->seed = 20240101;
   cfg->steps_per_frame = 10;
+  cfg->shear_amplitude = 0.01;
+  cfg->shear_period = 10.0;
+  cfg->window_periods = 2;
+  cfg->temperature_rate = 100.0;
 }
 
 AmorphWorker *amorph_worker_new(const AmBox *box, const AmAtoms *atoms, const uint8_t *pinned,
@@ -425,4 +653,15 @@ void amorph_worker_set_steps_per_frame(AmorphWorker *w, int steps)
 void amorph_worker_set_pinned(AmorphWorker *w, size_t index, gboolean pinned)
 {
   send(w, CMD_PIN, 0, index, pinned);
+}
+
+void amorph_worker_set_shear(AmorphWorker *w, double amplitude, double period)
+{
+  if (!(amplitude >= 0 && isfinite(amplitude) && period > 0 && isfinite(period)))
+    return;
+  Cmd *c = g_new0(Cmd, 1);
+  c->kind = CMD_SHEAR;
+  c->value = amplitude;
+  c->value2 = period;
+  g_async_queue_push(w->commands, c);
 }
