@@ -3,9 +3,14 @@
  * presentation mode of the window. */
 #include <gtk/gtk.h>
 #include <math.h>
+#include <string.h>
 
+#include "gui/explanations.h"
+#include "gui/window.h"
 #include "gui/worker.h"
 #include "sim/data_file.h"
+
+static gboolean have_display;
 
 static char *source_file(const char *a, const char *b, const char *c)
 {
@@ -206,10 +211,306 @@ static void test_commands(void)
   glass_free(&g);
 }
 
+/* ---- the window -------------------------------------------------------------------- */
+
+static gboolean tick_cb(gpointer data)
+{
+  (void) data;
+  return G_SOURCE_CONTINUE;
+}
+
+typedef gboolean (*Predicate)(gpointer data);
+
+static gboolean wait_until(Predicate pred, gpointer data, int timeout_ms)
+{
+  guint tick = g_timeout_add(10, tick_cb, NULL);
+  gint64 end = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+  gboolean ok = pred(data);
+  while (!ok && g_get_monotonic_time() < end) {
+    g_main_context_iteration(NULL, TRUE);
+    ok = pred(data);
+  }
+  g_source_remove(tick);
+  return ok;
+}
+
+static void spin_for(int ms)
+{
+  guint tick = g_timeout_add(10, tick_cb, NULL);
+  gint64 end = g_get_monotonic_time() + (gint64) ms * 1000;
+  while (g_get_monotonic_time() < end)
+    g_main_context_iteration(NULL, TRUE);
+  g_source_remove(tick);
+}
+
+static gboolean view_has_frames(gpointer data)
+{
+  return amorph_atom_view_get_frame_count(data) > 0;
+}
+
+static AmorphWindow *open_window(const char *path, int width, int height)
+{
+  AmorphWindow *win = AMORPH_WINDOW(amorph_window_new(NULL));
+  gtk_window_set_default_size(GTK_WINDOW(win), width, height);
+  GError *error = NULL;
+  g_assert_true(amorph_window_load(win, path, &error));
+  g_assert_no_error(error);
+  gtk_window_present(GTK_WINDOW(win));
+  g_assert_true(wait_until(view_has_frames, amorph_window_get_atom_view(win), 20000));
+  spin_for(200);
+  return win;
+}
+
+/* The whole window as its renderer draws it, saved as PNG into $AMORPH_TEACH_SHOTS when
+ * that is set (for looking at the result; the test itself writes nothing otherwise). */
+static void maybe_screenshot(AmorphWindow *win, const char *name)
+{
+  const char *dir = g_getenv("AMORPH_TEACH_SHOTS");
+  if (!dir || !*dir)
+    return;
+  GtkWidget *w = GTK_WIDGET(win);
+  int wd = gtk_widget_get_width(w), ht = gtk_widget_get_height(w);
+  GdkPaintable *paintable = gtk_widget_paintable_new(w);
+  GtkSnapshot *snapshot = gtk_snapshot_new();
+  gdk_paintable_snapshot(paintable, GDK_SNAPSHOT(snapshot), wd, ht);
+  GskRenderNode *node = gtk_snapshot_free_to_node(snapshot);
+  GskRenderer *renderer = gtk_native_get_renderer(GTK_NATIVE(w));
+  GdkTexture *texture = gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, wd, ht));
+  g_autofree char *file = g_strdup_printf("%s.png", name);
+  g_autofree char *path = g_build_filename(dir, file, NULL);
+  g_assert_true(gdk_texture_save_to_png(texture, path));
+  g_test_message("screenshot %s", path);
+  g_object_unref(texture);
+  gsk_render_node_unref(node);
+  g_object_unref(paintable);
+}
+
+static char *glass_path(void)
+{
+  return source_file("tests", "data", "glass-500.data");
+}
+
+static gboolean popover_shown(gpointer data)
+{
+  return gtk_widget_get_mapped(GTK_WIDGET(data));
+}
+
+static const char *label_text_in(GtkWidget *root, int which)
+{
+  /* The popover's labels in order: title, body. */
+  int k = 0;
+  for (GtkWidget *c = root; c; c = gtk_widget_get_first_child(c))
+    if (GTK_IS_BOX(c) && gtk_orientable_get_orientation(GTK_ORIENTABLE(c)) == GTK_ORIENTATION_VERTICAL) {
+      for (GtkWidget *l = gtk_widget_get_first_child(c); l; l = gtk_widget_get_next_sibling(l), k++)
+        if (k == which && GTK_IS_LABEL(l))
+          return gtk_label_get_text(GTK_LABEL(l));
+      return NULL;
+    }
+  return NULL;
+}
+
+/* Every panel's "?" opens, through the win.explain action, a popover with its own text. */
+static void test_explanations(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = glass_path();
+  AmorphWindow *win = open_window(path, 1400, 900);
+  for (const char *const *t = amorph_explanation_topics(); *t; t++) {
+    const AmorphExplanation *e = amorph_explanation_lookup(*t);
+    g_assert_nonnull(e);
+    g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.explain", "s", *t));
+    AmorphHelpButton *b = amorph_window_get_help_button(win, *t);
+    g_assert_cmpstr(amorph_help_button_get_topic(b), ==, *t);
+    GtkPopover *pop = amorph_help_button_get_popover(b);
+    g_assert_true(wait_until(popover_shown, pop, 5000));
+    spin_for(150); /* one frame to allocate it */
+    g_assert_true(gtk_widget_get_visible(GTK_WIDGET(b)));
+    const char *title = label_text_in(GTK_WIDGET(pop), 0), *body = label_text_in(GTK_WIDGET(pop), 1);
+    g_assert_nonnull(title);
+    g_assert_nonnull(body);
+    g_test_message("%s: “%s”, %zu characters", *t, title, strlen(body));
+    g_assert_cmpuint(strlen(title), >, 5);
+    g_assert_cmpuint(strlen(body), >, 200);
+    /* The popover is on screen, inside the window's width. */
+    g_assert_cmpint(gtk_widget_get_width(GTK_WIDGET(pop)), >, 200);
+    if (g_str_equal(*t, "classes"))
+      maybe_screenshot(win, "explain-classes");
+    amorph_help_button_popdown(b);
+    spin_for(50);
+  }
+  /* Every plot page has its text: the shared button follows the page shown. */
+  g_assert_null(amorph_explanation_lookup("no-such-panel"));
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
+static gboolean visible_now(gpointer data)
+{
+  return gtk_widget_get_visible(data);
+}
+
+/* Presentation mode hides the side panel and the secondary chrome, grows the plot fonts,
+ * keeps its layout through resizes, and leaving (Esc's action) restores everything as it
+ * was. */
+static void test_presentation(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = glass_path();
+  AmorphWindow *win = open_window(path, 1400, 900);
+  GtkWidget *w = GTK_WIDGET(win);
+  AmorphPresentation *pres = amorph_window_get_presentation(win);
+  gboolean shown = FALSE;
+  g_object_get(win, "show-side-panel", &shown, NULL);
+  g_assert_true(shown);
+  GtkWidget *view = GTK_WIDGET(amorph_window_get_atom_view(win));
+  /* The side panel is the atom view's sibling in the horizontal pane. */
+  GtkWidget *paned = gtk_widget_get_ancestor(view, GTK_TYPE_PANED);
+  GtkWidget *panel = gtk_paned_get_end_child(GTK_PANED(paned));
+  g_assert_true(gtk_widget_get_visible(panel));
+  int view_w0 = gtk_widget_get_width(view);
+  AmPlot *stress = amorph_window_get_plot(win, AMORPH_PLOT_STRESS_FIT);
+  double font0 = am_plot_get_font_size(stress);
+
+  g_assert_true(gtk_widget_activate_action(w, "win.presentation", NULL));
+  g_assert_true(amorph_presentation_get_active(pres));
+  spin_for(300);
+  g_assert_false(gtk_widget_get_visible(panel));
+  g_assert_true(gtk_widget_has_css_class(w, "presentation"));
+  g_assert_cmpfloat(am_plot_get_font_size(stress), >, 1.3 * font0);
+  /* The view takes the room the panel left. */
+  g_test_message("atom view %d px wide with the side panel, %d px in presentation mode", view_w0,
+                 gtk_widget_get_width(view));
+  g_assert_cmpint(gtk_widget_get_width(view), >, view_w0);
+  maybe_screenshot(win, "presentation");
+
+  /* Resizes (a projector's resolution, a window manager that refuses full screen) keep the
+   * mode: the panel stays hidden and view and plots keep a sensible size. */
+  int sizes[][2] = {{800, 600}, {1920, 1080}, {1024, 768}};
+  for (size_t k = 0; k < G_N_ELEMENTS(sizes); k++) {
+    gtk_window_set_default_size(GTK_WINDOW(win), sizes[k][0], sizes[k][1]);
+    spin_for(300);
+    g_assert_true(amorph_presentation_get_active(pres));
+    g_assert_false(gtk_widget_get_visible(panel));
+    g_test_message("%d×%d: window %d×%d, view %d×%d", sizes[k][0], sizes[k][1], gtk_widget_get_width(w),
+                   gtk_widget_get_height(w), gtk_widget_get_width(view), gtk_widget_get_height(view));
+    g_assert_cmpint(gtk_widget_get_width(view), >, 300);
+    g_assert_cmpint(gtk_widget_get_height(view), >, 200);
+  }
+
+  /* Esc's action leaves. */
+  g_assert_true(gtk_widget_activate_action(w, "win.leave-presentation", NULL));
+  spin_for(300);
+  g_assert_false(amorph_presentation_get_active(pres));
+  g_assert_true(gtk_widget_get_visible(panel));
+  g_assert_false(gtk_widget_has_css_class(w, "presentation"));
+  g_assert_cmpfloat(am_plot_get_font_size(stress), ==, font0);
+
+  /* A side panel closed before stays closed after; F11's action toggles. */
+  g_object_set(win, "show-side-panel", FALSE, NULL);
+  g_assert_true(gtk_widget_activate_action(w, "win.presentation", NULL));
+  g_assert_true(gtk_widget_activate_action(w, "win.presentation", NULL));
+  spin_for(100);
+  g_assert_false(amorph_presentation_get_active(pres));
+  g_assert_false(gtk_widget_get_visible(panel));
+  g_object_set(win, "show-side-panel", TRUE, NULL);
+  g_assert_true(wait_until(visible_now, panel, 1000));
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
+typedef struct {
+  AmorphWindow *win;
+  const char *needle;
+} StatusWait;
+
+static gboolean status_has(gpointer data)
+{
+  StatusWait *sw = data;
+  GtkWidget *bar = gtk_window_get_titlebar(GTK_WINDOW(sw->win));
+  /* The status label is the header bar's numeric label. */
+  for (GtkWidget *c = bar; c;) {
+    if (GTK_IS_LABEL(c) && gtk_widget_has_css_class(c, "numeric") &&
+        strstr(gtk_label_get_text(GTK_LABEL(c)), sw->needle))
+      return TRUE;
+    GtkWidget *next = gtk_widget_get_first_child(c);
+    while (!next && c && c != bar) {
+      next = gtk_widget_get_next_sibling(c);
+      if (!next)
+        c = gtk_widget_get_parent(c);
+    }
+    c = next;
+  }
+  return FALSE;
+}
+
+static gboolean panel_has_classes(gpointer data)
+{
+  return *amorph_free_play_panel_get_classes_text(data) != '\0';
+}
+
+/* Free play in the window: the card's sliders reach the worker (the status shows the new
+ * target), the atoms get classes, the class fractions show in the card and the status,
+ * and the stress plot fills. */
+static void test_free_play_window(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = glass_path();
+  AmorphWindow *win = open_window(path, 1400, 900);
+  GtkWidget *w = GTK_WIDGET(win);
+  AmorphFreePlayPanel *card = amorph_window_get_free_play_panel(win);
+  g_assert_true(gtk_widget_get_visible(GTK_WIDGET(card)));
+  amorph_free_play_panel_set_temperature(card, 600);
+  amorph_free_play_panel_set_shear_period(card, 4);
+  amorph_free_play_panel_set_shear_amplitude(card, 0.02);
+  g_assert_true(gtk_widget_activate_action(w, "win.free-play", NULL));
+  g_assert_true(amorph_window_get_running(win));
+  /* Classes need two samples of the window (0.2 ps apart at t_p = 4 ps). */
+  g_assert_true(wait_until(panel_has_classes, card, 60000));
+  StatusWait sw = {win, "target 600 K"};
+  g_assert_true(wait_until(status_has, &sw, 10000));
+  sw.needle = "VA ";
+  g_assert_true(wait_until(status_has, &sw, 10000));
+  g_assert_true(amorph_atom_view_has_classes(amorph_window_get_atom_view(win)));
+  g_test_message("card: %s", amorph_free_play_panel_get_classes_text(card));
+  g_assert_nonnull(strstr(amorph_free_play_panel_get_classes_text(card), "RA"));
+
+  /* The slider: a new temperature reaches the worker, whose target ramps there. */
+  amorph_free_play_panel_set_temperature(card, 900);
+  sw.needle = "target 900 K";
+  g_assert_true(wait_until(status_has, &sw, 60000));
+  spin_for(1500);
+  maybe_screenshot(win, "free-play");
+  g_assert_true(gtk_widget_activate_action(w, "win.stop", NULL));
+  g_assert_cmpstr(amorph_free_play_panel_get_classes_text(card), ==, "");
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
+  g_setenv("GSETTINGS_BACKEND", "memory", TRUE);
+  have_display = gtk_init_check();
+  if (have_display) {
+    GtkCssProvider *css = gtk_css_provider_new();
+    gtk_css_provider_load_from_resource(css, "/org/amorph/Amorph/style.css");
+    gtk_style_context_add_provider_for_display(gdk_display_get_default(), GTK_STYLE_PROVIDER(css),
+                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+    g_object_unref(css);
+  }
   g_test_add_func("/gui/teach/free-play-cold-hot", test_free_play_cold_hot);
   g_test_add_func("/gui/teach/commands", test_commands);
+  g_test_add_func("/gui/teach/explanations", test_explanations);
+  g_test_add_func("/gui/teach/presentation", test_presentation);
+  g_test_add_func("/gui/teach/free-play-window", test_free_play_window);
   return g_test_run();
 }

@@ -11,6 +11,9 @@
 #include "experiment/config.h"
 #include "gui/dms_run.h"
 #include "gui/settings_panel.h"
+#include "gui/free_play_panel.h"
+#include "gui/help_button.h"
+#include "gui/presentation.h"
 #include "gui/worker.h"
 #include "render/figures.h"
 #include "sim/data_file.h"
@@ -42,6 +45,14 @@ struct _AmorphWindow {
   GtkDropDown *color_dropdown;
   GtkSwitch *box_switch;
   AmorphSettingsPanel *settings_panel;
+  AmorphFreePlayPanel *free_play_panel;
+  AmorphHelpButton *view_help;
+  AmorphHelpButton *gpp_help;
+  AmorphHelpButton *plots_help;
+  GtkWidget *open_button;
+  GtkWidget *speed_box;
+  GtkWidget *side_panel_button;
+  AmorphPresentation *presentation;
 
   /* The model. */
   char *path;
@@ -136,6 +147,9 @@ static void update_actions(AmorphWindow *self)
   gtk_widget_action_set_enabled(w, "win.redo", self->redo->len > 0);
   gtk_widget_action_set_enabled(w, "win.clear-pins", self->n_pinned > 0);
   gtk_widget_action_set_enabled(w, "win.reset-view", self->loaded);
+  gtk_widget_action_set_enabled(w, "win.leave-presentation",
+                                self->presentation && amorph_presentation_get_active(self->presentation));
+  gtk_widget_set_visible(GTK_WIDGET(self->free_play_panel), self->loaded && !self->dms_active);
 }
 
 static void update_idle_status(AmorphWindow *self)
@@ -488,6 +502,62 @@ static int cmp_double(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
+/* Free play's stress: the last periods of σ_xy(t) with the sinusoid fitted to the last
+ * two, as in the paper's Fig. 1. */
+static void show_free_play_stress(AmorphWindow *self, const AmorphSnapshot *snap)
+{
+  if (snap->n_trace < 2)
+    return;
+  AmPlot *plot = self->plots[AMORPH_PLOT_STRESS_FIT];
+  am_plot_clear_data(plot);
+  AmPlotPanel *panel = am_plot_get_panel(plot, 0);
+  g_autofree char *label = g_strdup_printf("free play, %.0f K", snap->target_temperature);
+  am_plot_panel_add_xy(panel, snap->trace_t, snap->trace_stress, snap->n_trace, AM_PLOT_LINE, label);
+  if (snap->have_fit) {
+    enum { N_FIT = 200 };
+    double ft[N_FIT], fs[N_FIT];
+    const double t1 = snap->trace_t[snap->n_trace - 1];
+    const double t0 = MAX(snap->trace_t[0], t1 - 2.0 * snap->shear_period);
+    for (int k = 0; k < N_FIT; k++) {
+      ft[k] = t0 + (t1 - t0) * k / (N_FIT - 1);
+      fs[k] = am_dms_fit_eval(&snap->fit, ft[k] - snap->fit_t0);
+    }
+    AmPlotSeries *fit = am_plot_panel_add_xy(panel, ft, fs, N_FIT, AM_PLOT_LINE, "fit");
+    am_plot_series_set_line(fit, 2.0, AM_PLOT_DASH_DASHED);
+    g_autofree char *note = g_strdup_printf("<i>G</i>′ %.1f GPa · <i>G</i>″ %.2f GPa", snap->fit.storage,
+                                            snap->fit.loss);
+    am_plot_panel_add_text(panel, AM_PLOT_COORDS_AXES, 0.02, 0.95, note, AM_PLOT_ANCHOR_NORTH_WEST);
+  }
+  am_plot_panel_set_legend(panel, AM_PLOT_LEGEND_UPPER_RIGHT);
+  gtk_widget_queue_draw(self->plot_areas[AMORPH_PLOT_STRESS_FIT]);
+}
+
+/* Status, free-play card, classes in the view and the stress plot from a worker snapshot. */
+static void show_free_play(AmorphWindow *self, const AmorphSnapshot *snap)
+{
+  GString *s = g_string_new(NULL);
+  g_string_append_printf(s, "%s · %.0f K (target %.0f K) · %.2f ps", snap->running ? "Running" : "Paused",
+                         snap->temperature, snap->target_temperature, snap->time);
+  /* The classes before the engine figures: they are what a class watches. */
+  if (snap->classes)
+    g_string_append_printf(s, " · VA %.1f %% RA %.1f %% FA %.1f %%", 100 * snap->class_fractions[0],
+                           100 * snap->class_fractions[1], 100 * snap->class_fractions[2]);
+  g_string_append_printf(s, " · %.4f eV/atom · %.0f steps/s", snap->pe_per_atom, snap->steps_per_second);
+  gtk_label_set_text(self->status_label, s->str);
+  g_string_free(s, TRUE);
+  amorph_free_play_panel_show_snapshot(self->free_play_panel, snap);
+  if (snap->classes) {
+    self->class_buf = g_renew(guint8, self->class_buf, snap->n);
+    for (size_t i = 0; i < snap->n; i++)
+      self->class_buf[i] = self->pinned[i] ? AM_ATOM_COLOR_PINNED : snap->classes[i];
+    gboolean had = amorph_atom_view_has_classes(self->atom_view);
+    amorph_atom_view_set_classes(self->atom_view, snap->n, self->class_buf);
+    if (!had)
+      update_legend(self);
+  }
+  show_free_play_stress(self, snap);
+}
+
 static void on_snapshot(AmorphSnapshot *snap, gpointer user_data)
 {
   AmorphWindow *self = user_data;
@@ -509,11 +579,7 @@ static void on_snapshot(AmorphSnapshot *snap, gpointer user_data)
         update_legend(self);
     }
     self->run_step = snap->step;
-    g_autofree char *s = g_strdup_printf("%s · %.0f K (target %.0f K) · %.2f ps · %.4f eV/atom · %.0f steps/s",
-                                         snap->running ? "Running" : "Paused", snap->temperature,
-                                         snap->target_temperature, snap->time, snap->pe_per_atom,
-                                         snap->steps_per_second);
-    gtk_label_set_text(self->status_label, s);
+    show_free_play(self, snap);
   }
   if (snap->error) {
     g_autofree char *msg = g_strdup_printf("The simulation stopped: %s", snap->error);
@@ -541,6 +607,8 @@ static gboolean ensure_worker(AmorphWindow *self)
   cfg.potential_path = potential;
   cfg.temperature = gtk_adjustment_get_value(self->temperature_adjustment);
   cfg.steps_per_frame = steps_per_frame(self);
+  cfg.shear_amplitude = amorph_free_play_panel_get_shear_amplitude(self->free_play_panel);
+  cfg.shear_period = amorph_free_play_panel_get_shear_period(self->free_play_panel);
   self->worker = amorph_worker_new(&self->box, &self->atoms, self->pinned, names, &cfg, on_snapshot, self);
   self->run_step = -1;
   return TRUE;
@@ -555,6 +623,9 @@ static void free_play_action(GtkWidget *widget, const char *name, GVariant *para
     return;
   amorph_worker_run(self->worker);
   self->running = TRUE;
+  /* Free play is about classes: show them, unless the user chose another colouring. */
+  if (gtk_drop_down_get_selected(self->color_dropdown) == 0)
+    gtk_drop_down_set_selected(self->color_dropdown, 1);
   update_actions(self);
 }
 
@@ -613,6 +684,7 @@ static void stop_action(GtkWidget *widget, const char *name, GVariant *param)
     amorph_atom_view_set_positions(self->atom_view, &self->box, self->atoms.n, self->atoms.x);
   /* The energies belonged to the run's positions, not to the loaded ones. */
   amorph_atom_view_clear_values(self->atom_view);
+  amorph_free_play_panel_show_snapshot(self->free_play_panel, NULL);
   update_legend(self);
   update_idle_status(self);
   update_actions(self);
@@ -948,6 +1020,94 @@ static void on_speed_changed(AmorphWindow *self)
     g_settings_set_int(self->settings, "speed", speed);
   if (self->worker)
     amorph_worker_set_steps_per_frame(self->worker, steps_per_frame(self));
+}
+
+static void on_free_play_shear_changed(AmorphWindow *self)
+{
+  if (self->worker)
+    amorph_worker_set_shear(self->worker, amorph_free_play_panel_get_shear_amplitude(self->free_play_panel),
+                            amorph_free_play_panel_get_shear_period(self->free_play_panel));
+}
+
+/* ---- teaching: explanations and presentation mode --------------------------------------- */
+
+static void explain_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  const char *topic = g_variant_get_string(param, NULL);
+  AmorphHelpButton *button = NULL;
+  if (g_str_equal(topic, "atom-view"))
+    button = self->view_help;
+  else if (g_str_equal(topic, "loss-modulus"))
+    button = self->gpp_help;
+  else if (g_str_equal(topic, "free-play")) {
+    gtk_widget_set_visible(GTK_WIDGET(self->free_play_panel), TRUE);
+    button = AMORPH_HELP_BUTTON(amorph_free_play_panel_get_help_button(self->free_play_panel));
+  } else if (gtk_stack_get_child_by_name(self->plot_stack, topic)) {
+    gtk_stack_set_visible_child_name(self->plot_stack, topic);
+    button = self->plots_help;
+  }
+  if (button)
+    amorph_help_button_popup(button);
+}
+
+AmorphHelpButton *amorph_window_get_help_button(AmorphWindow *self, const char *topic)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), NULL);
+  if (g_str_equal(topic, "atom-view"))
+    return self->view_help;
+  if (g_str_equal(topic, "loss-modulus"))
+    return self->gpp_help;
+  if (g_str_equal(topic, "free-play"))
+    return AMORPH_HELP_BUTTON(amorph_free_play_panel_get_help_button(self->free_play_panel));
+  return self->plots_help;
+}
+
+AmorphFreePlayPanel *amorph_window_get_free_play_panel(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), NULL);
+  return self->free_play_panel;
+}
+
+AmorphPresentation *amorph_window_get_presentation(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), NULL);
+  return self->presentation;
+}
+
+static void presentation_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  amorph_presentation_set_active(self->presentation, !amorph_presentation_get_active(self->presentation));
+}
+
+static void leave_presentation_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  amorph_presentation_set_active(AMORPH_WINDOW(widget)->presentation, FALSE);
+}
+
+static void setup_teaching(AmorphWindow *self)
+{
+  self->presentation = amorph_presentation_new(GTK_WINDOW(self));
+  GtkWidget *chrome[] = {self->side_panel, self->side_panel_button, self->open_button, self->speed_box,
+                         GTK_WIDGET(self->subtitle_label)};
+  for (size_t i = 0; i < G_N_ELEMENTS(chrome); i++)
+    amorph_presentation_add_chrome(self->presentation, chrome[i]);
+  for (int p = 0; p < AMORPH_N_PLOTS; p++)
+    amorph_presentation_add_plot(self->presentation, self->plots[p], self->plot_areas[p]);
+  g_signal_connect_swapped(self->presentation, "notify::active", G_CALLBACK(update_actions), self);
+  g_object_bind_property(self->plot_stack, "visible-child-name", self->plots_help, "topic", G_BINDING_SYNC_CREATE);
+  g_object_bind_property(self->free_play_panel, "temperature", self->temperature_adjustment, "value",
+                         G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_swapped(self->free_play_panel, "notify::shear-amplitude", G_CALLBACK(on_free_play_shear_changed),
+                           self);
+  g_signal_connect_swapped(self->free_play_panel, "notify::shear-period", G_CALLBACK(on_free_play_shear_changed),
+                           self);
 }
 
 static void on_temperature_changed(AmorphWindow *self)
@@ -1345,6 +1505,7 @@ static void amorph_window_dispose(GObject *object)
   stop_worker(self);
   g_clear_pointer(&self->dms, amorph_dms_run_free);
   self->dms_active = FALSE;
+  g_clear_object(&self->presentation);
   if (self->toast_timeout) {
     g_source_remove(self->toast_timeout);
     self->toast_timeout = 0;
@@ -1389,6 +1550,8 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   (void) amorph_get_resource();
   g_type_ensure(AMORPH_TYPE_ATOM_VIEW);
   g_type_ensure(AMORPH_TYPE_SETTINGS_PANEL);
+  g_type_ensure(AMORPH_TYPE_FREE_PLAY_PANEL);
+  g_type_ensure(AMORPH_TYPE_HELP_BUTTON);
   gtk_widget_class_set_template_from_resource(widget_class, "/org/amorph/Amorph/window.ui");
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, atom_view);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, title_label);
@@ -1410,6 +1573,13 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, color_dropdown);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, box_switch);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, settings_panel);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, free_play_panel);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, view_help);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, gpp_help);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, plots_help);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, open_button);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, speed_box);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, side_panel_button);
   gtk_widget_class_bind_template_callback(widget_class, on_atom_clicked);
   gtk_widget_class_bind_template_callback(widget_class, on_toast_dismiss);
 
@@ -1426,6 +1596,9 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   gtk_widget_class_install_action(widget_class, "win.clear-pins", NULL, clear_pins_action);
   gtk_widget_class_install_action(widget_class, "win.reset-view", NULL, reset_view_action);
   gtk_widget_class_install_action(widget_class, "win.fullscreen", NULL, fullscreen_action);
+  gtk_widget_class_install_action(widget_class, "win.presentation", NULL, presentation_action);
+  gtk_widget_class_install_action(widget_class, "win.leave-presentation", NULL, leave_presentation_action);
+  gtk_widget_class_install_action(widget_class, "win.explain", "s", explain_action);
   gtk_widget_class_install_property_action(widget_class, "win.show-side-panel", "show-side-panel");
   gtk_widget_class_install_property_action(widget_class, "win.orthographic", "orthographic");
 
@@ -1437,7 +1610,8 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_space, 0, "win.run-pause", NULL);
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_n, 0, "win.step", NULL);
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_F9, 0, "win.show-side-panel", NULL);
-  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_F11, 0, "win.fullscreen", NULL);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_F11, 0, "win.presentation", NULL);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Escape, 0, "win.leave-presentation", NULL);
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
 }
 
@@ -1449,6 +1623,7 @@ static void amorph_window_init(AmorphWindow *self)
   self->run_step = -1;
   self->show_side_panel = TRUE;
   setup_plots(self);
+  setup_teaching(self);
   setup_preset_menu(self);
   g_autofree char *demo = am_config_find_data_file("presets/demo.ini", NULL);
   if (demo)

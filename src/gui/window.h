@@ -12,6 +12,9 @@
 
 #include "gui/atom_view.h"
 #include "gui/settings_panel.h"
+#include "gui/free_play_panel.h"
+#include "gui/help_button.h"
+#include "gui/presentation.h"
 #include "render/plot.h"
 
 G_BEGIN_DECLS
@@ -78,5 +81,11 @@ gboolean amorph_window_load_settings(AmorphWindow *self, const char *path, GErro
 AmorphSettingsPanel *amorph_window_get_settings_panel(AmorphWindow *self);
 /* Temperatures with a G″ point on the plot so far. */
 gsize amorph_window_get_n_loss_points(AmorphWindow *self);
+
+/* Teaching: free play's card, the "?" button of a topic (explanations.h; every plot page
+ * shares one, which follows the page shown), and presentation mode. */
+AmorphFreePlayPanel *amorph_window_get_free_play_panel(AmorphWindow *self);
+AmorphHelpButton *amorph_window_get_help_button(AmorphWindow *self, const char *topic);
+AmorphPresentation *amorph_window_get_presentation(AmorphWindow *self);
 
 G_END_DECLS

@@ -153,6 +153,12 @@ void am_plot_set_font(AmPlot *plot, const char *family, double size)
     plot->font_size = size;
 }
 
+double am_plot_get_font_size(const AmPlot *plot)
+{
+  g_return_val_if_fail(plot != NULL, 0.0);
+  return plot->font_size;
+}
+
 void am_plot_set_background(AmPlot *plot, AmColor color)
 {
   g_return_if_fail(plot != NULL);

@@ -114,6 +114,7 @@ void am_plot_set_grid(AmPlot *plot, int rows, int cols);
 /* Font family (default "Sans") and base size in device units (default 11). Tick labels
  * and legends use 0.9 of it, insets 0.85. Line widths and markers scale with it. */
 void am_plot_set_font(AmPlot *plot, const char *family, double size);
+double am_plot_get_font_size(const AmPlot *plot);
 /* Figure background; alpha 0 for a transparent PNG. Default white. */
 void am_plot_set_background(AmPlot *plot, AmColor color);
 
