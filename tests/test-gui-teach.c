@@ -1,9 +1,15 @@
 /* test-gui-teach.c: teaching mode: free play (the worker's live shear, smooth temperature
  * changes and sliding-window classes on a real glass), the "?" explanations and the
  * presentation mode of the window. */
+#include <dlfcn.h>
 #include <gtk/gtk.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
 
 #include "gui/explanations.h"
 #include "gui/window.h"
@@ -309,6 +315,62 @@ static const char *label_text_in(GtkWidget *root, int which)
   return NULL;
 }
 
+/* ---- keys through the X server (XTest, loaded at run time) ------------------------------ */
+
+#ifdef GDK_WINDOWING_X11
+typedef int (*FakeMotionFn)(Display *, int, int, int, unsigned long);
+typedef int (*FakeKeyFn)(Display *, unsigned int, Bool, unsigned long);
+typedef KeyCode (*KeysymToKeycodeFn)(Display *, KeySym);
+typedef Bool (*TranslateFn)(Display *, Window, Window, int, int, int *, int *, Window *);
+typedef int (*FlushFn)(Display *);
+static FakeMotionFn fake_motion;
+static FakeKeyFn fake_key;
+static KeysymToKeycodeFn keysym_to_keycode;
+static TranslateFn translate;
+static FlushFn xflush;
+
+static gboolean xtest_available(GtkWidget *widget)
+{
+  if (!GDK_IS_X11_DISPLAY(gtk_widget_get_display(widget)))
+    return FALSE;
+  if (!fake_key) {
+    void *lib = dlopen("libXtst.so.6", RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+      return FALSE;
+    fake_motion = (FakeMotionFn) dlsym(lib, "XTestFakeMotionEvent");
+    fake_key = (FakeKeyFn) dlsym(lib, "XTestFakeKeyEvent");
+    keysym_to_keycode = (KeysymToKeycodeFn) dlsym(RTLD_DEFAULT, "XKeysymToKeycode");
+    translate = (TranslateFn) dlsym(RTLD_DEFAULT, "XTranslateCoordinates");
+    xflush = (FlushFn) dlsym(RTLD_DEFAULT, "XFlush");
+  }
+  return fake_motion && fake_key && keysym_to_keycode && translate && xflush;
+}
+
+/* Puts the pointer over the middle of widget (X gives keys to the window under it without
+ * a window manager), then presses and releases key. */
+static void xtest_key_over(GtkWidget *widget, KeySym key)
+{
+  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
+  GtkNative *native = gtk_widget_get_native(widget);
+  graphene_point_t in = GRAPHENE_POINT_INIT(gtk_widget_get_width(widget) / 2.0f, gtk_widget_get_height(widget) / 2.0f),
+                   out;
+  g_assert_true(gtk_widget_compute_point(widget, GTK_WIDGET(native), &in, &out));
+  double tx, ty;
+  gtk_native_get_surface_transform(native, &tx, &ty);
+  Window xid = gdk_x11_surface_get_xid(gtk_native_get_surface(native)), child;
+  int rx, ry;
+  translate(dpy, xid, DefaultRootWindow(dpy), (int) lround(out.x + tx), (int) lround(out.y + ty), &rx, &ry, &child);
+  fake_motion(dpy, -1, rx, ry, 0);
+  xflush(dpy);
+  spin_for(80);
+  KeyCode k = keysym_to_keycode(dpy, key);
+  fake_key(dpy, k, True, 0);
+  fake_key(dpy, k, False, 0);
+  xflush(dpy);
+  spin_for(300);
+}
+#endif
+
 /* Every panel's "?" opens, through the win.explain action, a popover with its own text. */
 static void test_explanations(void)
 {
@@ -420,8 +482,47 @@ static void test_presentation(void)
   g_assert_false(gtk_widget_get_visible(panel));
   g_object_set(win, "show-side-panel", TRUE, NULL);
   g_assert_true(wait_until(visible_now, panel, 1000));
+
+#ifdef GDK_WINDOWING_X11
+  /* The real keys: F11 enters, Esc leaves. */
+  if (xtest_available(w)) {
+    xtest_key_over(view, XK_F11);
+    g_assert_true(amorph_presentation_get_active(pres));
+    g_assert_false(gtk_widget_get_visible(panel));
+    xtest_key_over(view, XK_Escape);
+    g_assert_false(amorph_presentation_get_active(pres));
+    g_assert_true(gtk_widget_get_visible(panel));
+  } else
+    g_test_message("no XTest: F11 and Esc not sent as keys");
+#endif
   gtk_window_destroy(GTK_WINDOW(win));
   spin_for(50);
+}
+
+typedef struct {
+  gint64 last_us, worst_us;
+  double last_cpu_s, worst_cpu_s;
+} Stall;
+
+static double thread_cpu_seconds(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static gboolean stall_tick(gpointer data)
+{
+  Stall *s = data;
+  gint64 now = g_get_monotonic_time();
+  double cpu = thread_cpu_seconds();
+  if (s->last_us && now - s->last_us > s->worst_us) {
+    s->worst_us = now - s->last_us;
+    s->worst_cpu_s = cpu - s->last_cpu_s;
+  }
+  s->last_us = now;
+  s->last_cpu_s = cpu;
+  return G_SOURCE_CONTINUE;
 }
 
 typedef struct {
@@ -483,11 +584,20 @@ static void test_free_play_window(void)
   g_test_message("card: %s", amorph_free_play_panel_get_classes_text(card));
   g_assert_nonnull(strstr(amorph_free_play_panel_get_classes_text(card), "RA"));
 
-  /* The slider: a new temperature reaches the worker, whose target ramps there. */
+  /* The slider: a new temperature reaches the worker, whose target ramps there. Meanwhile
+   * the main loop stays responsive: the worst gap between 5 ms ticks, and how much of it
+   * was the main thread's own CPU time (the rest is the worker and other processes). */
+  Stall stall = {0};
+  guint tick = g_timeout_add(5, stall_tick, &stall);
   amorph_free_play_panel_set_temperature(card, 900);
   sw.needle = "target 900 K";
   g_assert_true(wait_until(status_has, &sw, 60000));
   spin_for(1500);
+  g_source_remove(tick);
+  g_test_message("free play: worst main-loop stall %.1f ms, %.1f ms of it on the main thread's CPU",
+                 stall.worst_us / 1000.0, 1000 * stall.worst_cpu_s);
+  g_assert_cmpint(stall.worst_us, <, 1000 * 1000);
+  g_assert_cmpfloat(stall.worst_cpu_s, <, 0.25);
   maybe_screenshot(win, "free-play");
   g_assert_true(gtk_widget_activate_action(w, "win.stop", NULL));
   g_assert_cmpstr(amorph_free_play_panel_get_classes_text(card), ==, "");
