@@ -106,6 +106,14 @@ void amorph_free_play_panel_show_snapshot(AmorphFreePlayPanel *self, const Amorp
     else
       wl = g_strdup_printf("Classes over the last %.0f ps, two shear periods", snap->window_length);
   }
+  /* A new shear waits for the next cycle start (the tilt must not jump): say so, or the
+   * slider seems to do nothing for up to a period. */
+  if (wl && snap && (fabs(snap->shear_amplitude - amorph_free_play_panel_get_shear_amplitude(self)) > 1e-9 ||
+                     fabs(snap->shear_period - amorph_free_play_panel_get_shear_period(self)) > 0.021)) {
+    char *more = g_strdup_printf("%s\nThe new shear starts with the next cycle.", wl);
+    g_free(wl);
+    wl = more;
+  }
   gtk_label_set_text(self->window_label, wl ? wl : "Press play in this card (or Space) to set the glass moving.");
 }
 
