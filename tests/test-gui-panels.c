@@ -3,11 +3,19 @@
  *
  * The Experiment panel holds every key of the dms-sweep schema, marks a bad value with the
  * message batch prints, and saves an .ini that the batch parser reads back as the same
- * settings; Preset ▾ loads into it. Without a display every test skips. */
+ * settings; Preset ▾ loads into it. A tiny sweep pauses and resumes; its p(u′), class,
+ * N_RA and heatmap plots fill in before it ends; each plot exports PNG, SVG and CSV, and
+ * the real pointer (XTest) over a G″ point shows that point's values. Without a display
+ * every test skips. */
+#include <dlfcn.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <math.h>
 #include <string.h>
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
 
 #include "experiment/config.h"
 #include "gui/settings_panel.h"
@@ -298,6 +306,254 @@ static void test_sweep_pause(void)
   spin_for(50);
 }
 
+/* ---- plots: live updates, export, hover ------------------------------------------------------ */
+
+static gboolean live_jobs_shown(gpointer data)
+{
+  return amorph_window_get_live_jobs(data) > 0 || !amorph_window_get_experiment_running(data);
+}
+
+/* Fields of one CSV line; "…" quotes commas, "" a quote. */
+static char **split_csv_line(const char *line)
+{
+  GPtrArray *f = g_ptr_array_new();
+  GString *cur = g_string_new(NULL);
+  gboolean quoted = FALSE;
+  for (const char *c = line;; c++) {
+    if (quoted && *c == '"' && c[1] == '"') {
+      g_string_append_c(cur, '"');
+      c++;
+    } else if (*c == '"') {
+      quoted = !quoted;
+    } else if ((*c == ',' && !quoted) || *c == '\0') {
+      g_ptr_array_add(f, g_strdup(cur->str));
+      g_string_truncate(cur, 0);
+      if (!*c)
+        break;
+    } else {
+      g_string_append_c(cur, *c);
+    }
+  }
+  g_string_free(cur, TRUE);
+  g_ptr_array_add(f, NULL);
+  return (char **) g_ptr_array_free(f, FALSE);
+}
+
+/* Data rows of a CSV written by a plot view, split into fields (header dropped). */
+static GPtrArray *read_csv_rows(const char *path)
+{
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  g_assert_cmpstr(lines[0], ==, "panel,series,kind,x,y,y_error_low,y_error_high,y_high,value,x_low,x_high");
+  GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
+  for (int i = 1; lines[i]; i++)
+    if (*lines[i]) {
+      char **f = split_csv_line(lines[i]);
+      g_assert_cmpint(g_strv_length(f), ==, 11);
+      g_ptr_array_add(rows, f);
+    }
+  return rows;
+}
+
+static guint count_kind(GPtrArray *rows, const char *kind)
+{
+  guint n = 0;
+  for (guint i = 0; i < rows->len; i++)
+    n += strcmp(((char **) rows->pdata[i])[2], kind) == 0;
+  return n;
+}
+
+/* A PNG that is not one flat colour. */
+static void assert_png_drawn(const char *path)
+{
+  GError *error = NULL;
+  GdkTexture *tex = gdk_texture_new_from_filename(path, &error);
+  g_assert_no_error(error);
+  int w = gdk_texture_get_width(tex), h = gdk_texture_get_height(tex);
+  g_assert_cmpint(w, >=, 200);
+  g_assert_cmpint(h, >=, 150);
+  guchar *px = g_malloc((gsize) w * h * 4);
+  gdk_texture_download(tex, px, (gsize) w * 4);
+  gsize differ = 0, dark = 0;
+  for (gsize i = 0; i < (gsize) w * h; i++) {
+    differ += memcmp(px + 4 * i, px, 4) != 0;
+    dark += px[4 * i] < 100 && px[4 * i + 1] < 100 && px[4 * i + 2] < 100;
+  }
+  g_assert_cmpuint(differ, >, (gsize) w * h / 200);
+  g_assert_cmpuint(dark, >, 100); /* axes, ticks, text */
+  g_free(px);
+  g_object_unref(tex);
+}
+
+static void export_all(AmorphPlotView *view, const char *name, GPtrArray **csv_rows)
+{
+  static const char *const formats[] = {"png", "svg", "csv"};
+  for (int f = 0; f < 3; f++) {
+    g_autofree char *leaf = g_strdup_printf("%s.%s", name, formats[f]);
+    g_autofree char *path = g_build_filename(tmpdir, leaf, NULL);
+    GError *error = NULL;
+    g_assert_true(amorph_plot_view_export(view, formats[f], path, &error));
+    g_assert_no_error(error);
+    if (f == 0) {
+      assert_png_drawn(path);
+    } else if (f == 1) {
+      g_autofree char *svg = NULL;
+      g_assert_true(g_file_get_contents(path, &svg, NULL, NULL));
+      g_assert_nonnull(strstr(svg, "<svg"));
+      g_assert_nonnull(strstr(svg, "</svg>"));
+    } else {
+      *csv_rows = read_csv_rows(path);
+    }
+  }
+}
+
+#ifdef GDK_WINDOWING_X11
+typedef int (*FakeMotionFn)(Display *, int, int, int, unsigned long);
+typedef Bool (*TranslateFn)(Display *, Window, Window, int, int, int *, int *, Window *);
+typedef int (*FlushFn)(Display *);
+
+/* Moves the real pointer to widget point (x, y), through the X server (XTest). */
+static gboolean xtest_move(GtkWidget *widget, double x, double y)
+{
+  static FakeMotionFn fake_motion;
+  static TranslateFn translate;
+  static FlushFn xflush;
+  if (!GDK_IS_X11_DISPLAY(gtk_widget_get_display(widget)))
+    return FALSE;
+  if (!fake_motion) {
+    void *lib = dlopen("libXtst.so.6", RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+      return FALSE;
+    fake_motion = (FakeMotionFn) dlsym(lib, "XTestFakeMotionEvent");
+    translate = (TranslateFn) dlsym(RTLD_DEFAULT, "XTranslateCoordinates");
+    xflush = (FlushFn) dlsym(RTLD_DEFAULT, "XFlush");
+  }
+  if (!fake_motion || !translate || !xflush)
+    return FALSE;
+  GtkNative *native = gtk_widget_get_native(widget);
+  graphene_point_t in = GRAPHENE_POINT_INIT((float) x, (float) y), out;
+  g_assert_true(gtk_widget_compute_point(widget, GTK_WIDGET(native), &in, &out));
+  double tx, ty;
+  gtk_native_get_surface_transform(native, &tx, &ty);
+  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
+  Window xid = gdk_x11_surface_get_xid(gtk_native_get_surface(native)), child;
+  int rx, ry;
+  translate(dpy, xid, DefaultRootWindow(dpy), (int) lround(out.x + tx), (int) lround(out.y + ty), &rx, &ry, &child);
+  fake_motion(dpy, -1, rx, ry, 0);
+  xflush(dpy);
+  return TRUE;
+}
+#endif
+
+static gboolean has_hover(gpointer data)
+{
+  return amorph_plot_view_get_hover_text(data) != NULL;
+}
+
+static void test_sweep_live_plots(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  AmorphWindow *win = open_window();
+  GError *error = NULL;
+  gint64 t0 = g_get_monotonic_time();
+  g_assert_true(amorph_window_run_experiment(win, NULL, tiny, &error));
+  g_assert_no_error(error);
+
+  /* The first finished replica reaches p(u′), classes and N_RA while the sweep runs. */
+  g_assert_true(wait_until(live_jobs_shown, win, 120000));
+  g_assert_true(amorph_window_get_experiment_running(win));
+  g_test_message("first live update %.1f s after the start", (g_get_monotonic_time() - t0) / 1e6);
+  static const struct {
+    AmorphPlotId id;
+    const char *kind;
+  } live_kinds[] = {{AMORPH_PLOT_NONAFFINE, "histogram"}, {AMORPH_PLOT_CLASSES, "xy"}, {AMORPH_PLOT_N_RA, "xy"}};
+  for (gsize k = 0; k < G_N_ELEMENTS(live_kinds); k++) {
+    AmorphPlotView *view = amorph_window_get_plot_view(win, live_kinds[k].id);
+    g_autofree char *path = g_build_filename(tmpdir, "live.csv", NULL);
+    g_assert_true(amorph_plot_view_export(view, "csv", path, &error));
+    g_assert_no_error(error);
+    g_autoptr(GPtrArray) rows = read_csv_rows(path);
+    g_assert_cmpuint(count_kind(rows, live_kinds[k].kind), >, 0);
+  }
+  /* The classes of one temperature: three fractions that sum to one. */
+  {
+    AmorphPlotView *view = amorph_window_get_plot_view(win, AMORPH_PLOT_CLASSES);
+    g_autofree char *path = g_build_filename(tmpdir, "live-classes.csv", NULL);
+    g_assert_true(amorph_plot_view_export(view, "csv", path, &error));
+    g_autoptr(GPtrArray) rows = read_csv_rows(path);
+    g_assert_cmpuint(rows->len % 3, ==, 0);
+    guint per = rows->len / 3;
+    double sum = 0;
+    for (guint c = 0; c < 3; c++)
+      sum += g_ascii_strtod(((char **) rows->pdata[c * per])[4], NULL);
+    g_assert_cmpfloat(fabs(sum - 1), <, 1e-9);
+  }
+  GtkStack *stack = GTK_STACK(gtk_widget_get_parent(GTK_WIDGET(amorph_window_get_plot_view(win, AMORPH_PLOT_NONAFFINE))));
+  gtk_stack_set_transition_type(stack, GTK_STACK_TRANSITION_TYPE_NONE);
+  gtk_stack_set_visible_child_name(stack, "nonaffine");
+  spin_for(600); /* past the stack's crossfade */
+  screenshot(GTK_WIDGET(win), "live-nonaffine.png");
+  g_assert_true(wait_until(sweep_done, win, 180000));
+  g_assert_cmpuint(amorph_window_get_n_loss_points(win), ==, 2);
+  g_assert_cmpuint(amorph_window_get_live_jobs(win), ==, 6); /* 4 replicas, 2 trajectory reruns */
+
+  /* Every plot exports PNG, SVG and CSV of what it shows (the folded figures now). */
+  static const char *const names[AMORPH_N_PLOTS] = {"loss-modulus", "stress-fit", "nonaffine",
+                                                    "classes", "n-ra", "heatmaps"};
+  GPtrArray *csv[AMORPH_N_PLOTS];
+  for (int p = 0; p < AMORPH_N_PLOTS; p++) {
+    export_all(amorph_window_get_plot_view(win, (AmorphPlotId) p), names[p], &csv[p]);
+    g_test_message("%s: %u CSV rows", names[p], csv[p]->len);
+    g_assert_cmpuint(csv[p]->len, >, 0);
+  }
+  /* G″(T): one row per temperature, at 300 and 500 K. */
+  g_assert_cmpuint(count_kind(csv[AMORPH_PLOT_LOSS_MODULUS], "xy"), ==, 2);
+  char **r300 = csv[AMORPH_PLOT_LOSS_MODULUS]->pdata[0];
+  g_assert_cmpfloat(g_ascii_strtod(r300[3], NULL), ==, 300);
+  g_assert_cmpfloat(g_ascii_strtod(((char **) csv[AMORPH_PLOT_LOSS_MODULUS]->pdata[1])[3], NULL), ==, 500);
+  /* p(u′): bins of 0.01 Å, each row one bin. */
+  for (guint i = 0; i < csv[AMORPH_PLOT_NONAFFINE]->len; i++) {
+    char **r = csv[AMORPH_PLOT_NONAFFINE]->pdata[i];
+    if (strcmp(r[2], "histogram") == 0)
+      g_assert_cmpfloat(fabs(g_ascii_strtod(r[10], NULL) - g_ascii_strtod(r[9], NULL) - 0.01), <, 1e-9);
+  }
+  g_assert_cmpuint(count_kind(csv[AMORPH_PLOT_HEATMAPS], "heatmap"), >, 0);
+
+  /* Hover: the real pointer over the 300 K point of G″(T) shows its values. */
+  AmorphPlotView *gpp = amorph_window_get_plot_view(win, AMORPH_PLOT_LOSS_MODULUS);
+  AmPlot *shown = amorph_plot_view_get_shown_plot(gpp);
+  g_assert_nonnull(shown);
+  double y300 = g_ascii_strtod(r300[4], NULL), e300 = g_ascii_strtod(r300[5], NULL);
+  double dx, dy;
+  g_assert_true(am_plot_data_to_device(am_plot_get_panel(shown, 0), AM_PLOT_AXIS_Y, 300, y300, &dx, &dy));
+  g_autofree char *want_y = g_strdup_printf("%.4g ± %.4g", y300, e300);
+  gboolean moved = FALSE;
+#ifdef GDK_WINDOWING_X11
+  moved = xtest_move(GTK_WIDGET(gpp), dx + 20, dy + 20) && (spin_for(100), xtest_move(GTK_WIDGET(gpp), dx + 3, dy - 2));
+#endif
+  if (moved)
+    g_assert_true(wait_until(has_hover, gpp, 3000));
+  else
+    amorph_plot_view_hover(gpp, dx + 3, dy - 2); /* no XTest: what the motion handler calls */
+  const char *hover = amorph_plot_view_get_hover_text(gpp);
+  g_assert_nonnull(hover);
+  g_test_message("hover (%s): %s", moved ? "XTest" : "direct", hover);
+  g_assert_nonnull(strstr(hover, " = 300\n"));
+  g_assert_nonnull(strstr(hover, want_y));
+  spin_for(100);
+  screenshot(GTK_WIDGET(win), "hover.png");
+  /* Away from every point: nothing. */
+  g_assert_null(amorph_plot_view_hover(gpp, 2, 2));
+  for (int p = 0; p < AMORPH_N_PLOTS; p++)
+    g_ptr_array_unref(csv[p]);
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -315,6 +571,7 @@ int main(int argc, char **argv)
   }
   g_test_add_func("/gui/settings/round-trip", test_settings_round_trip);
   g_test_add_func("/gui/sweep/pause-resume", test_sweep_pause);
+  g_test_add_func("/gui/sweep/live-plots-export-hover", test_sweep_live_plots);
   int status = g_test_run();
   rm_rf(tmpdir);
   g_free(tmpdir);

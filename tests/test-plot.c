@@ -654,6 +654,83 @@ static void test_files(void)
   am_plot_free(plot);
 }
 
+/* CSV: one row per point, bin and cell, with error bars and labels as plain text; the
+ * pick finds histogram bins and heatmap cells under the pointer. */
+static void test_csv_and_pick(void)
+{
+  AmPlot *plot = am_plot_new();
+  AmPlotPanel *p = am_plot_add_panel(plot);
+  const double x[3] = {100, 300, 500}, y[3] = {0.2, 0.5, 0.3}, e[3] = {0.01, 0.02, NAN};
+  AmPlotSeries *s = am_plot_panel_add_xy(p, x, y, 3, AM_PLOT_LINE_MARKERS, "<i>G</i>″, \"mean\"");
+  am_plot_series_set_y_errors(s, e, NULL);
+  am_plot_panel_add_reference_line(p, AM_PLOT_AXIS_Y, 0.4, "not data");
+  AmPlotPanel *q = am_plot_add_panel(plot);
+  const double edges[5] = {0, 1, 2, 3, 4}, counts[4] = {0.1, 0.4, 0.3, 0.2};
+  am_plot_panel_add_histogram(q, edges, counts, 4, AM_PLOT_HIST_STEP, NULL);
+  AmPlotPanel *h = am_plot_add_panel(plot);
+  const double z[6] = {1, 2, 3, 4, 5, 6};
+  am_plot_panel_add_heatmap(h, z, 3, 2, -3, 3, -1, 1, AM_COLORMAP_VIRIDIS);
+  am_plot_set_grid(plot, 1, 3);
+
+  GError *err = NULL;
+  char *dir = g_dir_make_tmp("amorph-plot-XXXXXX", &err);
+  g_assert_no_error(err);
+  char *path = g_build_filename(dir, "data.csv", NULL);
+  size_t rows = 0;
+  g_assert_true(am_plot_write_csv(plot, path, &rows, &err));
+  g_assert_no_error(err);
+  g_assert_cmpuint(rows, ==, 3 + 4 + 6);
+  char *text = NULL;
+  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  char **lines = g_strsplit(text, "\n", -1);
+  g_assert_cmpuint(g_strv_length(lines), ==, 1 + rows + 1); /* header, rows, "" after the last \n */
+  g_assert_cmpstr(lines[0], ==, "panel,series,kind,x,y,y_error_low,y_error_high,y_high,value,x_low,x_high");
+  g_assert_cmpstr(lines[1], ==, "1,\"G″, \"\"mean\"\"\",xy,100,0.2,0.01,0.01,,,,");
+  g_assert_cmpstr(lines[3], ==, "1,\"G″, \"\"mean\"\"\",xy,500,0.3,,,,,,");
+  g_assert_cmpstr(lines[5], ==, "2,\"series 1\",histogram,1.5,0.4,,,,,1,2");
+  g_assert_cmpstr(lines[8], ==, "3,\"series 1\",heatmap,-2,-0.5,,,,1,,");
+  g_assert_cmpstr(lines[13], ==, "3,\"series 1\",heatmap,2,0.5,,,,6,,");
+  g_strfreev(lines);
+  g_free(text);
+  g_assert_false(am_plot_write_csv(plot, "", NULL, &err));
+  g_assert_error(err, AM_PLOT_ERROR, AM_PLOT_ERROR_INVALID);
+  g_clear_error(&err);
+
+  /* Picks, after a draw: the point with its error bar, a bin, a cell. */
+  cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 900, 300);
+  cairo_t *cr = cairo_create(img);
+  am_plot_draw(plot, cr, 900, 300);
+  cairo_destroy(cr);
+  double dx, dy;
+  AmPlotPick pick;
+  g_assert_true(am_plot_data_to_device(p, AM_PLOT_AXIS_Y, 300, 0.5, &dx, &dy));
+  g_assert_true(am_plot_pick(plot, dx + 2, dy + 2, 8, &pick));
+  g_assert_cmpuint(pick.index, ==, 1);
+  g_assert_cmpfloat(pick.y_err_lo, ==, 0.02);
+  g_assert_cmpfloat(pick.y_err_hi, ==, 0.02);
+  g_assert_true(isnan(pick.value));
+  char *label = am_plot_series_dup_plain_label(pick.series);
+  g_assert_cmpstr(label, ==, "G″, \"mean\"");
+  g_free(label);
+  g_assert_true(am_plot_data_to_device(q, AM_PLOT_AXIS_Y, 2.5, 0.05, &dx, &dy));
+  g_assert_true(am_plot_pick(plot, dx, dy, 8, &pick));
+  g_assert_cmpuint(pick.index, ==, 2);
+  g_assert_cmpfloat(pick.x, ==, 2.5);
+  g_assert_cmpfloat(pick.y, ==, 0.3);
+  g_assert_true(am_plot_data_to_device(h, AM_PLOT_AXIS_Y, 1.5, 0.5, &dx, &dy));
+  g_assert_true(am_plot_pick(plot, dx, dy, 8, &pick));
+  g_assert_cmpuint(pick.index, ==, 5);
+  g_assert_cmpfloat(pick.value, ==, 6);
+  g_assert_cmpfloat(pick.x, ==, 2);
+  cairo_surface_destroy(img);
+
+  g_unlink(path);
+  g_rmdir(dir);
+  g_free(path);
+  g_free(dir);
+  am_plot_free(plot);
+}
+
 static void test_file_errors(void)
 {
   GError *err = NULL;
@@ -1011,6 +1088,7 @@ int main(int argc, char **argv)
   g_test_add_func("/render/plot/bad-input", test_bad_input);
   g_test_add_func("/render/plot/files", test_files);
   g_test_add_func("/render/plot/file-errors", test_file_errors);
+  g_test_add_func("/render/plot/csv-and-pick", test_csv_and_pick);
   g_test_add_func("/render/plot/demo-figures", test_demo_figures);
   return g_test_run();
 }

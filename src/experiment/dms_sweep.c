@@ -866,6 +866,32 @@ static gboolean run_replica_job(AmSchedulerJob *sj, gpointer data, GError **erro
   return TRUE;
 }
 
+/* Hands a finished replica or trajectory rerun to opt->job_done. */
+static void notify_done(const AmDmsSweep *sw, const Job *j)
+{
+  if (!sw->opt->job_done)
+    return;
+  AmDmsJobDone done = {
+    .job = &j->spec,
+    .pinset = j->set,
+    .result = j->is_traj ? NULL : &j->res,
+    .trajectory = j->is_traj && j->have_traj ? &j->traj : NULL,
+    .n_traj = j->is_traj ? j->n_traj : 0,
+    .traj_role = j->traj_role,
+    .traj_id = j->traj_id,
+  };
+  if (done.result || done.trajectory)
+    sw->opt->job_done(&done, sw->opt->job_done_data);
+}
+
+static gboolean run_replica_job_notify(AmSchedulerJob *sj, gpointer data, GError **error)
+{
+  if (!run_replica_job(sj, data, error))
+    return FALSE;
+  notify_done(((Job *) data)->sw, data);
+  return TRUE;
+}
+
 /* The replica jobs of (set, temperature index), in replica order. */
 static GPtrArray *replicas_of(const AmDmsSweep *sw, int set, int tindex)
 {
@@ -1200,6 +1226,14 @@ static gboolean run_traj_job(AmSchedulerJob *sj, gpointer data, GError **error)
   return ok;
 }
 
+static gboolean run_traj_job_notify(AmSchedulerJob *sj, gpointer data, GError **error)
+{
+  if (!run_traj_job(sj, data, error))
+    return FALSE;
+  notify_done(((Job *) data)->sw, data);
+  return TRUE;
+}
+
 /* ---- Folding ---------------------------------------------------------------------- */
 
 static void scale_ms(AmMeanSem *m, double f)
@@ -1399,9 +1433,9 @@ static gboolean run_jobs(AmDmsSweep *sw, const AmDmsRunOptions *opt, guint max_j
   for (guint i = 0; i < njobs; i++) {
     Job *j = sw->jobs->pdata[i];
     AmSchedulerFunc func = j->is_select ? run_select_job
-                           : j->is_traj ? run_traj_job
+                           : j->is_traj ? run_traj_job_notify
                            : j->spec.kind == AM_DMS_JOB_EQUILIBRATE ? run_eq_job
-                                                                     : run_replica_job;
+                                                                     : run_replica_job_notify;
     gint64 cost = job_cost(sw, j);
     /* A job that will only reload its record costs nothing: keeps the ETA honest. */
     if (opt->resume && !j->is_select) {

@@ -94,6 +94,23 @@ typedef struct {
 
 typedef struct AmDmsSweep AmDmsSweep;
 
+/* A job that finished (or was read back when resuming), for whoever shows results as
+ * they arrive (the GUI's live plots). Everything points into the sweep and is valid only
+ * during the call: copy what you keep. */
+typedef struct {
+  const AmDmsJobSpec *job;
+  int pinset;                       /* index of the pin set (0: the first, unpinned in pinning) */
+  const AmDmsJobResult *result;     /* a replica's result; NULL for a trajectory rerun */
+  /* A trajectory rerun of replica 0 (NULL otherwise): recorded atom s has role
+   * traj_role[s] ("ra", "ra_ref", "va", "fa") and id traj_id[s]. */
+  const AmTrajectory *trajectory;
+  gsize n_traj;
+  const char *const *traj_role;
+  const gint64 *traj_id;
+} AmDmsJobDone;
+
+typedef void (*AmDmsJobDoneFunc)(const AmDmsJobDone *done, gpointer user_data);
+
 typedef struct {
   const char *output_dir;        /* where jobs/ and the result files go */
   gboolean resume;               /* reuse finished jobs' records in output_dir/jobs */
@@ -103,6 +120,9 @@ typedef struct {
   AmDmsWatchFunc watch;          /* called from the watched job ([dms] watch_*) */
   gpointer watch_data;
   volatile gint *pause;          /* may be NULL; non-zero holds every job at its next check */
+  AmDmsJobDoneFunc job_done;     /* may be NULL; called on the job's thread after each replica and
+                                    trajectory rerun */
+  gpointer job_done_data;
 } AmDmsRunOptions;
 
 /* Reads and checks the config (protocol dms-sweep or pinning), loads the sample and the

@@ -29,8 +29,105 @@ struct AmorphDmsRun {
   AmorphDmsSnapshot *pending;
   gboolean idle_queued;
   GHashTable *sidecars;       /* job id → G″/G′/T already read (double[3]) */
+  GArray *acc;                /* Accum, per temperature of the first pin set */
+  guint jobs_folded;
   gint64 last_scan_us;
 };
+
+/* ---- live results of finished jobs ----------------------------------------------------- */
+
+/* Sums over the finished replicas of one temperature (first pin set). */
+typedef struct {
+  double temperature;
+  int n;
+  double s[5], s2[5];          /* f_va, f_ra, f_fa, n_ra, G″ (GPa) */
+  AmHistogram hist;            /* p(u′) counts summed */
+  gsize nx, ny;
+  double x0, x1, y0, y1;
+  double *heatmap;
+  gint64 heatmap_id;
+} Accum;
+
+static void live_free(gpointer data)
+{
+  AmorphDmsLive *l = data;
+  for (gsize k = 0; k < l->n; k++) {
+    g_free(l->temps[k].p_uprime);
+    g_free(l->temps[k].heatmap);
+  }
+  g_free(l->temps);
+}
+
+static void accum_clear(gpointer data)
+{
+  Accum *a = data;
+  am_histogram_free(&a->hist);
+  g_free(a->heatmap);
+}
+
+static Accum *accum_for(GArray *acc, double temperature)
+{
+  for (guint k = 0; k < acc->len; k++)
+    if (g_array_index(acc, Accum, k).temperature == temperature)
+      return &g_array_index(acc, Accum, k);
+  guint k = 0;
+  while (k < acc->len && g_array_index(acc, Accum, k).temperature < temperature)
+    k++;
+  Accum a = {.temperature = temperature};
+  g_array_insert_val(acc, k, a);
+  return &g_array_index(acc, Accum, k);
+}
+
+static void mean_sem(int n, double s, double s2, double *mean, double *sem)
+{
+  *mean = s / n;
+  double var = n > 1 ? (s2 - n * *mean * *mean) / (n - 1) : NAN;
+  *sem = n > 1 ? sqrt(MAX(var, 0) / n) : NAN;
+}
+
+/* A fresh immutable copy of the accumulators, for the snapshots. */
+static AmorphDmsLive *live_from(GArray *acc, guint jobs_folded)
+{
+  AmorphDmsLive *l = g_atomic_rc_box_new0(AmorphDmsLive);
+  l->n = acc->len;
+  l->temps = g_new0(AmorphDmsLiveTemp, acc->len + 1);
+  l->jobs_folded = jobs_folded;
+  for (guint k = 0; k < acc->len; k++) {
+    const Accum *a = &g_array_index(acc, Accum, k);
+    AmorphDmsLiveTemp *t = &l->temps[k];
+    t->temperature = a->temperature;
+    t->replicas = a->n;
+    if (a->n > 0) {
+      mean_sem(a->n, a->s[0], a->s2[0], &t->f_va, &t->f_va_sem);
+      mean_sem(a->n, a->s[1], a->s2[1], &t->f_ra, &t->f_ra_sem);
+      mean_sem(a->n, a->s[2], a->s2[2], &t->f_fa, &t->f_fa_sem);
+      mean_sem(a->n, a->s[3], a->s2[3], &t->n_ra, &t->n_ra_sem);
+      mean_sem(a->n, a->s[4], a->s2[4], &t->loss, &t->loss_sem);
+    }
+    if (a->hist.nbins > 0) {
+      AmError err = {0};
+      t->p_uprime = g_new(double, a->hist.nbins);
+      if (am_histogram_density(&a->hist, t->p_uprime, &err) == AM_OK) {
+        t->n_bins = a->hist.nbins;
+        t->bin_lo = a->hist.lo;
+        t->bin_width = a->hist.width;
+      } else {
+        g_clear_pointer(&t->p_uprime, g_free); /* no samples yet: no density */
+      }
+    }
+    if (a->heatmap) {
+      t->nx = a->nx;
+      t->ny = a->ny;
+      t->x0 = a->x0;
+      t->x1 = a->x1;
+      t->y0 = a->y0;
+      t->y1 = a->y1;
+      t->heatmap = g_memdup2(a->heatmap, a->nx * a->ny * sizeof(double));
+      t->heatmap_id = a->heatmap_id;
+    }
+  }
+  return l;
+}
 
 /* ---- snapshots ---------------------------------------------------------------------- */
 
@@ -51,6 +148,8 @@ static void snapshot_clear(gpointer data)
   g_free(s->status);
   g_free(s->points);
   g_free(s->error);
+  if (s->live)
+    g_atomic_rc_box_release_full(s->live, live_free);
 }
 
 void amorph_dms_snapshot_unref(AmorphDmsSnapshot *snap)
@@ -71,6 +170,7 @@ static AmorphDmsSnapshot *snapshot_dup(const AmorphDmsSnapshot *s)
   d->status = g_strdup(s->status);
   d->points = s->points ? g_memdup2(s->points, s->n_points * sizeof *s->points) : NULL;
   d->error = g_strdup(s->error);
+  d->live = s->live ? g_atomic_rc_box_acquire(s->live) : NULL;
   return d;
 }
 
@@ -89,6 +189,7 @@ static void run_unref(AmorphDmsRun *r)
     amorph_dms_snapshot_unref(r->pending);
   amorph_dms_snapshot_unref(r->current);
   g_hash_table_unref(r->sidecars);
+  g_array_unref(r->acc);
   g_mutex_clear(&r->lock);
   am_dms_sweep_free(r->sweep);
   am_progress_free(r->progress);
@@ -277,6 +378,61 @@ static void on_watch(const AmDmsSnapshot *s, gpointer data)
   g_mutex_unlock(&r->lock);
 }
 
+/* A replica or trajectory rerun of the first pin set finished: fold it in and publish. */
+static void on_job_done(const AmDmsJobDone *done, gpointer data)
+{
+  AmorphDmsRun *r = data;
+  if (done->pinset != 0)
+    return;
+  g_mutex_lock(&r->lock);
+  Accum *a = accum_for(r->acc, done->job->temperature);
+  if (done->result) {
+    const AmDmsJobResult *res = done->result;
+    const double v[5] = {res->f_va, res->f_ra, res->f_fa, (double) res->n_ra, res->fit.loss / AM_BAR_PER_GPA};
+    for (int k = 0; k < 5; k++) {
+      a->s[k] += v[k];
+      a->s2[k] += v[k] * v[k];
+    }
+    a->n++;
+    const AmHistogram *h = &res->counts.p_uprime;
+    AmError err = {0};
+    if (a->hist.nbins == 0 && h->nbins > 0)
+      am_histogram_init(&a->hist, h->lo, h->lo + (double) h->nbins * h->width, h->width, &err);
+    if (a->hist.nbins > 0)
+      am_histogram_merge(&a->hist, h, &err);
+  } else if (done->trajectory && done->n_traj > 0) {
+    /* The temperature's most reversible atom when it has one, else the first recorded. */
+    gsize s = 0;
+    for (gsize k = 0; k < done->n_traj; k++)
+      if (g_strcmp0(done->traj_role[k], "ra") == 0) {
+        s = k;
+        break;
+      }
+    const AmTrajectory *tr = done->trajectory;
+    double *z = g_new(double, tr->nx * tr->ny);
+    AmError err = {0};
+    if (am_trajectory_density(tr, s, z, &err) == AM_OK) {
+      g_free(a->heatmap);
+      a->heatmap = z;
+      a->nx = tr->nx;
+      a->ny = tr->ny;
+      a->x0 = tr->params.x_min;
+      a->x1 = tr->params.x_max;
+      a->y0 = tr->params.y_min;
+      a->y1 = tr->params.y_max;
+      a->heatmap_id = done->traj_id[s];
+    } else {
+      g_free(z);
+    }
+  }
+  r->jobs_folded++;
+  if (r->current->live)
+    g_atomic_rc_box_release_full(r->current->live, live_free);
+  r->current->live = live_from(r->acc, r->jobs_folded);
+  publish_locked(r);
+  g_mutex_unlock(&r->lock);
+}
+
 static gpointer thread_main(gpointer data)
 {
   AmorphDmsRun *r = data;
@@ -287,6 +443,8 @@ static gpointer thread_main(gpointer data)
       .watch = on_watch,
       .watch_data = r,
       .pause = &r->paused,
+      .job_done = on_job_done,
+      .job_done_data = r,
   };
   g_autoptr(GError) error = NULL;
   gboolean ok = am_dms_sweep_run(r->sweep, &opt, &error);
@@ -342,6 +500,8 @@ AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *ove
   am_progress_set_cancellable(r->progress, r->cancellable);
   am_progress_subscribe(r->progress, on_progress, r, NULL);
   r->sidecars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  r->acc = g_array_new(FALSE, TRUE, sizeof(Accum));
+  g_array_set_clear_func(r->acc, accum_clear);
   r->current = g_atomic_rc_box_new0(AmorphDmsSnapshot);
   r->current->eta_s = -1;
   r->current->period = am_config_get_double(cfg, "dms", "period_ps");

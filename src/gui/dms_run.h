@@ -24,6 +24,34 @@ typedef struct {
   double storage;
 } AmorphDmsLivePoint;
 
+/* What the finished replicas of the first pin set give at one temperature so far: the
+ * numbers behind p(u′), the class fractions, N_RA against G″ and the heatmap, before the
+ * sweep folds (means ± standard errors over the replicas finished; sem NaN with one). */
+typedef struct {
+  double temperature;          /* K */
+  int replicas;
+  double f_va, f_ra, f_fa, f_va_sem, f_ra_sem, f_fa_sem;
+  double n_ra, n_ra_sem;       /* RA class count per run */
+  double loss, loss_sem;       /* G″ (GPa) from the same replicas */
+  gsize n_bins;                /* p(u′): density (1/Å) on bins of bin_width from bin_lo */
+  double bin_lo, bin_width;
+  double *p_uprime;
+  /* XY heatmap (1/Å², row-major, iy = 0 at y0) of the most reversible atom of replica 0,
+   * once its trajectory rerun finished; nx = 0 before. */
+  gsize nx, ny;
+  double x0, x1, y0, y1;
+  double *heatmap;
+  gint64 heatmap_id;
+} AmorphDmsLiveTemp;
+
+/* Immutable once published and shared between snapshots (refcounted): a new one replaces
+ * it when a job finishes. Temperatures ascending. */
+typedef struct {
+  gsize n;
+  AmorphDmsLiveTemp *temps;
+  guint jobs_folded;           /* replicas and trajectory reruns counted in */
+} AmorphDmsLive;
+
 typedef struct {
   /* The watched job (n = 0 until its first sample). */
   double watch_temperature;    /* K */
@@ -49,6 +77,8 @@ typedef struct {
   /* Finished replicas of the first pin set, by temperature (ascending). */
   gsize n_points;
   AmorphDmsLivePoint *points;
+  /* Finished replicas' distributions and classes (NULL before the first). */
+  AmorphDmsLive *live;
   /* The end: finished TRUE; error set when it failed or was cancelled. */
   gboolean finished;
   gboolean cancelled;

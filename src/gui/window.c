@@ -10,6 +10,8 @@
 #include "amorph-resources.h"
 #include "experiment/config.h"
 #include "gui/dms_run.h"
+#include "gui/live_plots.h"
+#include "gui/plot_view.h"
 #include "gui/settings_panel.h"
 #include "gui/free_play_panel.h"
 #include "gui/help_button.h"
@@ -37,7 +39,7 @@ struct _AmorphWindow {
   GtkLabel *toast_label;
   GtkLabel *pins_label;
   GtkListBox *pins_list;
-  GtkDrawingArea *gpp_area;
+  AmorphPlotView *gpp_area;
   GtkStack *plot_stack;
   GtkAdjustment *speed_adjustment;
   GtkAdjustment *temperature_adjustment;
@@ -76,6 +78,7 @@ struct _AmorphWindow {
   char *preset;            /* the preset ▶ runs (NULL: data/presets/demo.ini) */
   gsize n_loss_points;     /* temperatures with a G″ point so far */
   gint64 sweep_done;       /* MD steps of the sweep done, as of the last snapshot */
+  guint live_jobs_shown;   /* finished jobs in the live plots (AmorphDmsLive.jobs_folded) */
   guint8 *class_buf;
   AmFigure *figures[AMORPH_N_PLOTS]; /* the paper's figures once a sweep folded */
 
@@ -700,8 +703,11 @@ static const AmFigureId plot_figure[AMORPH_N_PLOTS] = {
 
 static void clear_figures(AmorphWindow *self)
 {
-  for (int p = 0; p < AMORPH_N_PLOTS; p++)
+  for (int p = 0; p < AMORPH_N_PLOTS; p++) {
+    if (self->plot_areas[p])
+      amorph_plot_view_set_figure(AMORPH_PLOT_VIEW(self->plot_areas[p]), NULL);
     g_clear_pointer(&self->figures[p], am_figure_free);
+  }
 }
 
 static void set_plot_message(AmPlot *plot, const char *text)
@@ -752,8 +758,10 @@ static void show_live_stress(AmorphWindow *self, const AmorphDmsSnapshot *snap)
 static void show_figures(AmorphWindow *self, const AmDmsSweepResults *res)
 {
   clear_figures(self);
-  for (int p = 0; p < AMORPH_N_PLOTS; p++)
+  for (int p = 0; p < AMORPH_N_PLOTS; p++) {
     self->figures[p] = am_figure_new(plot_figure[p], res, NULL);
+    amorph_plot_view_set_figure(AMORPH_PLOT_VIEW(self->plot_areas[p]), self->figures[p]);
+  }
 }
 
 static void on_dms_snapshot(AmorphDmsSnapshot *snap, gpointer user_data)
@@ -770,6 +778,14 @@ static void on_dms_snapshot(AmorphDmsSnapshot *snap, gpointer user_data)
   }
   show_live_loss(self, snap);
   show_live_stress(self, snap);
+  /* The other plots only change when a job has finished. */
+  if (snap->live && snap->live->jobs_folded != self->live_jobs_shown) {
+    self->live_jobs_shown = snap->live->jobs_folded;
+    amorph_live_plots_nonaffine(self->plots[AMORPH_PLOT_NONAFFINE], snap->live);
+    amorph_live_plots_classes(self->plots[AMORPH_PLOT_CLASSES], snap->live);
+    amorph_live_plots_n_ra(self->plots[AMORPH_PLOT_N_RA], snap->live);
+    amorph_live_plots_heatmap(self->plots[AMORPH_PLOT_HEATMAPS], snap->live);
+  }
   GString *status = g_string_new(NULL);
   if (snap->finished) {
     g_string_append(status, snap->error ? (snap->cancelled ? "Sweep stopped" : "Sweep failed") : "Sweep finished");
@@ -878,6 +894,10 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
   clear_figures(self);
   set_plot_message(self->plots[AMORPH_PLOT_LOSS_MODULUS], "Waiting for the first temperature to finish");
   set_plot_message(self->plots[AMORPH_PLOT_STRESS_FIT], "Equilibrating: the watched replica has not started");
+  self->live_jobs_shown = 0;
+  for (int p = AMORPH_PLOT_NONAFFINE; p <= AMORPH_PLOT_N_RA; p++)
+    set_plot_message(self->plots[p], "Waiting for the first replica to finish");
+  set_plot_message(self->plots[AMORPH_PLOT_HEATMAPS], "Waiting for the first trajectory rerun to finish");
   amorph_window_plots_changed(self);
   /* Classes are what the sweep shows as it goes. */
   gtk_drop_down_set_selected(self->color_dropdown, 1);
@@ -913,6 +933,12 @@ AmorphSettingsPanel *amorph_window_get_settings_panel(AmorphWindow *self)
 {
   g_return_val_if_fail(AMORPH_IS_WINDOW(self), NULL);
   return self->settings_panel;
+}
+
+guint amorph_window_get_live_jobs(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), 0);
+  return self->live_jobs_shown;
 }
 
 gint64 amorph_window_get_sweep_steps(AmorphWindow *self)
@@ -1325,18 +1351,6 @@ static void on_color_mode_changed(AmorphWindow *self)
 
 /* ---- plots ----------------------------------------------------------------------------- */
 
-/* A folded sweep's figure when there is one (the paper's figure, footer included), else
- * the live plot. */
-static void draw_plot(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
-{
-  AmorphWindow *self = data;
-  int p = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(area), "amorph-plot-id"));
-  if (self->figures[p])
-    am_figure_draw(self->figures[p], cr, width, height);
-  else
-    am_plot_draw(self->plots[p], cr, width, height);
-}
-
 typedef struct {
   const char *name, *title, *xlabel, *ylabel, *empty;
 } PlotInfo;
@@ -1362,13 +1376,20 @@ static void setup_plots(AmorphWindow *self)
     am_plot_panel_set_axis_label(panel, AM_PLOT_AXIS_Y, info->ylabel);
     am_plot_panel_add_text(panel, AM_PLOT_COORDS_AXES, 0.5, 0.5, info->empty, AM_PLOT_ANCHOR_CENTER);
     self->plots[p] = plot;
-    GtkWidget *area = p == AMORPH_PLOT_LOSS_MODULUS ? GTK_WIDGET(self->gpp_area) : gtk_drawing_area_new();
-    g_object_set_data(G_OBJECT(area), "amorph-plot-id", GINT_TO_POINTER(p));
-    gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(area), draw_plot, self, NULL);
+    /* A folded sweep's figure replaces the live plot (show_figures). */
+    GtkWidget *area = p == AMORPH_PLOT_LOSS_MODULUS ? GTK_WIDGET(self->gpp_area) : amorph_plot_view_new();
+    amorph_plot_view_set_plot(AMORPH_PLOT_VIEW(area), plot, info->name);
     self->plot_areas[p] = area;
     if (p != AMORPH_PLOT_LOSS_MODULUS)
       gtk_stack_add_titled(self->plot_stack, area, info->name, info->title);
   }
+}
+
+AmorphPlotView *amorph_window_get_plot_view(AmorphWindow *self, AmorphPlotId id)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), NULL);
+  g_return_val_if_fail(id < AMORPH_N_PLOTS, NULL);
+  return AMORPH_PLOT_VIEW(self->plot_areas[id]);
 }
 
 AmPlot *amorph_window_get_plot(AmorphWindow *self, AmorphPlotId id)
@@ -1382,7 +1403,7 @@ void amorph_window_plots_changed(AmorphWindow *self)
 {
   g_return_if_fail(AMORPH_IS_WINDOW(self));
   for (int p = 0; p < AMORPH_N_PLOTS; p++)
-    gtk_widget_queue_draw(self->plot_areas[p]);
+    amorph_plot_view_changed(AMORPH_PLOT_VIEW(self->plot_areas[p]));
 }
 
 /* ---- GObject ------------------------------------------------------------------------------ */
@@ -1511,6 +1532,9 @@ static void amorph_window_dispose(GObject *object)
     self->toast_timeout = 0;
   }
   gtk_widget_dispose_template(GTK_WIDGET(self), AMORPH_TYPE_WINDOW);
+  /* The plot views went with the template; the figures they showed are freed later. */
+  for (int p = 0; p < AMORPH_N_PLOTS; p++)
+    self->plot_areas[p] = NULL;
   G_OBJECT_CLASS(amorph_window_parent_class)->dispose(object);
 }
 
@@ -1552,6 +1576,7 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   g_type_ensure(AMORPH_TYPE_SETTINGS_PANEL);
   g_type_ensure(AMORPH_TYPE_FREE_PLAY_PANEL);
   g_type_ensure(AMORPH_TYPE_HELP_BUTTON);
+  g_type_ensure(AMORPH_TYPE_PLOT_VIEW);
   gtk_widget_class_set_template_from_resource(widget_class, "/org/amorph/Amorph/window.ui");
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, atom_view);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, title_label);

@@ -11,6 +11,7 @@
 #include <gtk/gtk.h>
 
 #include "gui/atom_view.h"
+#include "gui/plot_view.h"
 #include "gui/settings_panel.h"
 #include "gui/free_play_panel.h"
 #include "gui/help_button.h"
@@ -59,6 +60,8 @@ gboolean amorph_window_redo(AmorphWindow *self);
  * call amorph_window_plots_changed to redraw). */
 AmPlot *amorph_window_get_plot(AmorphWindow *self, AmorphPlotId id);
 void amorph_window_plots_changed(AmorphWindow *self);
+/* The widget showing a plot (hover readout, export menu). */
+AmorphPlotView *amorph_window_get_plot_view(AmorphWindow *self, AmorphPlotId id);
 
 /* Live run state, for tests: the last snapshot's step (−1 before any). */
 long long amorph_window_get_run_step(AmorphWindow *self);
@@ -74,6 +77,8 @@ void amorph_window_set_preset(AmorphWindow *self, const char *preset);
 gboolean amorph_window_get_experiment_running(AmorphWindow *self);
 /* MD steps of the running sweep done so far (its last snapshot), and the status line. */
 gint64 amorph_window_get_sweep_steps(AmorphWindow *self);
+/* Finished replicas and trajectory reruns shown in the live plots so far. */
+guint amorph_window_get_live_jobs(AmorphWindow *self);
 const char *amorph_window_get_status(AmorphWindow *self);
 /* Loads a .ini into the Experiment panel (what ▶ runs; Preset ▾ and --preset call this);
  * the loaded sample stays [system] data. On failure the panel keeps what it had. */

@@ -873,9 +873,74 @@ bool am_plot_pick(AmPlot *plot, double dx, double dy, double radius, AmPlotPick 
       if (d2 <= best) {
         best = d2;
         found = true;
-        *pick = (AmPlotPick){p, s, i, s->x[i], s->y[i]};
+        *pick = (AmPlotPick){p, s, i, s->x[i], s->y[i], s->yerr_lo ? s->yerr_lo[i] : NAN,
+                             s->yerr_hi ? s->yerr_hi[i] : s->yerr_lo ? s->yerr_lo[i] : NAN,
+                             s->kind == SERIES_SCATTER && s->extra ? s->extra[i] : NAN};
       }
     }
   }
+  if (found)
+    return true;
+  /* Distributions and maps have no points to be near: what is under the pointer. */
+  double best_dy = INFINITY;
+  for (guint k = 0; k < p->series->len; k++) {
+    AmPlotSeries *s = g_ptr_array_index(p->series, k);
+    double x, y;
+    if (!am_plot_device_to_data(p, s->y_axis, dx, dy, &x, &y))
+      continue;
+    if (s->kind == SERIES_HIST) {
+      for (size_t i = 0; i < s->n; i++) {
+        if (!(x >= s->x[i] && x < s->x[i + 1]) || !isfinite(s->extra[i]))
+          continue;
+        double px, py;
+        double xc = 0.5 * (s->x[i] + s->x[i + 1]);
+        if (!am_plot_data_to_device(p, s->y_axis, xc, s->extra[i], &px, &py))
+          continue;
+        if (fabs(py - dy) < best_dy) {
+          best_dy = fabs(py - dy);
+          found = true;
+          *pick = (AmPlotPick){p, s, i, xc, s->extra[i], NAN, NAN, NAN};
+        }
+      }
+    } else if (s->kind == SERIES_HEATMAP && !found && s->nx > 0 && s->ny > 0) {
+      double fx = (x - s->x0) / (s->x1 - s->x0), fy = (y - s->y0) / (s->y1 - s->y0);
+      if (!(fx >= 0 && fx < 1 && fy >= 0 && fy < 1))
+        continue;
+      size_t ix = MIN((size_t) (fx * (double) s->nx), s->nx - 1), iy = MIN((size_t) (fy * (double) s->ny), s->ny - 1);
+      double cx = s->x0 + (ix + 0.5) * (s->x1 - s->x0) / (double) s->nx;
+      double cy = s->y0 + (iy + 0.5) * (s->y1 - s->y0) / (double) s->ny;
+      found = true;
+      *pick = (AmPlotPick){p, s, iy * s->nx + ix, cx, cy, NAN, NAN, s->z[iy * s->nx + ix]};
+    }
+  }
   return found;
+}
+
+static char *plain_text(const char *markup)
+{
+  char *text = NULL;
+  if (!markup)
+    return g_strdup("");
+  if (!pango_parse_markup(markup, -1, 0, NULL, &text, NULL, NULL))
+    return g_strdup(markup);
+  return text;
+}
+
+char *am_plot_panel_dup_plain_axis_label(const AmPlotPanel *panel, int axis)
+{
+  g_return_val_if_fail(panel != NULL, NULL);
+  if (axis >= AM_PLOT_AXIS_X && axis <= AM_PLOT_AXIS_Y2)
+    return plain_text(panel->axis[axis].label);
+  return plain_text(panel->cbar_label);
+}
+
+char *am_plot_series_dup_plain_label(const AmPlotSeries *series)
+{
+  g_return_val_if_fail(series != NULL, NULL);
+  if (!series->label)
+    return g_strdup("");
+  char *text = NULL;
+  if (!pango_parse_markup(series->label, -1, 0, NULL, &text, NULL, NULL))
+    return g_strdup(series->label);
+  return text;
 }

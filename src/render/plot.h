@@ -242,15 +242,25 @@ bool am_plot_panel_get_axis_range(const AmPlotPanel *panel, AmPlotAxis axis, dou
 size_t am_plot_panel_get_ticks(const AmPlotPanel *panel, AmPlotAxis axis, double *ticks,
                                size_t cap);
 
-/* The data point nearest to device (dx, dy) within radius device units over the
- * xy and scatter series of the panel under the pointer. */
+/* What lies under device (dx, dy) in the panel under the pointer: the nearest point of
+ * its xy and scatter series within radius device units; else the bin of a histogram under
+ * the pointer (the one whose top is nearest, when several overlap; x is the bin's centre);
+ * else the heatmap cell under it (x, y its centre, value its z). For the GUI's hover. */
 typedef struct {
   AmPlotPanel *panel;
   AmPlotSeries *series;
-  size_t index;
+  size_t index;              /* point, bin, or cell (iy * nx + ix) */
   double x, y;
+  double y_err_lo, y_err_hi; /* error bar lengths of the point; NaN without */
+  double value;              /* scatter colour value, heatmap cell; NaN otherwise */
 } AmPlotPick;
 bool am_plot_pick(AmPlot *plot, double dx, double dy, double radius, AmPlotPick *pick);
+/* A series' legend text as plain text (markup removed; "" without a label), newly
+ * allocated. */
+char *am_plot_series_dup_plain_label(const AmPlotSeries *series);
+/* An axis label as plain text ("" without one; for a heatmap's value, the colour bar's
+ * label with AM_PLOT_AXIS_Y2 + 1), newly allocated. */
+char *am_plot_panel_dup_plain_axis_label(const AmPlotPanel *panel, int axis);
 
 /* ---- tick placement (public so it can be tested and reused, e.g. by a colour bar) -- */
 
@@ -282,6 +292,13 @@ bool am_plot_write_svg(AmPlot *plot, const char *path, double width, double heig
                        GError **error);
 bool am_plot_write_pdf(AmPlot *plot, const char *path, double width, double height,
                        GError **error);
+/* The data of every panel as CSV, one row per point, bin or cell: panel (1-based, insets
+ * after their parent), series (plain label, else "series N"), kind (xy, scatter, band,
+ * histogram, heatmap), x, y, y_error_low, y_error_high, y_high (band), value (scatter,
+ * heatmap), x_low and x_high (histogram bin edges); empty where a column does not apply
+ * or a value is NaN. Reference lines are not data and are left out. rows (may be NULL)
+ * receives the number of data rows. */
+bool am_plot_write_csv(AmPlot *plot, const char *path, size_t *rows, GError **error);
 /* Chooses the format from the extension (.png at scale 2, .svg, .pdf). */
 bool am_plot_write_file(AmPlot *plot, const char *path, double width, double height,
                         GError **error);

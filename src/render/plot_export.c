@@ -182,3 +182,123 @@ bool am_plot_write_file(AmPlot *plot, const char *path, double width, double hei
               path ? path : "(null)");
   return false;
 }
+
+/* ---- CSV -------------------------------------------------------------------------------- */
+
+static void csv_number(GString *s, double v)
+{
+  g_string_append_c(s, ',');
+  if (isfinite(v)) {
+    /* The shortest text that reads back as the same double: 0.2, not 0.20000000000000001. */
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    for (int prec = 15; prec <= 17; prec++) {
+      char fmt[8];
+      g_snprintf(fmt, sizeof fmt, "%%.%dg", prec);
+      g_ascii_formatd(buf, sizeof buf, fmt, v);
+      if (g_ascii_strtod(buf, NULL) == v)
+        break;
+    }
+    g_string_append(s, buf);
+  }
+}
+
+static void csv_text(GString *s, const char *text)
+{
+  g_string_append_c(s, '"');
+  for (const char *c = text; *c; c++) {
+    if (*c == '"')
+      g_string_append_c(s, '"');
+    g_string_append_c(s, *c == '\n' ? ' ' : *c);
+  }
+  g_string_append_c(s, '"');
+}
+
+static void csv_panel(GString *s, const AmPlotPanel *p, int *panel_no, size_t *rows)
+{
+  int no = ++*panel_no;
+  for (guint k = 0; k < p->series->len; k++) {
+    const AmPlotSeries *ser = g_ptr_array_index(p->series, k);
+    if (ser->kind == SERIES_REFLINE)
+      continue;
+    g_autofree char *plain = am_plot_series_dup_plain_label(ser);
+    g_autofree char *name = *plain ? g_strdup(plain) : g_strdup_printf("series %u", k + 1);
+    static const char *const kinds[] = {[SERIES_XY] = "xy",     [SERIES_HIST] = "histogram",
+                                        [SERIES_BAND] = "band", [SERIES_SCATTER] = "scatter",
+                                        [SERIES_HEATMAP] = "heatmap"};
+    size_t n = ser->kind == SERIES_HEATMAP ? ser->nx * ser->ny : ser->n;
+    for (size_t i = 0; i < n; i++) {
+      /* panel, series, kind, x, y, y_error_low, y_error_high, y_high, value, x_low, x_high */
+      double x = NAN, y = NAN, elo = NAN, ehi = NAN, yhi = NAN, value = NAN, xlo = NAN, xhi = NAN;
+      switch (ser->kind) {
+      case SERIES_XY:
+      case SERIES_SCATTER:
+        x = ser->x[i];
+        y = ser->y[i];
+        elo = ser->yerr_lo ? ser->yerr_lo[i] : NAN;
+        ehi = ser->yerr_hi ? ser->yerr_hi[i] : elo;
+        if (ser->kind == SERIES_SCATTER && ser->extra)
+          value = ser->extra[i];
+        break;
+      case SERIES_BAND:
+        x = ser->x[i];
+        y = ser->y[i];
+        yhi = ser->extra[i];
+        break;
+      case SERIES_HIST:
+        xlo = ser->x[i];
+        xhi = ser->x[i + 1];
+        x = 0.5 * (xlo + xhi);
+        y = ser->extra[i];
+        break;
+      case SERIES_HEATMAP:
+        x = ser->x0 + ((double) (i % ser->nx) + 0.5) * (ser->x1 - ser->x0) / (double) ser->nx;
+        y = ser->y0 + ((double) (i / ser->nx) + 0.5) * (ser->y1 - ser->y0) / (double) ser->ny;
+        value = ser->z[i];
+        break;
+      case SERIES_REFLINE:
+        break;
+      }
+      g_string_append_printf(s, "%d,", no);
+      csv_text(s, name);
+      g_string_append_printf(s, ",%s", kinds[ser->kind]);
+      csv_number(s, x);
+      csv_number(s, y);
+      csv_number(s, elo);
+      csv_number(s, ehi);
+      csv_number(s, yhi);
+      csv_number(s, value);
+      csv_number(s, xlo);
+      csv_number(s, xhi);
+      g_string_append_c(s, '\n');
+      ++*rows;
+    }
+  }
+  for (guint k = 0; k < p->insets->len; k++)
+    csv_panel(s, g_ptr_array_index(p->insets, k), panel_no, rows);
+}
+
+bool am_plot_write_csv(AmPlot *plot, const char *path, size_t *rows, GError **error)
+{
+  g_return_val_if_fail(plot != NULL, false);
+  if (path == NULL || *path == '\0') {
+    g_set_error(error, AM_PLOT_ERROR, AM_PLOT_ERROR_INVALID, "Cannot write plot data: empty file name");
+    return false;
+  }
+  GString *s = g_string_new("panel,series,kind,x,y,y_error_low,y_error_high,y_high,value,x_low,x_high\n");
+  int panel_no = 0;
+  size_t n = 0;
+  for (guint k = 0; k < plot->panels->len; k++)
+    csv_panel(s, g_ptr_array_index(plot->panels, k), &panel_no, &n);
+  GError *local = NULL;
+  /* g_file_set_contents writes a temporary file and renames it: no half-written CSV. */
+  bool ok = g_file_set_contents(path, s->str, (gssize) s->len, &local);
+  g_string_free(s, TRUE);
+  if (!ok) {
+    g_set_error(error, AM_PLOT_ERROR, AM_PLOT_ERROR_IO, "Cannot write plot data “%s”: %s", path, local->message);
+    g_error_free(local);
+    return false;
+  }
+  if (rows)
+    *rows = n;
+  return true;
+}

@@ -1,0 +1,18 @@
+/* live_plots.h: the plots a sweep fills as its replicas finish (p(u′), class fractions,
+ * G″ against N_RA, the XY heatmap), drawn from the immutable AmorphDmsLive of a snapshot
+ * into the window's live AmPlots, before the folded sweep's figures replace them. */
+#pragma once
+
+#include "gui/dms_run.h"
+#include "render/plot.h"
+
+G_BEGIN_DECLS
+
+/* Each fills its plot from live (keeping the plot's axis labels), or leaves it untouched
+ * and returns FALSE when live has nothing for it yet. */
+gboolean amorph_live_plots_nonaffine(AmPlot *plot, const AmorphDmsLive *live);
+gboolean amorph_live_plots_classes(AmPlot *plot, const AmorphDmsLive *live);
+gboolean amorph_live_plots_n_ra(AmPlot *plot, const AmorphDmsLive *live);
+gboolean amorph_live_plots_heatmap(AmPlot *plot, const AmorphDmsLive *live);
+
+G_END_DECLS
