@@ -286,7 +286,7 @@ static char *read_file(const char *dir, const char *name)
 static const char *const result_files[] = {
   "results.json", "moduli.csv", "replicas.csv", "classes.csv", "n_ra.csv", "p_u.csv",
   "p_uprime.csv", "stress_trace.csv", "selected_ras.csv", "pinned.csv", "heatmaps.csv", "uprime_series.csv",
-  "p_uprime_selected_ras.csv", NULL,
+  "p_uprime_selected_ras.csv", "ra_displacements.csv", NULL,
 };
 
 static void assert_same_results(const char *a, const char *b)

@@ -295,6 +295,14 @@ static void test_pool(void)
   const size_t b0 = 0, b1 = (size_t)(1.23 / 0.01 + 1e-9);
   g_assert_cmpuint(h->counts[b0], ==, frames + frames / 2);
   g_assert_cmpuint(h->counts[b1] + h->counts[b1 - 1], ==, frames / 2);
+  /* Peak displacement vectors: none for the atom that sits still, the diagonal hop for
+   * the other (the affine part removed). */
+  for (int c = 0; c < 4; c++)
+    g_assert_cmpfloat(fabs(tr.pool_peak[c]), <, 1e-12);
+  g_assert_cmpfloat(fabs(tr.pool_peak[4] - hop), <, 1e-12);
+  g_assert_cmpfloat(fabs(tr.pool_peak[5] - hop), <, 1e-12);
+  g_assert_cmpfloat(fabs(tr.pool_peak[6]), <, 1e-12);
+  g_assert_cmpfloat(fabs(tr.pool_peak[7] - 1.23), <, 1e-12);
 
   size_t len = am_trajectory_serialize(&tr, NULL, 0);
   guint8 *buf = g_malloc(len);
@@ -307,6 +315,23 @@ static void test_pool(void)
   g_assert_cmpuint(back.n_pool, ==, 2);
   g_assert_cmpmem(back.pool_u.counts, back.pool_u.nbins * 8, h->counts, h->nbins * 8);
   g_assert_cmpmem(back.pool_q0, 6 * sizeof(double), tr.pool_q0, 6 * sizeof(double));
+  g_assert_cmpmem(back.pool_peak, 8 * sizeof(double), tr.pool_peak, 8 * sizeof(double));
+  /* A version-2 record (before the peaks were kept) is still read: same contents, peaks
+   * unknown. Its last bytes are the histogram, where version 3 appends the peaks. */
+  {
+    guint8 *v2 = g_memdup2(buf, len);
+    v2[G_BYTE_ORDER == G_LITTLE_ENDIAN ? 0 : 7] = (guint8) '2'; /* "AMTRAJ03" → "AMTRAJ02" */
+    AmTrajectory old = {0};
+    size_t used2 = 0;
+    g_assert_cmpint(am_trajectory_deserialize(&old, v2, len - 8 * sizeof(double), &used2, &err), ==, AM_OK);
+    g_assert_cmpuint(used2, ==, len - 8 * sizeof(double));
+    g_assert_cmpuint(old.n_pool, ==, 2);
+    g_assert_cmpmem(old.pool_u.counts, old.pool_u.nbins * 8, h->counts, h->nbins * 8);
+    for (int c = 0; c < 8; c++)
+      g_assert_true(isnan(old.pool_peak[c]));
+    am_trajectory_free(&old);
+    g_free(v2);
+  }
   /* Every cut of the record is refused, none crashes. */
   for (size_t cut = 0; cut < len; cut += 7) {
     AmTrajectory t2 = {0};

@@ -8,8 +8,11 @@
 #include "analysis/bytes.h"
 
 /* A fixed tag, not a byte palindrome, so a record from the other byte order is refused. */
-/* "AMTRAJ02": version 2 added the pooled histogram; version 1 records are refused. */
-#define TRAJ_MAGIC UINT64_C(0x414d5452414a3032)
+/* "AMTRAJ03": version 3 added the pooled atoms' peak displacement vectors, version 2 the
+ * pooled histogram. Version 2 records are still read (peaks unknown, NaN), so a sweep
+ * recorded before can be resumed; version 1 records are refused. */
+#define TRAJ_MAGIC UINT64_C(0x414d5452414a3033)
+#define TRAJ_MAGIC_V2 UINT64_C(0x414d5452414a3032)
 /* Heatmap entries over all atoms: 8 bytes each, so at most 800 MB. */
 #define TRAJ_MAX_BINS ((size_t)100 * 1000 * 1000)
 
@@ -98,6 +101,7 @@ void am_trajectory_free(AmTrajectory *tr)
   free(tr->series_u);
   free(tr->pool);
   free(tr->pool_q0);
+  free(tr->pool_peak);
   am_histogram_free(&tr->pool_u);
   memset(tr, 0, sizeof *tr);
 }
@@ -114,11 +118,14 @@ static AmStatus pool_atoms(AmTrajectory *tr, const size_t *atoms, size_t n, AmEr
                           __FILE__, __LINE__, s, atoms[s], tr->n_total);
   tr->pool = malloc((n ? n : 1) * sizeof *tr->pool);
   tr->pool_q0 = calloc(n ? 3 * n : 1, sizeof *tr->pool_q0);
-  if (!tr->pool || !tr->pool_q0)
+  tr->pool_peak = malloc((n ? 4 * n : 1) * sizeof *tr->pool_peak);
+  if (!tr->pool || !tr->pool_q0 || !tr->pool_peak)
     return am_error_set(err, AM_ERR_NOMEM, "%s:%d: cannot allocate a trajectory pool of %zu atoms", __FILE__,
                         __LINE__, n);
   if (n)
     memcpy(tr->pool, atoms, n * sizeof *atoms);
+  for (size_t k = 0; k < 4 * n; k++)
+    tr->pool_peak[k] = NAN;
   tr->n_pool = n;
   tr->pooled = true;
   return AM_OK;
@@ -139,8 +146,10 @@ AmStatus am_trajectory_pool(AmTrajectory *tr, const size_t *atoms, size_t n, dou
   if (st) {
     free(tr->pool);
     free(tr->pool_q0);
+    free(tr->pool_peak);
     tr->pool = NULL;
     tr->pool_q0 = NULL;
+    tr->pool_peak = NULL;
     tr->n_pool = 0;
     tr->pooled = false;
     am_histogram_free(&tr->pool_u);
@@ -234,7 +243,13 @@ AmStatus am_trajectory_add(AmTrajectory *tr, double t, const double *x_unwrapped
   for (size_t s = 0; s < tr->n_pool; s++) {
     double d[3];
     displacement(x_unwrapped, affine, tr->pool[s], first, tr->pool_q0 + 3 * s, d);
-    am_histogram_add(&tr->pool_u, sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]));
+    const double u = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+    am_histogram_add(&tr->pool_u, u);
+    double *peak = tr->pool_peak + 4 * s;
+    if (!(u <= peak[3])) {
+      memcpy(peak, d, sizeof d);
+      peak[3] = u;
+    }
   }
   tr->frames++;
   tr->t_last = t;
@@ -316,6 +331,7 @@ size_t am_trajectory_serialize(const AmTrajectory *tr, uint8_t *buf, size_t cap)
       am_bytes_put_u64(&w, tr->pool[s]);
     am_bytes_put(&w, tr->pool_q0, 3 * tr->n_pool * sizeof *tr->pool_q0);
     am_histogram_write(&tr->pool_u, &w);
+    am_bytes_put(&w, tr->pool_peak, 4 * tr->n_pool * sizeof *tr->pool_peak);
   }
   return w.len;
 }
@@ -327,7 +343,8 @@ AmStatus am_trajectory_deserialize(AmTrajectory *tr, const uint8_t *buf, size_t 
   if (consumed)
     *consumed = 0;
   AmByteReader r = {buf, len, 0, false};
-  if (am_bytes_get_u64(&r) != TRAJ_MAGIC)
+  const uint64_t magic = am_bytes_get_u64(&r);
+  if (magic != TRAJ_MAGIC && magic != TRAJ_MAGIC_V2)
     return am_error_set(err, AM_ERR_FORMAT, "%s:%d: byte 0: expected a trajectory-recorder record", __FILE__,
                         __LINE__);
   AmTrajectoryParams p;
@@ -390,6 +407,10 @@ AmStatus am_trajectory_deserialize(AmTrajectory *tr, const uint8_t *buf, size_t 
     if (!st) {
       am_bytes_get(&r, tr->pool_q0, 3 * n_pool * sizeof *tr->pool_q0);
       st = r.short_read ? AM_ERR_FORMAT : am_histogram_read(&tr->pool_u, &r, err);
+      if (!st && magic == TRAJ_MAGIC) {
+        am_bytes_get(&r, tr->pool_peak, 4 * n_pool * sizeof *tr->pool_peak);
+        st = r.short_read ? AM_ERR_FORMAT : AM_OK;
+      }
     }
     if (st) {
       am_trajectory_free(tr);

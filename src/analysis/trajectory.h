@@ -17,7 +17,8 @@
  * A recorder may also pool the u′ of a larger set of atoms into one histogram (Fig. 6a:
  * p(u′) of the selected RAs, tens to hundreds of atoms, where heatmaps and series per
  * atom would cost too much). Pooled atoms have their own starts, fixed by the same first
- * frame, and add one value per frame each. */
+ * frame, and add one value per frame each; each also keeps its displacement vector at its
+ * largest u′ (the arrows of Fig. 7a). */
 #pragma once
 
 #include <stdbool.h>
@@ -55,6 +56,10 @@ typedef struct {
   size_t *pool;          /* their indices into the frames */
   double *pool_q0;       /* 3·n_pool non-affine starts */
   AmHistogram pool_u;    /* u′ (Å) of every pooled atom in every frame */
+  double *pool_peak;     /* 4·n_pool: non-affine displacement (dx, dy, dz, |d|) (Å) of each
+                            pooled atom at its largest u′ so far, the direction of its
+                            excursion (Fig. 7a); NaN before the first frame and when read
+                            from a version-2 record, which did not keep it */
 } AmTrajectory;
 
 /* ±5 Å in x and y with 0.05 Å bins (200 × 200), 4096 series points. */

@@ -1666,6 +1666,8 @@ gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance 
   static const char *const heat_cols[] = { "pin_set", "T_K", "role", "id", "dx_A", "dy_A", "density_per_A2", NULL };
   static const char *const series_cols[] = { "pin_set", "T_K", "role", "id", "t_ps", "uprime_A", NULL };
   static const char *const pool_cols[] = { "pin_set", "T_K", "n_atoms", "uprime_A", "p_per_A", NULL };
+  static const char *const peak_cols[] = { "pin_set", "T_K", "id", "type", "dx_A", "dy_A", "dz_A", "uprime_max_A",
+                                           NULL };
 
   g_autoptr(AmCsv) moduli = open_csv(dir, "moduli.csv", moduli_cols, error);
   g_autoptr(AmCsv) reps = moduli ? open_csv(dir, "replicas.csv", rep_cols, error) : NULL;
@@ -1679,7 +1681,8 @@ gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance 
   g_autoptr(AmCsv) heat = pins ? open_csv(dir, "heatmaps.csv", heat_cols, error) : NULL;
   g_autoptr(AmCsv) series = heat ? open_csv(dir, "uprime_series.csv", series_cols, error) : NULL;
   g_autoptr(AmCsv) pooled = series ? open_csv(dir, "p_uprime_selected_ras.csv", pool_cols, error) : NULL;
-  if (!pooled)
+  g_autoptr(AmCsv) peaks = pooled ? open_csv(dir, "ra_displacements.csv", peak_cols, error) : NULL;
+  if (!peaks)
     return FALSE;
   const double gpa = 1.0 / AM_BAR_PER_GPA;
   const AmAtoms *atoms = &sw->base.atoms;
@@ -1820,6 +1823,22 @@ gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance 
           am_csv_add_double(pooled, dens[bin]);
           ROW(pooled);
         }
+        /* Each selected RA's non-affine displacement at its largest u′ in the rerun of
+         * replica 0: the direction of its excursion, the arrows of Fig. 7a. A record of
+         * an older version has none (NaN), and nothing is written. */
+        for (gsize a = 0; ptr->pool_peak && a < ptr->n_pool; a++) {
+          const double *pk = ptr->pool_peak + 4 * a;
+          const gsize at = ptr->pool[a];
+          if (!isfinite(pk[3]) || at >= atoms->n)
+            continue;
+          am_csv_add_string(peaks, rs->name);
+          am_csv_add_double(peaks, pt->temperature);
+          am_csv_add_int(peaks, atoms->id[at]);
+          am_csv_add_string(peaks, atoms->type_label[atoms->type[at]]);
+          for (int c = 0; c < 4; c++)
+            am_csv_add_double(peaks, pk[c]);
+          ROW(peaks);
+        }
       }
       for (gsize i = 0; i < pt->n_selected; i++) {
         gsize at = GPOINTER_TO_SIZE(g_hash_table_lookup(index, &pt->selected_ids[i]));
@@ -1845,7 +1864,8 @@ gboolean am_dms_sweep_write(const AmDmsSweep *sw, const char *dir, AmProvenance 
          commit(g_steal_pointer(&pins), "pinned.csv", prov, error) &&
          commit(g_steal_pointer(&heat), "heatmaps.csv", prov, error) &&
          commit(g_steal_pointer(&series), "uprime_series.csv", prov, error) &&
-         commit(g_steal_pointer(&pooled), "p_uprime_selected_ras.csv", prov, error);
+         commit(g_steal_pointer(&pooled), "p_uprime_selected_ras.csv", prov, error) &&
+         commit(g_steal_pointer(&peaks), "ra_displacements.csv", prov, error);
 }
 
 /* ---- Protocol runners -------------------------------------------------------------- */
