@@ -341,7 +341,13 @@ static const AmKeySpec structure_keys[] = {
     "Largest r of g(r); empty means min(10 Å, half the shortest box height)." },
   { "ra_ids", AM_KEY_PATH, "", "", 0, 0, AM_KEY_OPTIONAL | AM_KEY_MUST_EXIST, NULL,
     "File of the selected reversible atoms' ids (whitespace separated, # comments): writes "
-    "comparison.csv, RAs against VAs for every column." },
+    "comparison.csv and the RA-vs-VA figures (5d, 7a, S3, S4). Not with ras_from." },
+  { "ras_from", AM_KEY_PATH, "", "", 0, 0, AM_KEY_OPTIONAL, NULL,
+    "A dms-sweep or pinning output folder (or its selected_ras.csv): the selected RAs of pin set "
+    "none (else the first set) at the temperature nearest ras_temperature_K are the RAs, and "
+    "ra_displacements.csv beside it, when present, gives Fig. 7a's arrows. Not with ra_ids." },
+  { "ras_temperature_K", AM_KEY_FLOAT, "300", "K", 0, 1e5, 0, NULL,
+    "Which temperature's selected RAs ras_from takes (the nearest one listed; paper: 300 K)." },
   { "va_ids", AM_KEY_PATH, "", "", 0, 0, AM_KEY_OPTIONAL | AM_KEY_MUST_EXIST, NULL,
     "File of the vibrational atoms' ids; empty means every atom not in ra_ids." },
   { NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL },

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "experiment/atomic_file.h"
+#include "render/figures_structure.h"
 
 static const struct {
   const char *name;
@@ -261,6 +262,8 @@ AmFigure *am_figure_new(AmFigureId id, const AmDmsSweepResults *results, const A
   }
   AmFigure *fig = g_new0(AmFigure, 1);
   fig->id = id;
+  fig->name = am_figure_name(id);
+  fig->caption = am_figure_caption(id);
   fig->footer = footer_text(results);
   if (!results || results->n_sets == 0 || am_figure_main_set(results, opt)->n_points == 0) {
     am_figure_skip(fig, "the results hold no temperature points");
@@ -386,8 +389,7 @@ void am_figure_draw(AmFigure *fig, cairo_t *cr, double width, double height)
   if (fig->plot) {
     am_plot_draw(fig->plot, cr, width, height - foot_h);
   } else {
-    g_autofree char *msg = g_strdup_printf("%s — %s\n\nNot drawn: %s.", am_figure_name(fig->id),
-                                           am_figure_caption(fig->id), fig->skip);
+    g_autofree char *msg = g_strdup_printf("%s — %s\n\nNot drawn: %s.", fig->name, fig->caption, fig->skip);
     PangoLayout *l = text_layout(cr, msg, 12, width - 8 * margin, FALSE);
     pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
     int lw, lh;
@@ -423,7 +425,7 @@ static gboolean check_writable(AmFigure *fig, const char *path, double width, do
 {
   if (fig->skip) {
     g_set_error(error, AM_PLOT_ERROR, AM_PLOT_ERROR_INVALID, "Figure %s was not drawn (%s), so “%s” is not written",
-                am_figure_name(fig->id), fig->skip, path);
+                fig->name, fig->skip, path);
     return FALSE;
   }
   if (!(isfinite(width) && isfinite(height) && width >= 32 && height >= 32 && width <= 1e4 && height <= 1e4 &&
@@ -555,11 +557,16 @@ gboolean am_figures_write_all(const AmDmsSweepResults *results, const AmFigureOp
 gboolean am_figures_batch_writer(const AmRunContext *ctx, const char *protocol, gconstpointer results,
                                  GError **error)
 {
-  if (!protocol || (strcmp(protocol, "dms-sweep") != 0 && strcmp(protocol, "pinning") != 0) || !results)
+  if (!protocol || !results)
+    return TRUE;
+  const gboolean sweep = strcmp(protocol, "dms-sweep") == 0 || strcmp(protocol, "pinning") == 0;
+  const gboolean structure = strcmp(protocol, "structure") == 0;
+  if (!sweep && !structure)
     return TRUE;
   g_autoptr(GPtrArray) written = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GPtrArray) skipped = g_ptr_array_new_with_free_func(g_free);
-  gboolean ok = am_figures_write_all(results, NULL, ctx->output_dir, written, skipped, error);
+  gboolean ok = sweep ? am_figures_write_all(results, NULL, ctx->output_dir, written, skipped, error)
+                      : am_structure_figures_write_all(results, ctx->output_dir, written, skipped, error);
   for (guint i = 0; ctx->provenance && i < written->len; i++)
     am_provenance_add_output(ctx->provenance, written->pdata[i]);
   for (guint i = 0; ctx->progress && i < skipped->len; i++)

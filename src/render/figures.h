@@ -113,9 +113,11 @@ gboolean am_figure_write_svg(AmFigure *fig, const char *path, double width, doub
 gboolean am_figures_write_all(const AmDmsSweepResults *results, const AmFigureOptions *opt, const char *dir,
                               GPtrArray *written, GPtrArray *skipped, GError **error);
 
-/* The batch hook (batch.h, AmFigureWriter): for the dms-sweep and pinning protocols,
- * writes every figure into ctx->output_dir/figures, lists the files in the provenance
- * and logs skipped figures through ctx->progress. Other protocols: nothing to do. */
+/* The batch hook (batch.h, AmFigureWriter): for the dms-sweep and pinning protocols
+ * (results: AmDmsSweepResults) and the structure protocol (results: AmStructureResults,
+ * figures_structure.h), writes every figure into ctx->output_dir/figures, lists the files
+ * in the provenance and logs skipped figures through ctx->progress. Other protocols:
+ * nothing to do. */
 gboolean am_figures_batch_writer(const AmRunContext *ctx, const char *protocol, gconstpointer results,
                                  GError **error);
 

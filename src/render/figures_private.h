@@ -7,7 +7,9 @@
 #include "render/figures.h"
 
 struct AmFigure {
-  AmFigureId id;
+  AmFigureId id;        /* AM_FIGURE_N for the structure figures (figures_structure.h) */
+  const char *name;     /* file name without extension ("fig1", "fig5d") */
+  const char *caption;
   AmPlot *plot;  /* NULL when skipped */
   char *skip;    /* why it was skipped, or NULL */
   char *footer;
