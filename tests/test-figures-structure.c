@@ -349,6 +349,15 @@ static void test_protocol(void)
   write_text(sweep, "moduli.csv", "pin_set,T_K,replicas\nnone,100,2\nnone,300,2\nnone,500,2\nra,300,2\n");
   g_string_free(sel, TRUE);
   g_string_free(disp, TRUE);
+  /* The sweep's manifest names its sample by checksum: the same glass as this run's. */
+  g_autofree char *glass = g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "tests", "data", "glass-256.data", NULL);
+  g_autofree char *glass_bytes = NULL;
+  gsize glass_len = 0;
+  g_assert_true(g_file_get_contents(glass, &glass_bytes, &glass_len, NULL));
+  g_autofree char *sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *) glass_bytes, glass_len);
+  g_autofree char *manifest =
+      g_strdup_printf("{\"inputs\": [{\"role\": \"data\", \"path\": \"glass-256.data\", \"sha256\": \"%s\"}]}", sha);
+  write_text(sweep, "manifest.json", manifest);
 
   g_autoptr(GError) error = NULL;
   g_autofree char *extra = g_strdup_printf("ras_from = %s\nras_temperature_K = 280", sweep);
@@ -369,6 +378,16 @@ static void test_protocol(void)
     g_assert_nonnull(strstr(notes, "pin set none, 300 K (12 atoms)"));
     g_assert_null(strstr(notes, "not drawn"));
   }
+  remove_tree(out);
+
+  /* A sweep of another sample: refused. */
+  write_text(sweep, "manifest.json",
+             "{\"inputs\": [{\"role\": \"data\", \"path\": \"other.data\", \"sha256\": \"0123abcd\"}]}");
+  g_assert_false(run_structure(out, extra, &error));
+  g_test_message("another sample: %s", error->message);
+  g_assert_nonnull(strstr(error->message, "another sample"));
+  g_clear_error(&error);
+  write_text(sweep, "manifest.json", manifest);
   remove_tree(out);
 
   /* 500 K is the nearest temperature and has no selected RAs: refused, not skipped over. */

@@ -280,6 +280,47 @@ static gboolean table_number(gchar **fields, int c, const char *path, int line, 
   return FALSE;
 }
 
+/* The RA ids of a sweep mean something only on the sample the sweep ran on: when the
+ * sweep's manifest.json is there, its data file's sha256 must be this run's. */
+static gboolean check_same_sample(AmRunContext *ctx, const char *dir, GError **error)
+{
+  g_autofree char *manifest = g_build_filename(dir, "manifest.json", NULL);
+  if (!g_file_test(manifest, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  g_autoptr(JsonParser) parser = json_parser_new();
+  if (!json_parser_load_from_file(parser, manifest, error)) {
+    g_prefix_error(error, "[structure] ras_from: %s: ", manifest);
+    return FALSE;
+  }
+  JsonNode *root = json_parser_get_root(parser);
+  JsonObject *obj = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+  JsonArray *inputs = obj && json_object_has_member(obj, "inputs") ? json_object_get_array_member(obj, "inputs") : NULL;
+  const char *theirs = NULL, *their_path = NULL;
+  for (guint k = 0; inputs && k < json_array_get_length(inputs); k++) {
+    JsonObject *in = json_array_get_object_element(inputs, k);
+    if (in && g_strcmp0(json_object_get_string_member_with_default(in, "role", ""), "data") == 0) {
+      theirs = json_object_get_string_member_with_default(in, "sha256", NULL);
+      their_path = json_object_get_string_member_with_default(in, "path", "?");
+    }
+  }
+  if (!theirs)
+    return TRUE;
+  const char *data = am_config_get_string(ctx->config, "system", "data");
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(data, &bytes, &len, error))
+    return FALSE;
+  g_autofree char *ours = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *) bytes, len);
+  if (strcmp(ours, theirs) != 0) {
+    g_set_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_INVALID_VALUE,
+                "[structure] ras_from: the sweep in %s ran on %s (sha256 %.12s…), this run reads %s (sha256 "
+                "%.12s…): its RA ids belong to another sample",
+                dir, their_path, theirs, data, ours);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* [structure] ras_from: the selected RAs of one pin set and temperature of a sweep's
  * output (selected_ras.csv), and their displacement vectors when ra_displacements.csv
  * is beside it. Marks the RAs in ra, fills sel's texts, temperature and displacement. */
@@ -296,6 +337,8 @@ static gboolean read_sweep_selection(AmRunContext *ctx, GHashTable *index, gsize
     file = g_strdup(from);
     dir = g_path_get_dirname(from);
   }
+  if (!check_same_sample(ctx, dir, error))
+    return FALSE;
   Table t;
   if (!table_read(file, &t, error)) {
     table_clear(&t);
