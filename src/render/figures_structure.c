@@ -35,7 +35,7 @@ const char *am_structure_figure_caption(AmStructureFigureId id)
 void am_structure_figure_default_size(AmStructureFigureId id, double *width, double *height)
 {
   *width = 520;
-  *height = id == AM_STRUCTURE_FIGURE_S3 ? 520 : id == AM_STRUCTURE_FIGURE_7A ? 540 : 390;
+  *height = id == AM_STRUCTURE_FIGURE_S3 ? 520 : id == AM_STRUCTURE_FIGURE_7A ? 470 : 390;
 }
 
 static char *footer_text(const AmStructureResults *R)
@@ -325,13 +325,6 @@ static void build_7a(AmFigure *fig, const AmStructureResults *R)
   AmPlotSeries *box = am_plot_panel_add_xy(p, bx, by, 5, AM_PLOT_LINE, "box");
   am_plot_series_set_color(box, am_color_from_hex(0x999999));
   am_plot_series_set_line(box, 0.8, AM_PLOT_DASH_DASHED);
-  if (ax->len) {
-    char label[64];
-    g_snprintf(label, sizeof label, "displacement (%zu)", n_arrows);
-    AmPlotSeries *s = am_plot_panel_add_xy(p, (double *) ax->data, (double *) ay->data, ax->len, AM_PLOT_LINE, label);
-    am_plot_series_set_color(s, am_color_from_hex(0x0072B2));
-    am_plot_series_set_line(s, 1.1, AM_PLOT_DASH_SOLID);
-  }
   static const guint32 species_color[2] = { 0xD55E00, 0x444444 };
   for (int t = 0; t < 2; t++) {
     if (!px[t]->len)
@@ -343,6 +336,14 @@ static void build_7a(AmFigure *fig, const AmStructureResults *R)
                                            AM_PLOT_MARKERS, label);
     am_plot_series_set_color(s, am_color_from_hex(species_color[t]));
     am_plot_series_set_marker(s, t == 0 ? AM_PLOT_MARKER_CIRCLE : AM_PLOT_MARKER_SQUARE, 5, TRUE);
+  }
+  /* Arrows over the markers, so a short one is not hidden under its atom. */
+  if (ax->len) {
+    char label[64];
+    g_snprintf(label, sizeof label, "displacement (%zu)", n_arrows);
+    AmPlotSeries *s = am_plot_panel_add_xy(p, (double *) ax->data, (double *) ay->data, ax->len, AM_PLOT_LINE, label);
+    am_plot_series_set_color(s, am_color_from_hex(0x0072B2));
+    am_plot_series_set_line(s, 1.1, AM_PLOT_DASH_SOLID);
   }
   if (n_arrows < n_ra)
     am_figure_note(fig, "%zu of %zu RAs have no recorded displacement vector (no arrow)", n_ra - n_arrows, n_ra);
