@@ -380,6 +380,25 @@ static void test_protocol(void)
   }
   remove_tree(out);
 
+  /* A damaged selected_ras.csv (a row cut short): refused with file and line. */
+  {
+    g_autofree char *bad = g_build_filename(dir, "short", NULL);
+    g_assert_cmpint(g_mkdir(bad, 0755), ==, 0);
+    write_text(bad, "selected_ras.csv", "pin_set,T_K,id,type,events,cycles\nnone,300,1,Cu,9,10\nnone,300\n");
+    g_autofree char *bad_extra = g_strdup_printf("ras_from = %s", bad);
+    g_assert_false(run_structure(out, bad_extra, &error));
+    g_test_message("damaged file: %s", error->message);
+    g_assert_nonnull(strstr(error->message, "selected_ras.csv:3"));
+    g_clear_error(&error);
+    remove_tree(out);
+    /* An id that is not a whole number is no atom's. */
+    write_text(bad, "selected_ras.csv", "pin_set,T_K,id,type,events,cycles\nnone,300,1,Cu,9,10\nnone,300,2.5,Cu,9,10\n");
+    g_assert_false(run_structure(out, bad_extra, &error));
+    g_assert_nonnull(strstr(error->message, "selected_ras.csv:3: “2.5”"));
+    g_clear_error(&error);
+    remove_tree(bad);
+    remove_tree(out);
+  }
   /* A sweep of another sample: refused. */
   write_text(sweep, "manifest.json",
              "{\"inputs\": [{\"role\": \"data\", \"path\": \"other.data\", \"sha256\": \"0123abcd\"}]}");

@@ -253,6 +253,18 @@ static gboolean table_read(const char *path, Table *t, GError **error)
     return FALSE;
   }
   t->header = g_strsplit(t->lines[0], ",", -1);
+  /* Every row as wide as the header, so a field index from the header is always there. */
+  const guint width = g_strv_length(t->header);
+  for (int l = 1; t->lines[l]; l++) {
+    if (!*t->lines[l])
+      continue;
+    g_auto(GStrv) f = g_strsplit(t->lines[l], ",", -1);
+    if (g_strv_length(f) != width) {
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%d: %u fields, expected %u as in the header", path,
+                  l + 1, g_strv_length(f), width);
+      return FALSE;
+    }
+  }
   return TRUE;
 }
 
@@ -421,10 +433,10 @@ static gboolean read_sweep_selection(AmRunContext *ctx, GHashTable *index, gsize
       continue;
     const gint64 id = (gint64) idv;
     gpointer value;
-    if (!g_hash_table_lookup_extended(index, &id, NULL, &value)) {
+    if ((double) id != idv || !g_hash_table_lookup_extended(index, &id, NULL, &value)) {
       g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                  "%s:%d: atom id %" G_GINT64_FORMAT " is not in the system (another sample than the sweep's?)", file,
-                  l + 1, id);
+                  "%s:%d: “%s” is not the id of an atom of the system (another sample than the sweep's?)", file, l + 1,
+                  f[c_id]);
       ok = FALSE;
       break;
     }
@@ -477,9 +489,9 @@ static gboolean read_sweep_selection(AmRunContext *ctx, GHashTable *index, gsize
       continue;
     const gint64 id = (gint64) v[1];
     gpointer value;
-    if (!g_hash_table_lookup_extended(index, &id, NULL, &value)) {
-      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%d: atom id %" G_GINT64_FORMAT " is not in the system",
-                  disp, l + 1, id);
+    if ((double) id != v[1] || !g_hash_table_lookup_extended(index, &id, NULL, &value)) {
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%d: “%s” is not the id of an atom of the system", disp,
+                  l + 1, f[dc[2]]);
       table_clear(&d);
       g_prefix_error(error, "[structure] ras_from: ");
       return FALSE;
