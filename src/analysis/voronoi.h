@@ -6,7 +6,10 @@
  * voro++ (container_periodic, which takes LAMMPS' lower-triangular cell) does the
  * geometry; voronoi_cxx.cc is the only C++ and hides it behind the C function at the end
  * of this header. Cells are computed in the full periodic lattice, so volumes sum to the
- * box volume whatever the tilt, and neighbours across the boundary are the right images. */
+ * box volume whatever the tilt, and neighbours across the boundary are the right images.
+ * voro++ 0.4.6 works with absolute tolerances made for lengths of order one, so it is
+ * handed the system scaled by a power of two (box below 0.5, exact in binary); in Å its
+ * periodic unit cell came out degenerate for some boxes (voronoi_cxx.cc says how). */
 #pragma once
 
 #include <stddef.h>
