@@ -18,6 +18,7 @@
 #endif
 
 #include "experiment/config.h"
+#include "gui/run_folder.h"
 #include "gui/settings_panel.h"
 #include "gui/window.h"
 
@@ -446,6 +447,11 @@ static gboolean xtest_move(GtkWidget *widget, double x, double y)
 }
 #endif
 
+static gboolean one_export_done(gpointer data)
+{
+  return amorph_window_get_n_exports(data) >= 1;
+}
+
 static gboolean has_hover(gpointer data)
 {
   return amorph_plot_view_get_hover_text(data) != NULL;
@@ -550,8 +556,79 @@ static void test_sweep_live_plots(void)
   g_assert_null(amorph_plot_view_hover(gpp, 2, 2));
   for (int p = 0; p < AMORPH_N_PLOTS; p++)
     g_ptr_array_unref(csv[p]);
+
+  /* Export results…: the run's folder, in the batch layout, copied where asked. */
+  const char *results = amorph_window_get_results_dir(win);
+  g_assert_nonnull(results);
+  g_autofree char *exported = g_build_filename(tmpdir, "exported", NULL);
+  g_assert_true(gtk_widget_is_sensitive(GTK_WIDGET(win)));
+  amorph_window_export_results(win, exported);
+  g_assert_true(wait_until(one_export_done, win, 30000));
+  static const char *const files[] = {"config.ini", "manifest.json", "results.json", "moduli.csv", "replicas.csv",
+                                      "classes.csv", "n_ra.csv", "p_uprime.csv", "heatmaps.csv",
+                                      "figures/fig2b.png", "figures/fig2b.svg", "figures/notes.txt", NULL};
+  for (int i = 0; files[i]; i++) {
+    g_autofree char *f = g_build_filename(exported, files[i], NULL);
+    if (!g_file_test(f, G_FILE_TEST_IS_REGULAR))
+      g_error("export lacks %s", files[i]);
+  }
+  /* Headless, from the exported config and job records, batch folds the same numbers. */
+  g_autofree char *rebatch = g_build_filename(tmpdir, "rebatch", NULL);
+  g_autofree char *jobs_from = g_build_filename(exported, "jobs", NULL);
+  g_autofree char *jobs_to = g_build_filename(rebatch, "jobs", NULL);
+  g_assert_true(amorph_run_folder_copy(jobs_from, jobs_to, &error));
+  g_assert_no_error(error);
+  g_autofree char *amorph = g_build_filename(g_getenv("AMORPH_BUILD_DIR"), "src", "amorph", NULL);
+  g_autofree char *ini = g_build_filename(exported, "config.ini", NULL);
+  const char *argv[] = {amorph, "--batch", ini, "--output", rebatch, "--resume", "--quiet", NULL};
+  int status = -1;
+  g_autofree char *err_text = NULL;
+  g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err_text,
+                             &status, &error));
+  g_assert_no_error(error);
+  if (!g_spawn_check_wait_status(status, NULL))
+    g_error("amorph --batch --resume failed: %s", err_text);
+  static const char *const same[] = {"moduli.csv", "classes.csv", "n_ra.csv", "p_uprime.csv", NULL};
+  for (int i = 0; same[i]; i++) {
+    g_autofree char *a_path = g_build_filename(exported, same[i], NULL);
+    g_autofree char *b_path = g_build_filename(rebatch, same[i], NULL);
+    g_autofree char *a = NULL, *b = NULL;
+    g_assert_true(g_file_get_contents(a_path, &a, NULL, NULL));
+    g_assert_true(g_file_get_contents(b_path, &b, NULL, NULL));
+    g_assert_cmpstr(a, ==, b);
+  }
   gtk_window_destroy(GTK_WINDOW(win));
   spin_for(50);
+}
+
+/* ---- the cache of runs ------------------------------------------------------------------------ */
+
+static void test_runs_pruned(void)
+{
+  g_autofree char *root = g_build_filename(tmpdir, "prune-runs", NULL);
+  static const char *const names[] = {"20261101-090000-11", "20261102-090000-12", "20261103-090000-13",
+                                      "20261104-090000-14", "20261105-090000-15", "20261106-090000-16",
+                                      "20261107-090000-17", "20261108-090000-18", "notes", "2026-not-a-run", NULL};
+  for (int i = 0; names[i]; i++) {
+    g_autofree char *jobs = g_build_filename(root, names[i], "jobs", NULL);
+    g_assert_cmpint(g_mkdir_with_parents(jobs, 0755), ==, 0);
+    g_autofree char *rec = g_build_filename(jobs, "p0-t00-r000.bin", NULL);
+    g_assert_true(g_file_set_contents(rec, "x", 1, NULL));
+  }
+  GError *error = NULL;
+  g_autofree char *oldest = g_build_filename(root, names[0], NULL);
+  /* The newest five stay, and the one in use (here the oldest); other names are left. */
+  g_assert_cmpint(amorph_run_folder_prune(root, 5, oldest, &error), ==, 2);
+  g_assert_no_error(error);
+  static const gboolean kept[] = {TRUE, FALSE, FALSE, TRUE, TRUE, TRUE, TRUE, TRUE, TRUE, TRUE};
+  for (int i = 0; names[i]; i++) {
+    g_autofree char *path = g_build_filename(root, names[i], NULL);
+    g_assert_cmpint(g_file_test(path, G_FILE_TEST_IS_DIR), ==, kept[i]);
+  }
+  g_assert_cmpint(amorph_run_folder_prune(root, 5, oldest, &error), ==, 0);
+  g_autofree char *missing = g_build_filename(tmpdir, "no-runs-yet", NULL);
+  g_assert_cmpint(amorph_run_folder_prune(missing, 5, NULL, &error), ==, 0);
+  rm_rf(root);
 }
 
 int main(int argc, char **argv)
@@ -570,6 +647,7 @@ int main(int argc, char **argv)
     g_object_unref(css);
   }
   g_test_add_func("/gui/settings/round-trip", test_settings_round_trip);
+  g_test_add_func("/gui/runs/pruned", test_runs_pruned);
   g_test_add_func("/gui/sweep/pause-resume", test_sweep_pause);
   g_test_add_func("/gui/sweep/live-plots-export-hover", test_sweep_live_plots);
   int status = g_test_run();

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "experiment/progress.h"
+#include "experiment/provenance.h"
+#include "render/figures.h"
 #include "sim/units.h"
 
 struct AmorphDmsRun {
@@ -17,6 +19,8 @@ struct AmorphDmsRun {
   gpointer user_data;
   gboolean closed; /* main thread only */
   AmDmsSweep *sweep;
+  AmConfig *config;
+  AmProvenance *provenance;
   AmProgress *progress;
   GCancellable *cancellable;
   char *output_dir;
@@ -148,6 +152,8 @@ static void snapshot_clear(gpointer data)
   g_free(s->status);
   g_free(s->points);
   g_free(s->error);
+  g_free(s->results_dir);
+  g_free(s->write_error);
   if (s->live)
     g_atomic_rc_box_release_full(s->live, live_free);
 }
@@ -170,6 +176,8 @@ static AmorphDmsSnapshot *snapshot_dup(const AmorphDmsSnapshot *s)
   d->status = g_strdup(s->status);
   d->points = s->points ? g_memdup2(s->points, s->n_points * sizeof *s->points) : NULL;
   d->error = g_strdup(s->error);
+  d->results_dir = g_strdup(s->results_dir);
+  d->write_error = g_strdup(s->write_error);
   d->live = s->live ? g_atomic_rc_box_acquire(s->live) : NULL;
   return d;
 }
@@ -192,6 +200,8 @@ static void run_unref(AmorphDmsRun *r)
   g_array_unref(r->acc);
   g_mutex_clear(&r->lock);
   am_dms_sweep_free(r->sweep);
+  am_config_free(r->config);
+  am_provenance_free(r->provenance);
   am_progress_free(r->progress);
   g_object_unref(r->cancellable);
   g_free(r->output_dir);
@@ -433,6 +443,34 @@ static void on_job_done(const AmDmsJobDone *done, gpointer data)
   g_mutex_unlock(&r->lock);
 }
 
+/* What `amorph --batch` leaves in its output folder besides jobs/, so that the GUI's run
+ * folder has the batch layout and "Export results…" only copies it. */
+static gboolean write_results(AmorphDmsRun *r, GError **error)
+{
+  const char *dir = r->output_dir;
+  AmProvenance *prov = r->provenance;
+  g_autofree char *ini = am_config_to_ini(r->config);
+  g_autofree char *ini_path = g_build_filename(dir, "config.ini", NULL);
+  if (!g_file_set_contents(ini_path, ini, -1, error))
+    return FALSE;
+  am_provenance_add_output(prov, "config.ini");
+  if (!am_dms_sweep_write(r->sweep, dir, prov, error))
+    return FALSE;
+  g_autoptr(GPtrArray) written = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GPtrArray) skipped = g_ptr_array_new_with_free_func(g_free);
+  if (!am_figures_write_all(am_dms_sweep_results(r->sweep), NULL, dir, written, skipped, error))
+    return FALSE;
+  for (guint i = 0; i < written->len; i++)
+    am_provenance_add_output(prov, written->pdata[i]);
+  am_provenance_set_string(prov, "run_from", "the explorer (GUI)");
+  am_provenance_set_double(prov, "dms_jobs", (double) am_dms_sweep_job_count(r->sweep));
+  am_provenance_set_double(prov, "dms_job_seconds", am_dms_sweep_job_seconds(r->sweep));
+  am_provenance_set_double(prov, "dms_steps_per_second_per_job", am_dms_sweep_steps_per_second(r->sweep));
+  am_provenance_add_output(prov, "manifest.json");
+  g_autofree char *manifest = g_build_filename(dir, "manifest.json", NULL);
+  return am_provenance_write(prov, manifest, NULL, error);
+}
+
 static gpointer thread_main(gpointer data)
 {
   AmorphDmsRun *r = data;
@@ -445,10 +483,17 @@ static gpointer thread_main(gpointer data)
       .pause = &r->paused,
       .job_done = on_job_done,
       .job_done_data = r,
+      .provenance = r->provenance,
   };
   g_autoptr(GError) error = NULL;
   gboolean ok = am_dms_sweep_run(r->sweep, &opt, &error);
+  g_autoptr(GError) write_error = NULL;
+  gboolean written = ok && write_results(r, &write_error);
   g_mutex_lock(&r->lock);
+  if (written)
+    r->current->results_dir = g_strdup(r->output_dir);
+  else if (write_error)
+    r->current->write_error = g_strdup(write_error->message);
   r->succeeded = ok;
   scan_sidecars_locked(r);
   r->current->finished = TRUE;
@@ -477,7 +522,11 @@ AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *ove
                 "%s: the explorer runs protocols dms-sweep and pinning, not %s", preset_path, protocol);
     return NULL;
   }
-  AmDmsSweep *sweep = am_dms_sweep_new(cfg, NULL, error);
+  /* The manifest a batch run would write: inputs with checksums, seeds, timings. */
+  g_autoptr(AmProvenance) prov = am_provenance_new(cfg, 0, NULL, workers);
+  if (!am_provenance_add_input(prov, "config", preset_path, error))
+    return NULL;
+  AmDmsSweep *sweep = am_dms_sweep_new(cfg, prov, error);
   if (!sweep)
     return NULL;
   if (g_mkdir_with_parents(output_dir, 0755) != 0) {
@@ -493,6 +542,8 @@ AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *ove
   r->func = func;
   r->user_data = user_data;
   r->sweep = sweep;
+  r->config = g_steal_pointer(&cfg);
+  r->provenance = g_steal_pointer(&prov);
   r->output_dir = g_strdup(output_dir);
   r->workers = workers;
   r->cancellable = g_cancellable_new();
@@ -504,7 +555,7 @@ AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *ove
   g_array_set_clear_func(r->acc, accum_clear);
   r->current = g_atomic_rc_box_new0(AmorphDmsSnapshot);
   r->current->eta_s = -1;
-  r->current->period = am_config_get_double(cfg, "dms", "period_ps");
+  r->current->period = am_config_get_double(r->config, "dms", "period_ps");
   r->current->jobs_total = am_dms_sweep_job_count(sweep);
   r->current->total = am_dms_sweep_total_steps(sweep);
   r->thread = g_thread_new("amorph-dms", thread_main, run_ref(r));
@@ -543,6 +594,11 @@ void amorph_dms_run_free(AmorphDmsRun *run)
   g_cancellable_cancel(run->cancellable);
   g_thread_join(run->thread);
   run_unref(run);
+}
+
+const char *amorph_dms_run_get_output_dir(AmorphDmsRun *run)
+{
+  return run ? run->output_dir : NULL;
 }
 
 const AmDmsSweepResults *amorph_dms_run_results(AmorphDmsRun *run)

@@ -83,6 +83,11 @@ typedef struct {
   gboolean finished;
   gboolean cancelled;
   char *error;
+  /* A finished sweep's output folder holding what `amorph --batch` writes (results CSV and
+   * JSON, figures/, jobs/, config.ini, manifest.json); NULL until then, or with
+   * write_error when writing failed. */
+  char *results_dir;
+  char *write_error;
 } AmorphDmsSnapshot;
 
 AmorphDmsSnapshot *amorph_dms_snapshot_ref(AmorphDmsSnapshot *snap);
@@ -106,6 +111,8 @@ gboolean amorph_dms_run_get_paused(AmorphDmsRun *run);
 void amorph_dms_run_cancel(AmorphDmsRun *run);
 /* Cancels, waits for the thread, and frees; no callback runs afterwards. */
 void amorph_dms_run_free(AmorphDmsRun *run);
+/* The output folder (job records, then the results). */
+const char *amorph_dms_run_get_output_dir(AmorphDmsRun *run);
 /* The folded results once a snapshot said finished without error; else NULL. Valid until
  * the run is freed. */
 const AmDmsSweepResults *amorph_dms_run_results(AmorphDmsRun *run);

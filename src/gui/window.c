@@ -12,6 +12,8 @@
 #include "gui/dms_run.h"
 #include "gui/live_plots.h"
 #include "gui/plot_view.h"
+#include "gui/file_chooser.h"
+#include "gui/run_folder.h"
 #include "gui/settings_panel.h"
 #include "gui/free_play_panel.h"
 #include "gui/help_button.h"
@@ -79,6 +81,8 @@ struct _AmorphWindow {
   gsize n_loss_points;     /* temperatures with a G″ point so far */
   gint64 sweep_done;       /* MD steps of the sweep done, as of the last snapshot */
   guint live_jobs_shown;   /* finished jobs in the live plots (AmorphDmsLive.jobs_folded) */
+  char *results_dir;       /* the finished sweep's folder in the batch layout, or NULL */
+  guint exports_done;      /* "Export results…" copies finished (for tests) */
   guint8 *class_buf;
   AmFigure *figures[AMORPH_N_PLOTS]; /* the paper's figures once a sweep folded */
 
@@ -150,6 +154,7 @@ static void update_actions(AmorphWindow *self)
   gtk_widget_action_set_enabled(w, "win.redo", self->redo->len > 0);
   gtk_widget_action_set_enabled(w, "win.clear-pins", self->n_pinned > 0);
   gtk_widget_action_set_enabled(w, "win.reset-view", self->loaded);
+  gtk_widget_action_set_enabled(w, "win.export-results", self->results_dir && !self->dms_active);
   gtk_widget_action_set_enabled(w, "win.leave-presentation",
                                 self->presentation && amorph_presentation_get_active(self->presentation));
   gtk_widget_set_visible(GTK_WIDGET(self->free_play_panel), self->loaded && !self->dms_active);
@@ -813,6 +818,12 @@ static void on_dms_snapshot(AmorphDmsSnapshot *snap, gpointer user_data)
   self->sweep_done = snap->done;
   if (snap->finished) {
     self->dms_active = FALSE;
+    g_free(self->results_dir);
+    self->results_dir = g_strdup(snap->results_dir);
+    if (snap->write_error) {
+      g_autofree char *msg = g_strdup_printf("The results could not be written: %s", snap->write_error);
+      show_toast(self, msg);
+    }
     const AmDmsSweepResults *res = amorph_dms_run_results(self->dms);
     if (res)
       show_figures(self, res);
@@ -843,10 +854,11 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
   /* The loaded sample replaces the preset's; other --set style overrides follow. */
   GPtrArray *set = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(set, g_strdup_printf("system.data=%s", self->path));
-  g_autoptr(GDateTime) now = g_date_time_new_now_local();
-  g_autofree char *when = g_date_time_format(now, "%Y%m%d-%H%M%S");
-  g_autofree char *leaf = g_strdup_printf("%s-%d", when, (int) getpid());
-  g_autofree char *out = g_build_filename(g_get_user_cache_dir(), "amorph", "runs", leaf, NULL);
+  g_autofree char *out = amorph_run_folder_new_path();
+  /* Every run leaves its folder in the cache; only the last few are kept. */
+  g_autofree char *runs_root = amorph_run_folder_root();
+  amorph_run_folder_prune_async(runs_root, AMORPH_RUNS_KEPT, out);
+  g_clear_pointer(&self->results_dir, g_free);
   g_autofree char *panel_ini = NULL;
   if (panel_cfg) {
     g_autofree char *text = am_config_to_ini(panel_cfg);
@@ -939,6 +951,66 @@ guint amorph_window_get_live_jobs(AmorphWindow *self)
 {
   g_return_val_if_fail(AMORPH_IS_WINDOW(self), 0);
   return self->live_jobs_shown;
+}
+
+const char *amorph_window_get_results_dir(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), NULL);
+  return self->results_dir;
+}
+
+guint amorph_window_get_n_exports(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), 0);
+  return self->exports_done;
+}
+
+typedef struct {
+  AmorphWindow *self;
+  char *dest;
+} ExportJob;
+
+static void export_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+  (void) source;
+  ExportJob *job = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *msg = amorph_run_folder_copy_finish(result, &error)
+                             ? g_strdup_printf("Results exported to %s", job->dest)
+                             : g_strdup_printf("The results could not be exported: %s", error->message);
+  job->self->exports_done++;
+  show_toast(job->self, msg);
+  g_object_unref(job->self);
+  g_free(job->dest);
+  g_free(job);
+}
+
+void amorph_window_export_results(AmorphWindow *self, const char *dest)
+{
+  g_return_if_fail(AMORPH_IS_WINDOW(self));
+  if (!self->results_dir)
+    return;
+  ExportJob *job = g_new(ExportJob, 1);
+  job->self = g_object_ref(self);
+  job->dest = g_strdup(dest);
+  amorph_run_folder_copy_async(self->results_dir, dest, NULL, export_done, job);
+}
+
+static void export_folder_chosen(GFile *file, gpointer data)
+{
+  AmorphWindow *self = data;
+  g_autofree char *path = file ? g_file_get_path(file) : NULL;
+  if (path)
+    amorph_window_export_results(self, path);
+  g_object_unref(self);
+}
+
+static void export_results_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  amorph_choose_file(GTK_WINDOW(widget), AMORPH_CHOOSE_FOLDER, "Export Results to a Folder", NULL, NULL, NULL,
+                     export_folder_chosen, g_object_ref(widget));
 }
 
 gint64 amorph_window_get_sweep_steps(AmorphWindow *self)
@@ -1552,6 +1624,7 @@ static void amorph_window_finalize(GObject *object)
   clear_figures(self);
   g_free(self->class_buf);
   g_free(self->preset);
+  g_free(self->results_dir);
   G_OBJECT_CLASS(amorph_window_parent_class)->finalize(object);
 }
 
@@ -1610,6 +1683,7 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
 
   gtk_widget_class_install_action(widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action(widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action(widget_class, "win.export-results", NULL, export_results_action);
   gtk_widget_class_install_action(widget_class, "win.free-play", NULL, free_play_action);
   gtk_widget_class_install_action(widget_class, "win.preset", "s", preset_action);
   gtk_widget_class_install_action(widget_class, "win.pause", NULL, pause_action);

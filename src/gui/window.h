@@ -79,6 +79,11 @@ gboolean amorph_window_get_experiment_running(AmorphWindow *self);
 gint64 amorph_window_get_sweep_steps(AmorphWindow *self);
 /* Finished replicas and trajectory reruns shown in the live plots so far. */
 guint amorph_window_get_live_jobs(AmorphWindow *self);
+/* The last finished sweep's folder, in the layout `amorph --batch` writes (NULL before one
+ * finished); "Export results…" copies it to dest on a worker thread and says so in a toast. */
+const char *amorph_window_get_results_dir(AmorphWindow *self);
+void amorph_window_export_results(AmorphWindow *self, const char *dest);
+guint amorph_window_get_n_exports(AmorphWindow *self);
 const char *amorph_window_get_status(AmorphWindow *self);
 /* Loads a .ini into the Experiment panel (what ▶ runs; Preset ▾ and --preset call this);
  * the loaded sample stays [system] data. On failure the panel keeps what it had. */
