@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef GDK_WINDOWING_X11
 #include <gdk/x11/gdkx.h>
@@ -528,6 +529,36 @@ static void test_sweep_live_plots(void)
       g_assert_cmpfloat(fabs(g_ascii_strtod(r[10], NULL) - g_ascii_strtod(r[9], NULL) - 0.01), <, 1e-9);
   }
   g_assert_cmpuint(count_kind(csv[AMORPH_PLOT_HEATMAPS], "heatmap"), >, 0);
+
+  /* What a frame costs the main thread: each plot drawn at its on-screen size (CPU time). */
+  for (int p = 0; p < AMORPH_N_PLOTS; p++) {
+    AmorphPlotView *view = amorph_window_get_plot_view(win, (AmorphPlotId) p);
+    if (p != AMORPH_PLOT_LOSS_MODULUS) {
+      gtk_stack_set_visible_child(stack, GTK_WIDGET(view));
+      spin_for(100);
+    }
+    int w = MAX(gtk_widget_get_width(GTK_WIDGET(view)), 600), h = MAX(gtk_widget_get_height(GTK_WIDGET(view)), 200);
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    double best = INFINITY;
+    for (int rep = 0; rep < 3; rep++) {
+      cairo_t *cr = cairo_create(img);
+      struct timespec a, b;
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+      GtkSnapshot *snap = gtk_snapshot_new();
+      gtk_widget_snapshot_child(gtk_widget_get_parent(GTK_WIDGET(view)), GTK_WIDGET(view), snap);
+      GskRenderNode *node = gtk_snapshot_free_to_node(snap);
+      if (node) {
+        gsk_render_node_draw(node, cr);
+        gsk_render_node_unref(node);
+      }
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+      best = MIN(best, (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6);
+      cairo_destroy(cr);
+    }
+    cairo_surface_destroy(img);
+    g_test_message("%s: %.1f ms of main-thread CPU to draw at %d x %d", names[p], best, w, h);
+    g_assert_cmpfloat(best, <, 16);
+  }
 
   /* Hover: the real pointer over the 300 K point of G″(T) shows its values. */
   AmorphPlotView *gpp = amorph_window_get_plot_view(win, AMORPH_PLOT_LOSS_MODULUS);

@@ -22,6 +22,8 @@ struct _AmorphPlotView {
   char *hover_text;
   gboolean have_pick;
   AmPlotPick pick;
+  gboolean pointer_inside;
+  double pointer_x, pointer_y;
 };
 
 G_DEFINE_FINAL_TYPE(AmorphPlotView, amorph_plot_view, GTK_TYPE_WIDGET)
@@ -128,14 +130,20 @@ const char *amorph_plot_view_get_hover_text(AmorphPlotView *self)
 static void on_motion(GtkEventControllerMotion *motion, double x, double y, AmorphPlotView *self)
 {
   (void) motion;
+  self->pointer_inside = TRUE;
+  self->pointer_x = x;
+  self->pointer_y = y;
   amorph_plot_view_hover(self, x, y);
 }
 
 static void on_leave(GtkEventControllerMotion *motion, AmorphPlotView *self)
 {
   (void) motion;
+  self->pointer_inside = FALSE;
   hide_hover(self);
 }
+
+static void relayout(AmorphPlotView *self);
 
 /* ---- API -------------------------------------------------------------------------------------- */
 
@@ -173,8 +181,14 @@ AmPlot *amorph_plot_view_get_shown_plot(AmorphPlotView *self)
 void amorph_plot_view_changed(AmorphPlotView *self)
 {
   g_return_if_fail(AMORPH_IS_PLOT_VIEW(self));
-  /* The readout described the old data. */
-  hide_hover(self);
+  /* The readout described the old data: read again under a pointer that stayed, with the
+   * new data's layout. */
+  if (self->have_pick && self->pointer_inside) {
+    relayout(self);
+    amorph_plot_view_hover(self, self->pointer_x, self->pointer_y);
+  } else {
+    hide_hover(self);
+  }
   gtk_widget_queue_draw(GTK_WIDGET(self));
 }
 

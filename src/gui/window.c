@@ -81,6 +81,7 @@ struct _AmorphWindow {
   gsize n_loss_points;     /* temperatures with a G″ point so far */
   gint64 sweep_done;       /* MD steps of the sweep done, as of the last snapshot */
   guint live_jobs_shown;   /* finished jobs in the live plots (AmorphDmsLive.jobs_folded) */
+  int loss_replicas_shown; /* replicas behind the live G″(T) points */
   char *results_dir;       /* the finished sweep's folder in the batch layout, or NULL */
   guint exports_done;      /* "Export results…" copies finished (for tests) */
   guint8 *class_buf;
@@ -781,7 +782,14 @@ static void on_dms_snapshot(AmorphDmsSnapshot *snap, gpointer user_data)
     amorph_atom_view_set_classes(self->atom_view, snap->n, self->class_buf);
     amorph_atom_view_set_pinned(self->atom_view, snap->n, snap->pinned);
   }
-  show_live_loss(self, snap);
+  int loss_replicas = 0;
+  for (gsize k = 0; k < snap->n_points; k++)
+    loss_replicas += snap->points[k].replicas;
+  gboolean loss_changed = loss_replicas != self->loss_replicas_shown || snap->finished;
+  self->loss_replicas_shown = loss_replicas;
+  gboolean live_changed = (snap->live && snap->live->jobs_folded != self->live_jobs_shown) || snap->finished;
+  if (loss_changed)
+    show_live_loss(self, snap);
   show_live_stress(self, snap);
   /* The other plots only change when a job has finished. */
   if (snap->live && snap->live->jobs_folded != self->live_jobs_shown) {
@@ -832,7 +840,12 @@ static void on_dms_snapshot(AmorphDmsSnapshot *snap, gpointer user_data)
       show_toast(self, msg);
     }
   }
-  amorph_window_plots_changed(self);
+  /* Only what changed is redrawn, so a readout over a plot that did not change stays. */
+  amorph_plot_view_changed(AMORPH_PLOT_VIEW(self->plot_areas[AMORPH_PLOT_STRESS_FIT]));
+  if (loss_changed)
+    amorph_plot_view_changed(AMORPH_PLOT_VIEW(self->plot_areas[AMORPH_PLOT_LOSS_MODULUS]));
+  for (int p = AMORPH_PLOT_NONAFFINE; live_changed && p <= AMORPH_PLOT_HEATMAPS; p++)
+    amorph_plot_view_changed(AMORPH_PLOT_VIEW(self->plot_areas[p]));
   update_legend(self);
   update_actions(self);
 }
@@ -907,6 +920,7 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
   set_plot_message(self->plots[AMORPH_PLOT_LOSS_MODULUS], "Waiting for the first temperature to finish");
   set_plot_message(self->plots[AMORPH_PLOT_STRESS_FIT], "Equilibrating: the watched replica has not started");
   self->live_jobs_shown = 0;
+  self->loss_replicas_shown = 0;
   for (int p = AMORPH_PLOT_NONAFFINE; p <= AMORPH_PLOT_N_RA; p++)
     set_plot_message(self->plots[p], "Waiting for the first replica to finish");
   set_plot_message(self->plots[AMORPH_PLOT_HEATMAPS], "Waiting for the first trajectory rerun to finish");
