@@ -190,7 +190,8 @@ static void test_settings_round_trip(void)
   g_assert_cmpstr(error->message, ==, msg);
   g_clear_error(&error);
   g_assert_false(g_file_test(bad, G_FILE_TEST_EXISTS));
-  screenshot(GTK_WIDGET(win), "settings-invalid.png");
+  spin_for(100);
+  screenshot(GTK_WIDGET(panel), "settings-invalid.png");
   gtk_editable_set_text(GTK_EDITABLE(period), "abc");
   g_assert_nonnull(strstr(amorph_settings_panel_get_error(panel, "dms", "period_ps"), "expected a finite number"));
   /* Checks across keys come from the sweep's own check (the period is not a whole number
