@@ -467,6 +467,9 @@ static void test_sweep_live_plots(void)
   }
   AmorphWindow *win = open_window();
   GError *error = NULL;
+  /* Atoms pinned by clicking become the sweep's pin set; the export must carry them. */
+  for (size_t i = 0; i < 3; i++)
+    amorph_window_toggle_pin(win, i);
   gint64 t0 = g_get_monotonic_time();
   g_assert_true(amorph_window_run_experiment(win, NULL, tiny, &error));
   g_assert_no_error(error);
@@ -508,6 +511,29 @@ static void test_sweep_live_plots(void)
   g_assert_true(wait_until(sweep_done, win, 180000));
   g_assert_cmpuint(amorph_window_get_n_loss_points(win), ==, 2);
   g_assert_cmpuint(amorph_window_get_live_jobs(win), ==, 6); /* 4 replicas, 2 trajectory reruns */
+
+  /* The live heatmap was filled from the trajectory reruns (cropped to the visited cells)
+   * before the folded figure replaced it. */
+  {
+    AmPlot *live_heat = amorph_window_get_plot(win, AMORPH_PLOT_HEATMAPS);
+    g_autofree char *path = g_build_filename(tmpdir, "live-heatmap.csv", NULL);
+    size_t rows = 0;
+    g_assert_true(am_plot_write_csv(live_heat, path, &rows, &error));
+    g_autoptr(GPtrArray) r = read_csv_rows(path);
+    g_assert_cmpuint(count_kind(r, "heatmap"), ==, rows);
+    g_assert_cmpuint(rows, >, 16);
+    g_assert_cmpuint(rows, <, 200 * 200);
+    const char *dir = g_getenv("AMORPH_SCREENSHOT_DIR");
+    if (dir) {
+      static const AmorphPlotId live_ids[] = {AMORPH_PLOT_NONAFFINE, AMORPH_PLOT_CLASSES, AMORPH_PLOT_N_RA,
+                                              AMORPH_PLOT_HEATMAPS};
+      for (gsize k = 0; k < G_N_ELEMENTS(live_ids); k++) {
+        g_autofree char *leaf = g_strdup_printf("live-%d.png", (int) live_ids[k]);
+        g_autofree char *png = g_build_filename(dir, leaf, NULL);
+        am_plot_write_png(amorph_window_get_plot(win, live_ids[k]), png, 600, 300, 1, NULL);
+      }
+    }
+  }
 
   /* Every plot exports PNG, SVG and CSV of what it shows (the folded figures now). */
   static const char *const names[AMORPH_N_PLOTS] = {"loss-modulus", "stress-fit", "nonaffine",
@@ -604,6 +630,11 @@ static void test_sweep_live_plots(void)
     if (!g_file_test(f, G_FILE_TEST_IS_REGULAR))
       g_error("export lacks %s", files[i]);
   }
+  g_autofree char *exported_ini = g_build_filename(exported, "config.ini", NULL);
+  g_autoptr(AmConfig) exported_cfg = am_config_load(exported_ini, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(am_config_get_string(exported_cfg, "dms", "pinned"), ==, "ids");
+  g_assert_true(g_str_has_prefix(am_config_get_string(exported_cfg, "dms", "pinned_ids"), exported));
   /* Headless, from the exported config and job records, batch folds the same numbers. */
   g_autofree char *rebatch = g_build_filename(tmpdir, "rebatch", NULL);
   g_autofree char *jobs_from = g_build_filename(exported, "jobs", NULL);

@@ -134,8 +134,36 @@ gboolean amorph_live_plots_heatmap(AmPlot *plot, const AmorphDmsLive *live)
   AmPlotPanel *panel = am_plot_get_panel(plot, 0);
   am_plot_panel_set_equal_aspect(panel, true);
   am_plot_panel_set_colorbar_label(panel, "<i>p</i> (Å<sup>−2</sup>)");
-  AmPlotSeries *s = am_plot_panel_add_heatmap(panel, t->heatmap, t->nx, t->ny, t->x0, t->x1, t->y0, t->y1,
-                                              AM_COLORMAP_VIRIDIS);
+  /* The visited cells and a margin: an atom that hops between sites a few Å apart uses
+   * a small part of the recorded ±5 Å. */
+  gsize ix0 = t->nx, ix1 = 0, iy0 = t->ny, iy1 = 0;
+  for (gsize iy = 0; iy < t->ny; iy++)
+    for (gsize ix = 0; ix < t->nx; ix++)
+      if (t->heatmap[iy * t->nx + ix] > 0) {
+        ix0 = MIN(ix0, ix);
+        ix1 = MAX(ix1, ix);
+        iy0 = MIN(iy0, iy);
+        iy1 = MAX(iy1, iy);
+      }
+  if (ix0 > ix1) { /* nothing visited: the whole extent */
+    ix0 = iy0 = 0;
+    ix1 = t->nx - 1;
+    iy1 = t->ny - 1;
+  }
+  gsize margin = MAX((gsize) 4, (ix1 - ix0 + iy1 - iy0) / 8);
+  ix0 = ix0 > margin ? ix0 - margin : 0;
+  iy0 = iy0 > margin ? iy0 - margin : 0;
+  ix1 = MIN(t->nx - 1, ix1 + margin);
+  iy1 = MIN(t->ny - 1, iy1 + margin);
+  gsize cx = ix1 - ix0 + 1, cy = iy1 - iy0 + 1;
+  g_autofree double *crop = g_new(double, cx * cy);
+  for (gsize iy = 0; iy < cy; iy++)
+    for (gsize ix = 0; ix < cx; ix++)
+      crop[iy * cx + ix] = t->heatmap[(iy0 + iy) * t->nx + ix0 + ix];
+  double dx = (t->x1 - t->x0) / (double) t->nx, dy = (t->y1 - t->y0) / (double) t->ny;
+  AmPlotSeries *s = am_plot_panel_add_heatmap(panel, crop, cx, cy, t->x0 + (double) ix0 * dx,
+                                              t->x0 + (double) (ix1 + 1) * dx, t->y0 + (double) iy0 * dy,
+                                              t->y0 + (double) (iy1 + 1) * dy, AM_COLORMAP_VIRIDIS);
   if (s) {
     g_autofree char *label = g_strdup_printf("atom %" G_GINT64_FORMAT " at %g K", t->heatmap_id, t->temperature);
     am_plot_series_set_label(s, label);

@@ -161,13 +161,37 @@ gboolean amorph_run_folder_copy(const char *src, const char *dest, GError **erro
   return ok;
 }
 
+/* Rewrites "<src>/" as "<dest>/" in a copied config. */
+static gboolean relocate(const char *src, const char *dest, const char *name, GError **error)
+{
+  g_autofree char *path = g_build_filename(dest, name, NULL);
+  g_autofree char *text = NULL;
+  if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  if (!g_file_get_contents(path, &text, NULL, error))
+    return FALSE;
+  g_autofree char *from = g_strconcat(src, G_DIR_SEPARATOR_S, NULL);
+  g_autofree char *to = g_strconcat(dest, G_DIR_SEPARATOR_S, NULL);
+  if (!strstr(text, from))
+    return TRUE;
+  g_auto(GStrv) parts = g_strsplit(text, from, -1);
+  g_autofree char *moved = g_strjoinv(to, parts);
+  return g_file_set_contents(path, moved, -1, error);
+}
+
+static gboolean copy_run(const char *src, const char *dest, GError **error)
+{
+  return amorph_run_folder_copy(src, dest, error) && relocate(src, dest, "config.ini", error) &&
+         relocate(src, dest, "settings.ini", error);
+}
+
 static void copy_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   (void) source;
   (void) cancellable;
   const Paths *p = data;
   GError *error = NULL;
-  if (amorph_run_folder_copy(p->a, p->b, &error))
+  if (copy_run(p->a, p->b, &error))
     g_task_return_boolean(task, TRUE);
   else
     g_task_return_error(task, error);

@@ -24,6 +24,10 @@ void amorph_run_folder_prune_async(const char *root, guint keep, const char *exc
 
 /* Copies folder src into dest (created if missing; files of the same name replaced). */
 gboolean amorph_run_folder_copy(const char *src, const char *dest, GError **error);
+/* The same on a worker thread, for a run folder: its configs (config.ini, settings.ini)
+ * name files inside src by absolute path (the pinned ids), and in the copies those names
+ * are moved to dest, so an exported config does not depend on a cache folder that will be
+ * pruned. */
 void amorph_run_folder_copy_async(const char *src, const char *dest, GCancellable *cancellable,
                                   GAsyncReadyCallback callback, gpointer user_data);
 gboolean amorph_run_folder_copy_finish(GAsyncResult *result, GError **error);
