@@ -2,6 +2,7 @@
 #include "experiment/batch.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <omp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,9 @@
 #include "amorph-version.h"
 #include "experiment/atomic_file.h"
 #include "experiment/dms_sweep.h"
+#if AMORPH_HAVE_MPI
+#include "experiment/scheduler_mpi.h"
+#endif
 
 typedef struct {
   const char *name;
@@ -180,10 +184,16 @@ static void on_signal(int sig)
   signal(sig, SIG_DFL);
 }
 
+/* Under MPI only rank 0 speaks: every rank reaches the same verdict on the command line,
+ * and a message repeated by each rank would bury the one that matters. */
+static gboolean silent_rank;
+
 static int usage_error(const char *program, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static int usage_error(const char *program, const char *fmt, ...)
 {
+  if (silent_rank)
+    return 2;
   va_list ap;
   va_start(ap, fmt);
   g_autofree char *msg = g_strdup_vprintf(fmt, ap);
@@ -213,7 +223,67 @@ static gboolean take_value(int argc, char **argv, int *i, const char *name, cons
   return FALSE;
 }
 
+#if AMORPH_HAVE_MPI
+static void remove_tree(const char *path)
+{
+  if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
+    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d))) {
+      g_autofree char *child = g_build_filename(path, name, NULL);
+      remove_tree(child);
+    }
+    g_rmdir(path);
+  } else {
+    g_unlink(path);
+  }
+}
+
+/* A worker rank: the resolved config from rank 0, the same sweep, then whatever jobs rank
+ * 0 hands out. Records live in a scratch folder of this rank (TMPDIR, node-local on most
+ * clusters), removed at the end; the output folder is rank 0's alone. */
+static int mpi_worker(const char *ini, int threads)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AmConfig) cfg = am_config_load_data(ini, -1, "the config from rank 0", NULL, NULL, &error);
+  g_autoptr(AmDmsSweep) sw = cfg ? am_dms_sweep_new(cfg, NULL, &error) : NULL;
+  g_autofree char *scratch = sw ? g_dir_make_tmp("amorph-rank-XXXXXX", &error) : NULL;
+  if (!scratch) {
+    am_mpi_worker_fail(error);
+    return 1;
+  }
+  gboolean ok = am_dms_sweep_serve(sw, scratch, threads, &error);
+  remove_tree(scratch);
+  return ok ? 0 : 1;
+}
+#endif
+
+static int batch_main(int argc, char **argv);
+
 int am_batch_main(int argc, char **argv)
+{
+#if AMORPH_HAVE_MPI
+  gboolean batch = FALSE;
+  for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+    batch |= strcmp(argv[i], "--batch") == 0 || strncmp(argv[i], "--batch=", 8) == 0;
+  if (!batch || !am_mpi_launched())
+    return batch_main(argc, argv);
+  g_autoptr(GError) error = NULL;
+  if (!am_mpi_start(&argc, &argv, &error)) {
+    fprintf(stderr, "amorph: %s\n", error->message);
+    return 1;
+  }
+  silent_rank = am_mpi_rank() != 0;
+  int rc = batch_main(argc, argv);
+  am_mpi_stop_workers();
+  am_mpi_finish();
+  return rc;
+#else
+  return batch_main(argc, argv);
+#endif
+}
+
+static int batch_main(int argc, char **argv)
 {
   const char *program = argc > 0 ? argv[0] : "amorph";
   g_autofree char *prog_base = g_path_get_basename(program);
@@ -265,6 +335,8 @@ int am_batch_main(int argc, char **argv)
   }
   g_ptr_array_add(overrides, NULL);
 
+  if (silent_rank && (help || version || describe))
+    return 0;
   if (help) {
     g_autofree char *text = am_batch_help_text(prog_base);
     fputs(text, stdout);
@@ -288,6 +360,15 @@ int am_batch_main(int argc, char **argv)
     return usage_error(prog_base, "--batch needs a config file");
 
   int threads = omp_get_max_threads();
+#if AMORPH_HAVE_MPI
+  /* One core per rank unless asked: the usual way to start MPI programs, and one thread
+   * per job is what a local pool uses, so the numbers come out the same. */
+  const int ranks = am_mpi_size(), rank = am_mpi_rank();
+  if (ranks > 1 && !g_getenv("OMP_NUM_THREADS"))
+    threads = 1;
+#else
+  const int ranks = 1, rank = 0;
+#endif
   if (threads_arg) {
     char *end = NULL;
     errno = 0;
@@ -299,16 +380,38 @@ int am_batch_main(int argc, char **argv)
   omp_set_num_threads(threads);
 
   g_autoptr(GError) error = NULL;
-  g_autoptr(AmConfig) cfg = am_config_load(config_path, (const char *const *) overrides->pdata, &error);
-  if (!cfg) {
-    fprintf(stderr, "%s: %s\n", prog_base, error->message);
-    return 2;
+  g_autoptr(AmConfig) cfg = NULL;
+  AmProtocolRunFunc run = NULL;
+  int setup_rc = 0;
+  if (rank == 0) {
+    cfg = am_config_load(config_path, (const char *const *) overrides->pdata, &error);
+    if (!cfg) {
+      fprintf(stderr, "%s: %s\n", prog_base, error->message);
+      setup_rc = 2;
+    } else if (!(run = am_batch_find_runner(am_config_protocol(cfg)))) {
+      fprintf(stderr, "%s: protocol %s has no runner in this build\n", prog_base, am_config_protocol(cfg));
+      setup_rc = 2;
+    } else if (ranks > 1 && run != am_protocol_dms_sweep && run != am_protocol_pinning) {
+      fprintf(stderr, "%s: protocol %s is one simulation and cannot use %d MPI ranks; run it without mpirun "
+              "(only dms-sweep and pinning spread their jobs over ranks)\n", prog_base, am_config_protocol(cfg),
+              ranks);
+      setup_rc = 2;
+    }
   }
-  AmProtocolRunFunc run = am_batch_find_runner(am_config_protocol(cfg));
-  if (!run) {
-    fprintf(stderr, "%s: protocol %s has no runner in this build\n", prog_base, am_config_protocol(cfg));
-    return 2;
+#if AMORPH_HAVE_MPI
+  if (ranks > 1) {
+    /* Every rank learns rank 0's verdict; the workers get the resolved config, so they
+     * never read the config file (nor need it on their node). */
+    g_autofree char *ini = rank == 0 && setup_rc == 0 ? am_config_to_ini(cfg) : NULL;
+    g_autofree char *shared = am_mpi_share_text(ini);
+    if (!shared)
+      return rank == 0 ? setup_rc : 2;
+    if (rank > 0)
+      return mpi_worker(shared, threads);
   }
+#endif
+  if (setup_rc)
+    return setup_rc;
 
   g_autofree char *out_dir = NULL;
   if (output) {
@@ -325,6 +428,8 @@ int am_batch_main(int argc, char **argv)
   }
 
   g_autoptr(AmProvenance) prov = am_provenance_new(cfg, argc, argv, threads);
+  if (ranks > 1)
+    am_provenance_set_double(prov, "mpi_ranks", ranks);
   g_autofree char *ini = am_config_to_ini(cfg);
   g_autofree char *ini_path = g_build_filename(out_dir, "config.ini", NULL);
   g_autofree char *manifest_path = g_build_filename(out_dir, "manifest.json", NULL);
@@ -343,7 +448,11 @@ int am_batch_main(int argc, char **argv)
   void (*old_int)(int) = signal(SIGINT, on_signal);
   void (*old_term)(int) = signal(SIGTERM, on_signal);
 
-  am_progress_message(progress, "%s → %s (%d thread%s)", config_path, out_dir, threads, threads == 1 ? "" : "s");
+  if (ranks > 1)
+    am_progress_message(progress, "%s → %s (%d MPI ranks, %d thread%s per rank)", config_path, out_dir, ranks,
+                        threads, threads == 1 ? "" : "s");
+  else
+    am_progress_message(progress, "%s → %s (%d thread%s)", config_path, out_dir, threads, threads == 1 ? "" : "s");
   AmRunContext ctx = {
     .config = cfg,
     .output_dir = out_dir,

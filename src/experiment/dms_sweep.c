@@ -293,6 +293,8 @@ struct AmDmsSweep {
   /* Run state */
   const AmDmsRunOptions *opt;
   char *jobs_dir;
+  gboolean load_records;    /* job bodies reuse a record that exists (resume, MPI) */
+  AmDmsRunOptions *owned_opt; /* an MPI worker's options */
   AmDmsSweepResults results;
   gboolean folded;
   double job_seconds;
@@ -660,6 +662,7 @@ void am_dms_sweep_free(AmDmsSweep *sw)
   g_free(sw->potential_path);
   g_free(sw->base_fingerprint);
   g_free(sw->jobs_dir);
+  g_free(sw->owned_opt);
   plan_clear(&sw->plan);
   g_free(sw);
 }
@@ -768,7 +771,7 @@ static gboolean run_eq_job(AmSchedulerJob *sj, gpointer data, GError **error)
   g_autofree char *fp = job_fingerprint(j);
   g_strlcpy(j->eq_fingerprint, fp, sizeof j->eq_fingerprint);
   gboolean found = FALSE;
-  if (sw->opt->resume && !load_eq(sw, j, fp, NULL, &found, error))
+  if (sw->load_records && !load_eq(sw, j, fp, NULL, &found, error))
     return FALSE;
   if (found)
     return TRUE;
@@ -811,7 +814,7 @@ static gboolean run_replica_job(AmSchedulerJob *sj, gpointer data, GError **erro
   g_strlcpy(j->eq_fingerprint, eq->eq_fingerprint, sizeof j->eq_fingerprint);
   g_autofree char *fp = job_fingerprint(j);
   g_autofree char *bin = job_path(sw, j, ".bin");
-  if (sw->opt->resume && g_file_test(bin, G_FILE_TEST_EXISTS)) {
+  if (sw->load_records && g_file_test(bin, G_FILE_TEST_EXISTS)) {
     g_autofree char *bytes = NULL;
     gsize len = 0;
     char stored[65];
@@ -1159,7 +1162,7 @@ static gboolean run_traj_job(AmSchedulerJob *sj, gpointer data, GError **error)
   g_autofree char *fp = sha256_text(desc->str);
   g_string_free(desc, TRUE);
   g_autofree char *bin = job_path(sw, j, ".bin");
-  if (sw->opt->resume && g_file_test(bin, G_FILE_TEST_EXISTS)) {
+  if (sw->load_records && g_file_test(bin, G_FILE_TEST_EXISTS)) {
     g_autofree char *bytes = NULL;
     gsize len = 0;
     if (!g_file_get_contents(bin, &bytes, &len, error) ||
@@ -1413,23 +1416,18 @@ static gboolean fold(AmDmsSweep *sw, GError **error)
 
 /* ---- Running ---------------------------------------------------------------------- */
 
-static gboolean run_jobs(AmDmsSweep *sw, const AmDmsRunOptions *opt, guint max_jobs, GError **error)
+static char *record_name(const Job *j, const char *ext)
 {
-  if (sw->folded) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "this sweep has already run");
-    return FALSE;
-  }
-  sw->opt = opt;
-  g_free(sw->jobs_dir);
-  sw->jobs_dir = g_build_filename(opt->output_dir, "jobs", NULL);
-  if (g_mkdir_with_parents(sw->jobs_dir, 0755) != 0) {
-    int e = errno;
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "cannot create %s: %s", sw->jobs_dir, g_strerror(e));
-    return FALSE;
-  }
-  const int workers = am_scheduler_default_workers(opt->workers);
-  g_autoptr(AmScheduler) sched = am_scheduler_new(workers);
-  const guint njobs = MIN(max_jobs, sw->jobs->len);
+  return g_strconcat(j->spec.id, ext, NULL);
+}
+
+/* The jobs' scheduler: bodies, costs, dependencies and the record files each leaves
+ * (sidecar first, so that on rank 0 the record whose presence means "done" is written
+ * last). Shared by the run and by MPI worker ranks, which must number jobs alike. */
+static AmScheduler *build_scheduler(AmDmsSweep *sw, const AmDmsRunOptions *opt, guint njobs, int workers)
+{
+  AmScheduler *sched = am_scheduler_new(workers);
+  am_scheduler_set_record_dir(sched, sw->jobs_dir);
   for (guint i = 0; i < njobs; i++) {
     Job *j = sw->jobs->pdata[i];
     AmSchedulerFunc func = j->is_select ? run_select_job
@@ -1444,6 +1442,13 @@ static gboolean run_jobs(AmDmsSweep *sw, const AmDmsRunOptions *opt, guint max_j
         cost = 0;
     }
     j->sched = am_scheduler_add(sched, j->spec.id, cost, func, j);
+    if (!j->is_select) {
+      g_autofree char *side = record_name(j, ".json");
+      g_autofree char *main_rec = record_name(j, j->spec.kind == AM_DMS_JOB_EQUILIBRATE ? ".ckpt" : ".bin");
+      if (!j->is_traj)
+        am_scheduler_add_record(sched, j->sched, side);
+      am_scheduler_add_record(sched, j->sched, main_rec);
+    }
     if (j->is_select) {
       const PinSetPlan *ps = sw->plan.sets->pdata[j->set];
       g_autoptr(GPtrArray) src = replicas_of(sw, ps->select_from, sw->plan.sel_tindex);
@@ -1462,28 +1467,122 @@ static gboolean run_jobs(AmDmsSweep *sw, const AmDmsRunOptions *opt, guint max_j
         for (guint r = 0; r < ref->len; r++)
           am_scheduler_depend(sched, j->sched, ((Job *) ref->pdata[r])->sched);
       }
+      /* The rerun starts from the equilibrated configuration itself. */
+      am_scheduler_depend(sched, j->sched, eq_of(sw, j->spec.tindex)->sched);
     } else if (j->spec.kind == AM_DMS_JOB_REPLICA) {
       am_scheduler_depend(sched, j->sched, eq_of(sw, j->spec.tindex)->sched);
       if (sw->pins[j->set].has_select_job)
         am_scheduler_depend(sched, j->sched, sw->pins[j->set].select_job);
     }
   }
-  if (opt->progress)
+  return sched;
+}
+
+/* When resuming: which jobs are reused, which run again, and which of those were lost in
+ * flight (an MPI run leaves JOB.started while a rank has the job). */
+static void log_resume(AmDmsSweep *sw, const AmDmsRunOptions *opt, guint njobs)
+{
+  if (!opt->progress)
+    return;
+  guint reused = 0, records = 0;
+  GString *rerun = g_string_new(NULL), *lost = g_string_new(NULL);
+  for (guint i = 0; i < njobs; i++) {
+    const Job *j = sw->jobs->pdata[i];
+    if (j->is_select)
+      continue;
+    records++;
+    g_autofree char *path = job_path(sw, j, j->spec.kind == AM_DMS_JOB_EQUILIBRATE ? ".ckpt" : ".bin");
+    if (g_file_test(path, G_FILE_TEST_EXISTS)) {
+      reused++;
+      continue;
+    }
+    g_string_append_printf(rerun, " %s", j->spec.id);
+    g_autofree char *marker = job_path(sw, j, ".started");
+    g_autofree char *who = NULL;
+    if (g_file_get_contents(marker, &who, NULL, NULL))
+      g_string_append_printf(lost, " %s (%s)", j->spec.id, g_strstrip(who));
+  }
+  am_progress_message(opt->progress, "resuming: %u of %u jobs finished earlier and are reused; to run:%s", reused,
+                      records, rerun->len ? rerun->str : " none");
+  if (lost->len)
+    am_progress_message(opt->progress, "resuming: lost in flight when the previous run stopped, run again:%s",
+                        lost->str);
+  g_string_free(rerun, TRUE);
+  g_string_free(lost, TRUE);
+}
+
+static gboolean prepare_run(AmDmsSweep *sw, const AmDmsRunOptions *opt, GError **error)
+{
+  if (sw->folded) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "this sweep has already run");
+    return FALSE;
+  }
+  sw->opt = opt;
+  g_free(sw->jobs_dir);
+  sw->jobs_dir = g_build_filename(opt->output_dir, "jobs", NULL);
+  if (g_mkdir_with_parents(sw->jobs_dir, 0755) != 0) {
+    int e = errno;
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "cannot create %s: %s", sw->jobs_dir, g_strerror(e));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean run_jobs(AmDmsSweep *sw, const AmDmsRunOptions *opt, guint max_jobs, GError **error)
+{
+  if (!prepare_run(sw, opt, error))
+    return FALSE;
+  /* Under MPI, rank 0 computes nothing itself: every record it holds came from a rank and
+   * is loaded after it was written (scheduler.h). */
+  sw->load_records = opt->resume || am_scheduler_distributed();
+  const int workers = am_scheduler_default_workers(opt->workers);
+  const guint njobs = MIN(max_jobs, sw->jobs->len);
+  g_autoptr(AmScheduler) sched = build_scheduler(sw, opt, njobs, workers);
+  if (opt->resume)
+    log_resume(sw, opt, njobs);
+  if (opt->progress && !am_scheduler_distributed())
     am_progress_message(opt->progress, "MD-DMS: %u jobs (%zu atoms, %u temperatures, %d replicas) on %d worker%s%s",
                         njobs, sw->base.atoms.n, sw->plan.temps->len, sw->plan.replicas, workers,
                         workers == 1 ? "" : "s", opt->resume ? ", resuming" : "");
+  else if (opt->progress)
+    am_progress_message(opt->progress, "MD-DMS: %u jobs (%zu atoms, %u temperatures, %d replicas) over MPI%s", njobs,
+                        sw->base.atoms.n, sw->plan.temps->len, sw->plan.replicas, opt->resume ? ", resuming" : "");
   gboolean ok = am_scheduler_run(sched, opt->progress, error);
   for (guint i = 0; i < njobs; i++) {
     Job *j = sw->jobs->pdata[i];
-    if (j->ran) {
+    const gboolean remote = am_scheduler_job_remote(sched, j->sched);
+    if (j->ran || remote) {
       sw->job_seconds += am_scheduler_job_wall(sched, j->sched);
-      if (j->spec.kind == AM_DMS_JOB_REPLICA && !j->is_select) {
-        sw->replica_seconds += j->res.wall_s;
-        sw->replica_steps_run += j->res.steps;
+      /* Records do not keep timings: a remote job's are the wall time its rank measured. */
+      if (j->spec.kind == AM_DMS_JOB_REPLICA && !j->is_select && !j->is_traj && j->have_result) {
+        sw->replica_seconds += remote ? am_scheduler_job_wall(sched, j->sched) : j->res.wall_s;
+        sw->replica_steps_run += remote ? job_cost(sw, j) : j->res.steps;
       }
+    }
+    /* A record that exists is no longer in flight, whoever wrote it. */
+    if (!j->is_select) {
+      g_autofree char *rec = job_path(sw, j, j->spec.kind == AM_DMS_JOB_EQUILIBRATE ? ".ckpt" : ".bin");
+      g_autofree char *marker = job_path(sw, j, ".started");
+      if (g_file_test(rec, G_FILE_TEST_EXISTS))
+        g_unlink(marker);
     }
   }
   return ok;
+}
+
+gboolean am_dms_sweep_serve(AmDmsSweep *sw, const char *scratch_dir, int threads, GError **error)
+{
+  AmDmsRunOptions *opt = g_new0(AmDmsRunOptions, 1);
+  opt->output_dir = scratch_dir;
+  opt->workers = 1;
+  if (!prepare_run(sw, opt, error)) {
+    g_free(opt);
+    return FALSE;
+  }
+  sw->owned_opt = opt;
+  sw->load_records = TRUE;
+  g_autoptr(AmScheduler) sched = build_scheduler(sw, opt, sw->jobs->len, 1);
+  return am_scheduler_serve(sched, threads, error);
 }
 
 gboolean am_dms_sweep_run(AmDmsSweep *sw, const AmDmsRunOptions *opt, GError **error)

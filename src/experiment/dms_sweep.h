@@ -145,6 +145,11 @@ gboolean am_dms_sweep_run(AmDmsSweep *sw, const AmDmsRunOptions *opt, GError **e
  * without folding: a controlled interruption for resume tests. */
 gboolean am_dms_sweep_run_partial(AmDmsSweep *sw, const AmDmsRunOptions *opt, guint max_jobs, GError **error);
 
+/* On an MPI worker rank (scheduler.h, am_scheduler_serve): runs the jobs rank 0 sends,
+ * with threads OpenMP threads each, keeping records in scratch_dir (private to this rank),
+ * until rank 0 says stop. Writes no result file. */
+gboolean am_dms_sweep_serve(AmDmsSweep *sw, const char *scratch_dir, int threads, GError **error);
+
 /* The folded results, valid after a successful am_dms_sweep_run until the sweep is freed. */
 const AmDmsSweepResults *am_dms_sweep_results(const AmDmsSweep *sw);
 

@@ -1,37 +1,13 @@
 /* scheduler.c: the local worker pool (see scheduler.h). */
 #include "experiment/scheduler.h"
 
+#include "amorph-config.h"
+#include "experiment/scheduler_private.h"
+
 #include <gio/gio.h>
 #include <omp.h>
 #include <stdlib.h>
-
-typedef enum { JOB_WAITING, JOB_RUNNING, JOB_DONE, JOB_FAILED } JobState;
-
-struct AmSchedulerJob {
-  AmScheduler *owner;
-  guint index;
-  char *name;
-  gint64 cost;
-  AmSchedulerFunc func;
-  gpointer data;
-  GArray *deps;          /* guint */
-  JobState state;
-  int worker;
-  volatile gint64 steps;
-  GError *error;
-  gint64 start_us, end_us;
-};
-
-struct AmScheduler {
-  int workers;
-  GPtrArray *jobs;       /* AmSchedulerJob* */
-  GMutex lock;
-  GCond changed;         /* a job finished or the pool should stop */
-  volatile gint cancel;  /* the flag every job polls */
-  gboolean stopping;     /* no new job starts */
-  guint finished;        /* jobs done or failed */
-  guint running;
-};
+#include <string.h>
 
 AmScheduler *am_scheduler_new(int workers)
 {
@@ -51,10 +27,12 @@ void am_scheduler_free(AmScheduler *s)
     AmSchedulerJob *j = s->jobs->pdata[i];
     g_free(j->name);
     g_array_unref(j->deps);
+    g_ptr_array_unref(j->records);
     g_clear_error(&j->error);
     g_free(j);
   }
   g_ptr_array_unref(s->jobs);
+  g_free(s->record_dir);
   g_mutex_clear(&s->lock);
   g_cond_clear(&s->changed);
   g_free(s);
@@ -70,6 +48,7 @@ guint am_scheduler_add(AmScheduler *s, const char *name, gint64 cost, AmSchedule
   j->func = func;
   j->data = data;
   j->deps = g_array_new(FALSE, FALSE, sizeof(guint));
+  j->records = g_ptr_array_new_with_free_func(g_free);
   j->worker = -1;
   g_ptr_array_add(s->jobs, j);
   return j->index;
@@ -115,7 +94,27 @@ int am_scheduler_job_worker(const AmSchedulerJob *job)
 double am_scheduler_job_wall(const AmScheduler *s, guint job)
 {
   const AmSchedulerJob *j = s->jobs->pdata[job];
+  if (j->remote)
+    return j->remote_wall;
   return j->end_us > j->start_us ? (double) (j->end_us - j->start_us) * 1e-6 : 0.0;
+}
+
+void am_scheduler_set_record_dir(AmScheduler *s, const char *dir)
+{
+  g_free(s->record_dir);
+  s->record_dir = g_strdup(dir);
+}
+
+void am_scheduler_add_record(AmScheduler *s, guint job, const char *name)
+{
+  g_return_if_fail(job < s->jobs->len && name && !strchr(name, '/'));
+  AmSchedulerJob *j = s->jobs->pdata[job];
+  g_ptr_array_add(j->records, g_strdup(name));
+}
+
+gboolean am_scheduler_job_remote(const AmScheduler *s, guint job)
+{
+  return ((const AmSchedulerJob *) s->jobs->pdata[job])->remote;
 }
 
 int am_scheduler_default_workers(int requested)
@@ -207,6 +206,10 @@ static gpointer worker_main(gpointer p)
 
 gboolean am_scheduler_run(AmScheduler *s, AmProgress *progress, GError **error)
 {
+#if AMORPH_HAVE_MPI
+  if (am_scheduler_distributed())
+    return am_scheduler_run_mpi_(s, progress, error);
+#endif
   gint64 total = 0;
   for (guint i = 0; i < s->jobs->len; i++)
     total += ((AmSchedulerJob *) s->jobs->pdata[i])->cost;
@@ -266,7 +269,15 @@ gboolean am_scheduler_run(AmScheduler *s, AmProgress *progress, GError **error)
     g_thread_join(threads[w]);
   g_free(threads);
 
-  /* The first real failure in job order; cancellations we caused are only echoes. */
+  if (!am_scheduler_outcome_(s, cancel_error, error))
+    return FALSE;
+  if (progress)
+    am_progress_update(progress, MAX(total, 1), NULL);
+  return TRUE;
+}
+
+gboolean am_scheduler_outcome_(AmScheduler *s, GError *cancel_error, GError **error)
+{
   const AmSchedulerJob *failed = NULL, *cancelled = NULL;
   for (guint i = 0; i < s->jobs->len; i++) {
     const AmSchedulerJob *j = s->jobs->pdata[i];
@@ -297,7 +308,20 @@ gboolean am_scheduler_run(AmScheduler *s, AmProgress *progress, GError **error)
                 s->jobs->len);
     return FALSE;
   }
-  if (progress)
-    am_progress_update(progress, MAX(total, 1), NULL);
   return TRUE;
 }
+
+#if !AMORPH_HAVE_MPI
+gboolean am_scheduler_distributed(void)
+{
+  return FALSE;
+}
+
+gboolean am_scheduler_serve(AmScheduler *s, int threads, GError **error)
+{
+  (void) s;
+  (void) threads;
+  g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "this amorph was built without MPI (-Dmpi=enabled)");
+  return FALSE;
+}
+#endif

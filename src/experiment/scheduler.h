@@ -12,8 +12,10 @@
  * lowest-numbered failed job is returned.
  *
  * What a job needs from its runner is small (its data, a cancel flag, a step counter),
- * so an MPI backend can later hand the same jobs to ranks: jobs write their results to
- * files of their own, and the dependency graph is explicit. */
+ * so the MPI backend (scheduler_mpi.c) hands the same jobs to ranks: jobs write their
+ * results to record files of their own, named with am_scheduler_add_record, and the
+ * dependency graph is explicit. Rank 0 ships a job's dependencies' records to the rank
+ * that runs it and gets the job's records back; see am_scheduler_distributed. */
 #pragma once
 
 #include <glib.h>
@@ -56,6 +58,26 @@ int am_scheduler_job_worker(const AmSchedulerJob *job);
 
 /* Wall time of a finished job (s), 0 when it did not run. */
 double am_scheduler_job_wall(const AmScheduler *s, guint job);
+
+/* The folder the jobs' record files live in, and the files a job leaves there (plain
+ * names). Only the MPI backend reads these. */
+void am_scheduler_set_record_dir(AmScheduler *s, const char *dir);
+void am_scheduler_add_record(AmScheduler *s, guint job, const char *name);
+/* Whether the job was computed on another MPI rank (then am_scheduler_job_wall is that
+ * rank's time). */
+gboolean am_scheduler_job_remote(const AmScheduler *s, guint job);
+
+/* TRUE on rank 0 of a run over several MPI ranks (never without MPI, never in the GUI).
+ * am_scheduler_run then coordinates: jobs of cost 0 (bookkeeping, or reloading a record)
+ * run here; the others go to the other ranks, one at a time, lowest-numbered ready job
+ * first, with the records of their dependencies. When a job's records come back, they are
+ * written atomically into the record folder and the job's function runs here once more: it
+ * must then load the records instead of computing (as when resuming). */
+gboolean am_scheduler_distributed(void);
+/* On the other ranks: builds nothing, runs what rank 0 sends (each job with threads
+ * OpenMP threads, its dependencies first by loading the records shipped with it) until
+ * rank 0 says stop. The record folder must be private to this rank. */
+gboolean am_scheduler_serve(AmScheduler *s, int threads, GError **error);
 
 /* Workers for a sweep: requested > 0 wins, else OMP_NUM_THREADS when set, else the
  * number of cores. */
