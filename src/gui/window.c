@@ -533,8 +533,11 @@ static void show_free_play_stress(AmorphWindow *self, const AmorphSnapshot *snap
     }
     AmPlotSeries *fit = am_plot_panel_add_xy(panel, ft, fs, N_FIT, AM_PLOT_LINE, "fit");
     am_plot_series_set_line(fit, 2.0, AM_PLOT_DASH_DASHED);
-    g_autofree char *note = g_strdup_printf("<i>G</i>′ %.1f GPa · <i>G</i>″ %.2f GPa", snap->fit.storage,
-                                            snap->fit.loss);
+    /* With the standard errors: two periods of a small glass leave G″ uncertain by
+     * several GPa, and a teacher should see that before reading a number off it. */
+    g_autofree char *note = g_strdup_printf("<i>G</i>′ %.1f ± %.1f GPa · <i>G</i>″ %.1f ± %.1f GPa (last two periods)",
+                                            snap->fit.storage, snap->fit.se_storage, snap->fit.loss,
+                                            snap->fit.se_loss);
     am_plot_panel_add_text(panel, AM_PLOT_COORDS_AXES, 0.02, 0.95, note, AM_PLOT_ANCHOR_NORTH_WEST);
   }
   am_plot_panel_set_legend(panel, AM_PLOT_LEGEND_UPPER_RIGHT);
