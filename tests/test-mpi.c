@@ -1,8 +1,9 @@
 /* test-mpi.c: `mpirun -n 3 amorph --batch` on a tiny pinning sweep (built only with MPI).
  * The MPI run's result files equal a local run's byte for byte; a worker rank killed with
  * SIGKILL mid-sweep brings the run down, and a --resume finishes it with the same results
- * without redoing any job whose record was written; a malformed config fails on every
- * rank with one message from rank 0, within a time limit. */
+ * without redoing any job whose record was written; a rank that stops answering makes
+ * rank 0 abort rather than wait; a malformed config fails on every rank with one message
+ * from rank 0, within a time limit. */
 #include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -296,6 +297,60 @@ static void test_rank_killed_resume(void)
   assert_same_results(serial_dir, out);
 }
 
+/* Waits up to limit_s for pid; returns whether it ended (then *ws is its status). */
+static gboolean wait_limited(GPid pid, int limit_s, int *ws)
+{
+  for (int i = 0; i < limit_s * 20; i++) {
+    if (waitpid(pid, ws, WNOHANG) == pid)
+      return TRUE;
+    g_usleep(50000);
+  }
+  return FALSE;
+}
+
+/* A rank that stops answering (SIGSTOP: alive, but silent) makes rank 0 abort the run
+ * after AMORPH_MPI_TIMEOUT_S, naming the rank and its job, instead of waiting forever. */
+static void test_silent_rank(void)
+{
+  g_autofree char *out = out_path("silent");
+  g_autofree char *err_path = out_path("silent.err");
+  g_autofree char *jobs = g_build_filename(out, "jobs", NULL);
+  const char *argv[] = { "sh", "-c", "exec \"$@\" 2>\"$0\"", err_path, mpiexec, "-n", "3", amorph_bin, "--batch", config,
+                         "--threads", "1", "-o", out, NULL };
+  g_auto(GStrv) env = test_environ();
+  env = g_environ_setenv(env, "AMORPH_MPI_TIMEOUT_S", "3", TRUE);
+  GPid sh = 0;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(g_spawn_async(tmpdir, (char **) argv, env,
+                              G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                              &sh, &error));
+  g_assert_no_error(error);
+  for (int i = 0; i < 1200 && count_records(jobs) < 1; i++)
+    g_usleep(50000);
+  g_assert_cmpuint(count_records(jobs), >=, 1);
+  pid_t victim = find_rank(sh, 1); /* sh exec'd mpirun: same pid */
+  g_assert_cmpint(victim, >, 0);
+  g_assert_cmpint(kill(victim, SIGSTOP), ==, 0);
+  int ws = 0;
+  const gboolean ended = wait_limited(sh, 60, &ws);
+  if (!ended) {
+    kill(victim, SIGKILL);
+    kill(sh, SIGKILL);
+    waitpid(sh, &ws, 0);
+  }
+  g_spawn_close_pid(sh);
+  /* mpirun kills its ranks when one aborts; make sure the stopped one is gone. */
+  if (kill(victim, 0) == 0)
+    kill(victim, SIGKILL);
+  g_assert_true(ended);
+  g_assert_false(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+  g_autofree char *err = NULL;
+  g_assert_true(g_file_get_contents(err_path, &err, NULL, NULL));
+  g_test_message("%s", err);
+  g_assert_nonnull(strstr(err, "amorph: rank 1 on "));
+  g_assert_nonnull(strstr(err, "has sent nothing for 3 s while running "));
+}
+
 static void test_malformed_config(void)
 {
   g_autofree char *bad = out_path("bad.ini");
@@ -357,6 +412,7 @@ int main(int argc, char **argv)
 
   g_test_add_func("/experiment/mpi/equals-serial", test_equals_serial);
   g_test_add_func("/experiment/mpi/rank-killed-resume", test_rank_killed_resume);
+  g_test_add_func("/experiment/mpi/silent-rank", test_silent_rank);
   g_test_add_func("/experiment/mpi/malformed-config", test_malformed_config);
   int rc = g_test_run();
   remove_tree(tmpdir);
