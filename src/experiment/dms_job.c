@@ -370,8 +370,14 @@ gboolean am_dms_replica_run(const AmSystem *start, const guint8 *pinned, const A
           .job = job, .time = sys.time, .strain = strain, .stress = sigma[AM_XY],
           .cycle = (int) MIN(s / spc, p->cycles - 1), .cycles = p->cycles, .box = &sys.box, .n = n,
           .x = sys.atoms.x, .type = sys.atoms.type, .pinned = sys.atoms.pinned, .cls = cls,
-          .trace = &res->trace,
+          .trace = &res->trace, .id = sys.atoms.id,
         };
+        if (s >= window && tr.next_sample > 0) {
+          snap.uprime_max = tr.uprime_max;
+          snap.x_unwrapped = xu;
+          snap.affine = sys.atoms.affine;
+          snap.q_start = tr.q_start;
+        }
         ctl->watch(&snap, ctl->watch_data);
       }
     }

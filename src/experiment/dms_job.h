@@ -120,6 +120,14 @@ typedef struct {
   const guint8 *pinned;
   const guint8 *cls;           /* AmAtomClass from u′_max so far (all VA before the window) */
   const AmDmsTrace *trace;     /* stress series so far (kept for the watched job) */
+  const int64_t *id;           /* atom ids: the job's order need not be the file's */
+  /* The analysed window, NULL until its first sample: u′_max so far (Å, n), and what the
+   * non-affine displacement since t_s is made of, u′ = (x_unwrapped − affine) − q_start
+   * (3n each). */
+  const double *uprime_max;
+  const double *x_unwrapped;
+  const double *affine;
+  const double *q_start;
 } AmDmsSnapshot;
 
 typedef void (*AmDmsWatchFunc)(const AmDmsSnapshot *snapshot, gpointer user_data);

@@ -147,6 +147,9 @@ static void snapshot_clear(gpointer data)
   g_free(s->type);
   g_free(s->cls);
   g_free(s->pinned);
+  g_free(s->id);
+  g_free(s->uprime_max);
+  g_free(s->uprime_vec);
   g_free(s->trace_t);
   g_free(s->trace_stress);
   g_free(s->status);
@@ -171,6 +174,9 @@ static AmorphDmsSnapshot *snapshot_dup(const AmorphDmsSnapshot *s)
   d->type = s->type ? g_memdup2(s->type, s->n * sizeof *s->type) : NULL;
   d->cls = s->cls ? g_memdup2(s->cls, s->n) : NULL;
   d->pinned = s->pinned ? g_memdup2(s->pinned, s->n) : NULL;
+  d->id = s->id ? g_memdup2(s->id, s->n * sizeof *s->id) : NULL;
+  d->uprime_max = s->uprime_max ? g_memdup2(s->uprime_max, s->n * sizeof *s->uprime_max) : NULL;
+  d->uprime_vec = s->uprime_vec ? g_memdup2(s->uprime_vec, 3 * s->n * sizeof *s->uprime_vec) : NULL;
   d->trace_t = s->trace_t ? g_memdup2(s->trace_t, s->n_trace * sizeof(double)) : NULL;
   d->trace_stress = s->trace_stress ? g_memdup2(s->trace_stress, s->n_trace * sizeof(double)) : NULL;
   d->status = g_strdup(s->status);
@@ -367,6 +373,23 @@ static void on_watch(const AmDmsSnapshot *s, gpointer data)
     c->type = g_renew(gint32, c->type, s->n + 1);
     c->cls = g_renew(guint8, c->cls, s->n + 1);
     c->pinned = g_renew(guint8, c->pinned, s->n + 1);
+    c->id = g_renew(gint64, c->id, s->n + 1);
+    g_clear_pointer(&c->uprime_max, g_free);
+    g_clear_pointer(&c->uprime_vec, g_free);
+  }
+  for (gsize i = 0; i < s->n; i++)
+    c->id[i] = s->id ? (gint64) s->id[i] : (gint64) i + 1;
+  if (s->uprime_max && s->x_unwrapped && s->q_start) {
+    if (!c->uprime_max) {
+      c->uprime_max = g_new(double, s->n + 1);
+      c->uprime_vec = g_new(float, 3 * s->n + 1);
+    }
+    memcpy(c->uprime_max, s->uprime_max, s->n * sizeof *c->uprime_max);
+    for (gsize j = 0; j < 3 * s->n; j++)
+      c->uprime_vec[j] = (float) (s->x_unwrapped[j] - (s->affine ? s->affine[j] : 0.0) - s->q_start[j]);
+  } else {
+    g_clear_pointer(&c->uprime_max, g_free);
+    g_clear_pointer(&c->uprime_vec, g_free);
   }
   memcpy(c->x, s->x, 3 * s->n * sizeof *c->x);
   memcpy(c->type, s->type, s->n * sizeof *c->type);

@@ -63,6 +63,11 @@ typedef struct {
   gint32 *type;
   guint8 *cls;                 /* AmAtomClass */
   guint8 *pinned;
+  gint64 *id;                  /* n atom ids, the order of x (the job's, not the file's) */
+  /* The analysed window (NULL before its first sample): u′_max so far (Å, n) and each
+   * atom's non-affine displacement since t_s (Å, 3n), whose largest length is u′_max. */
+  double *uprime_max;
+  float *uprime_vec;
   AmBox box;
   gsize n_trace;
   double *trace_t;             /* ps */

@@ -65,6 +65,7 @@ static void snapshot_clear(gpointer data)
 {
   AmorphSnapshot *snap = data;
   g_free(snap->x);
+  g_free(snap->id);
   g_free(snap->values);
   g_free(snap->error);
   g_free(snap->classes);
@@ -223,6 +224,7 @@ static AmorphSnapshot *make_snapshot(AmorphWorker *w, Run *run, const char *erro
   const AmAtoms *a = &run->sys.atoms;
   snap->n = a->n;
   snap->x = g_new(double, 3 * a->n + 1);
+  snap->id = g_new(gint64, a->n + 1);
   const double *pe = run->sys.pe_atom;
   if (pe)
     snap->values = g_new(double, a->n + 1);
@@ -231,6 +233,7 @@ static AmorphSnapshot *make_snapshot(AmorphWorker *w, Run *run, const char *erro
     const IdIndex *hit = bsearch(&key, run->by_id, a->n, sizeof key, cmp_id);
     size_t i = hit ? hit->index : j;
     memcpy(&snap->x[3 * i], &a->x[3 * j], 3 * sizeof(double));
+    snap->id[i] = a->id[j];
     if (pe)
       snap->values[i] = pe[j];
     snap->n_pinned += a->pinned[j] != 0;

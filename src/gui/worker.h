@@ -23,6 +23,7 @@ G_BEGIN_DECLS
 typedef struct {
   size_t n;
   double *x;                 /* 3n wrapped positions (Å), in the order of the atoms given to the worker */
+  gint64 *id;                /* n atom ids in that order (the engine may sort its atoms; ids do not move) */
   AmBox box;
   long long step;            /* MD steps since the worker started */
   double time;               /* simulated time (ps) */
