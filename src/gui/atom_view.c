@@ -25,7 +25,9 @@ struct _AmorphAtomView {
   gboolean has_box;
   size_t n;
   float *xyz;
-  float *radius;     /* drawn radius: species radius × scale */
+  float *radius;     /* species radius × scale */
+  float *draw_radius; /* radius, or 0 for an atom the class filter or the slab hides */
+  size_t n_visible;
   float *rgba;
   uint8_t *marks;
   int32_t *type;
@@ -39,6 +41,17 @@ struct _AmorphAtomView {
   uint8_t *pinned;   /* n */
   long hover;
 
+  /* What is shown: classes (bits 1 << AmAtomColorClass; pinned atoms always show), a slab
+   * (fractional centre along a cell axis, thickness in Å) and RA displacement arrows. */
+  guint class_filter;
+  gboolean slab_on;
+  int slab_axis;
+  double slab_center, slab_thickness;
+  float *arrow_vec;  /* 3n displacement vectors (Å), or NULL */
+  gboolean show_arrows;
+  float *arrow_xyz;  /* segments as last drawn */
+  size_t arrow_cap;
+
   AmorphColorMode color_mode;
   gboolean orthographic;
   double atom_scale;
@@ -50,6 +63,9 @@ struct _AmorphAtomView {
   /* Drag state. */
   guint drag_button;
   gboolean drag_pan;
+  gboolean drag_band;  /* Ctrl-drag: a selection rectangle */
+  gboolean band_shown;
+  double band_x0, band_y0, band_x1, band_y1;
   gboolean dragging;  /* moved past the click slop */
   double drag_last_x, drag_last_y;
 
@@ -70,6 +86,7 @@ static GParamSpec *props[N_PROPS];
 enum {
   SIGNAL_ATOM_CLICKED,
   SIGNAL_CAMERA_CHANGED,
+  SIGNAL_ATOMS_SELECTED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -111,6 +128,8 @@ const char *amorph_species_for_type(const AmAtoms *atoms, int type)
 
 /* ---- colours and marks ---------------------------------------------------------- */
 
+static void update_visibility(AmorphAtomView *self);
+
 static AmColor type_color(AmorphAtomView *self, int t)
 {
   if (t >= 0 && t < self->ntypes && self->species[t][0])
@@ -148,7 +167,7 @@ static void update_radii(AmorphAtomView *self)
     int t = self->type[i];
     self->radius[i] = (float) (t >= 0 && t < AM_MAX_TYPES ? r[t] : 1.4 * self->atom_scale);
   }
-  self->atoms_dirty = TRUE;
+  update_visibility(self);
 }
 
 static void update_marks(AmorphAtomView *self)
@@ -161,6 +180,81 @@ static void update_marks(AmorphAtomView *self)
 static void queue_render(AmorphAtomView *self)
 {
   gtk_gl_area_queue_render(GTK_GL_AREA(self));
+}
+
+static gboolean slab_hides(AmorphAtomView *self, const float *x)
+{
+  if (!self->slab_on || !self->has_box)
+    return FALSE;
+  const double r[3] = {x[0], x[1], x[2]};
+  double f[3];
+  am_box_to_frac(&self->box, r, f);
+  const double len[3] = {self->box.lx, self->box.ly, self->box.lz};
+  /* The slab wraps around the periodic cell like the atoms do. */
+  double d = f[self->slab_axis] - self->slab_center;
+  d -= floor(d + 0.5);
+  return fabs(d) * len[self->slab_axis] > 0.5 * self->slab_thickness;
+}
+
+/* The drawn radii from the class filter and the slab: a hidden atom is drawn with radius
+ * 0, which the impostor and picking both treat as absent. */
+static void update_visibility(AmorphAtomView *self)
+{
+  const guint all = (1u << AM_ATOM_COLOR_VA) | (1u << AM_ATOM_COLOR_RA) | (1u << AM_ATOM_COLOR_FA);
+  const gboolean by_class = self->classes && (self->class_filter & all) != all;
+  size_t visible = 0;
+  for (size_t i = 0; i < self->n; i++) {
+    gboolean hide = slab_hides(self, self->xyz + 3 * i);
+    if (!hide && by_class && !self->pinned[i]) {
+      guint c = self->classes[i] < AM_ATOM_COLOR_N ? self->classes[i] : AM_ATOM_COLOR_VA;
+      hide = c != AM_ATOM_COLOR_PINNED && !(self->class_filter & (1u << c));
+    }
+    self->draw_radius[i] = hide ? 0.0f : self->radius[i];
+    visible += !hide;
+  }
+  self->n_visible = visible;
+  self->atoms_dirty = TRUE;
+}
+
+/* Each shown RA's displacement as an arrow ending at the atom's centre, with a head
+ * whose barbs lie across the line of sight (so it reads from any side). */
+static size_t build_arrows(AmorphAtomView *self)
+{
+  if (!self->show_arrows || !self->arrow_vec || !self->classes)
+    return 0;
+  double right[3], up[3], fwd[3];
+  am_camera_basis(&self->camera, right, up, fwd);
+  size_t m = 0;
+  for (size_t i = 0; i < self->n; i++) {
+    if (self->classes[i] != AM_ATOM_COLOR_RA || self->draw_radius[i] <= 0)
+      continue;
+    const float *d = self->arrow_vec + 3 * i, *x = self->xyz + 3 * i;
+    double len = sqrt((double) d[0] * d[0] + (double) d[1] * d[1] + (double) d[2] * d[2]);
+    if (!(len > 1e-6))
+      continue;
+    if (self->arrow_cap < 18 * (m + 1)) {
+      self->arrow_cap = MAX(18 * (m + 1), 2 * self->arrow_cap);
+      self->arrow_xyz = g_renew(float, self->arrow_xyz, self->arrow_cap);
+    }
+    double u[3] = {d[0] / len, d[1] / len, d[2] / len};
+    double side[3] = {u[1] * fwd[2] - u[2] * fwd[1], u[2] * fwd[0] - u[0] * fwd[2], u[0] * fwd[1] - u[1] * fwd[0]};
+    double sl = sqrt(side[0] * side[0] + side[1] * side[1] + side[2] * side[2]);
+    if (sl < 1e-9) /* pointing at the eye: any perpendicular will do */
+      memcpy(side, right, sizeof side), sl = 1;
+    double head = MIN(0.35 * len, 0.6);
+    float *o = self->arrow_xyz + 18 * m;
+    for (int k = 0; k < 3; k++) {
+      double tip = x[k], back = tip - head * u[k], w = 0.5 * head * side[k] / sl;
+      o[k] = (float) (tip - d[k]);
+      o[3 + k] = (float) tip;
+      o[6 + k] = (float) tip;
+      o[9 + k] = (float) (back + w);
+      o[12 + k] = (float) tip;
+      o[15 + k] = (float) (back - w);
+    }
+    m++;
+  }
+  return 3 * m;
 }
 
 /* Redraws and tells overlays (the axis triad) that the camera turned, moved or zoomed. */
@@ -259,7 +353,7 @@ static gboolean amorph_atom_view_render(GtkGLArea *area, GdkGLContext *context)
     return FALSE;
   sync_camera_viewport(self);
   if (self->atoms_dirty) {
-    am_atom_renderer_set_atoms(self->renderer, self->n, self->xyz, self->radius, self->rgba, self->marks);
+    am_atom_renderer_set_atoms(self->renderer, self->n, self->xyz, self->draw_radius, self->rgba, self->marks);
     self->atoms_dirty = self->positions_dirty = self->marks_dirty = FALSE;
   }
   if (self->positions_dirty) {
@@ -274,6 +368,9 @@ static gboolean amorph_atom_view_render(GtkGLArea *area, GdkGLContext *context)
     am_atom_renderer_set_box(self->renderer, self->has_box && self->show_box ? &self->box : NULL);
     self->box_dirty = FALSE;
   }
+  size_t n_arrows = build_arrows(self);
+  am_atom_renderer_set_arrows(self->renderer, n_arrows, n_arrows ? self->arrow_xyz : NULL,
+                              am_color_from_hex(0xf0e442));
   double view[16], proj[16];
   self->camera.orthographic = self->orthographic;
   am_camera_view_matrix(&self->camera, view);
@@ -306,16 +403,17 @@ long amorph_atom_view_pick(AmorphAtomView *self, double x, double y)
   self->camera.orthographic = self->orthographic;
   double o[3], d[3];
   am_camera_ray(&self->camera, x, y, o, d);
-  return am_pick_spheres(o, d, self->n, self->xyz, self->radius, NULL);
+  return am_pick_spheres(o, d, self->n, self->xyz, self->draw_radius, NULL);
 }
 
 static void drag_begin(GtkGestureDrag *gesture, double x, double y, AmorphAtomView *self)
 {
-  (void) x;
-  (void) y;
   GdkModifierType mods = gtk_event_controller_get_current_event_state(GTK_EVENT_CONTROLLER(gesture));
   self->drag_button = gtk_gesture_single_get_current_button(GTK_GESTURE_SINGLE(gesture));
-  self->drag_pan = self->drag_button == GDK_BUTTON_MIDDLE || (mods & GDK_SHIFT_MASK);
+  self->drag_band = self->drag_button == GDK_BUTTON_PRIMARY && (mods & GDK_CONTROL_MASK);
+  self->drag_pan = !self->drag_band && (self->drag_button == GDK_BUTTON_MIDDLE || (mods & GDK_SHIFT_MASK));
+  self->band_x0 = self->band_x1 = x;
+  self->band_y0 = self->band_y1 = y;
   self->dragging = FALSE;
   self->drag_last_x = self->drag_last_y = 0;
   gtk_widget_grab_focus(GTK_WIDGET(self));
@@ -330,6 +428,13 @@ static void drag_update(GtkGestureDrag *gesture, double dx, double dy, AmorphAto
     self->dragging = TRUE;
     set_hover(self, -1);
   }
+  if (self->drag_band) {
+    self->band_x1 = self->band_x0 + dx;
+    self->band_y1 = self->band_y0 + dy;
+    self->band_shown = TRUE;
+    gtk_widget_queue_draw(GTK_WIDGET(self));
+    return;
+  }
   double ddx = dx - self->drag_last_x, ddy = dy - self->drag_last_y;
   self->drag_last_x = dx;
   self->drag_last_y = dy;
@@ -342,6 +447,15 @@ static void drag_update(GtkGestureDrag *gesture, double dx, double dy, AmorphAto
 
 static void drag_end(GtkGestureDrag *gesture, double dx, double dy, AmorphAtomView *self)
 {
+  if (self->drag_band && self->dragging) {
+    self->band_shown = FALSE;
+    gtk_widget_queue_draw(GTK_WIDGET(self));
+    GArray *sel = amorph_atom_view_atoms_in_rect(self, self->band_x0, self->band_y0, self->band_x0 + dx,
+                                                 self->band_y0 + dy);
+    g_signal_emit(self, signals[SIGNAL_ATOMS_SELECTED], 0, sel);
+    g_array_unref(sel);
+    return;
+  }
   if (self->dragging || self->drag_button != GDK_BUTTON_PRIMARY)
     return;
   double x0, y0;
@@ -424,6 +538,25 @@ static gboolean key_pressed(GtkEventControllerKey *ctl, guint keyval, guint keyc
   return TRUE;
 }
 
+static void amorph_atom_view_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  AmorphAtomView *self = AMORPH_ATOM_VIEW(widget);
+  GTK_WIDGET_CLASS(amorph_atom_view_parent_class)->snapshot(widget, snapshot);
+  if (!self->band_shown)
+    return;
+  graphene_rect_t r = GRAPHENE_RECT_INIT((float) MIN(self->band_x0, self->band_x1),
+                                         (float) MIN(self->band_y0, self->band_y1),
+                                         (float) fabs(self->band_x1 - self->band_x0),
+                                         (float) fabs(self->band_y1 - self->band_y0));
+  const GdkRGBA fill = {0.34f, 0.71f, 0.91f, 0.18f}, edge = {0.34f, 0.71f, 0.91f, 0.9f};
+  gtk_snapshot_append_color(snapshot, &fill, &r);
+  GskRoundedRect rr;
+  gsk_rounded_rect_init_from_rect(&rr, &r, 0);
+  const float widths[4] = {1, 1, 1, 1};
+  const GdkRGBA edges[4] = {edge, edge, edge, edge};
+  gtk_snapshot_append_border(snapshot, &rr, widths, edges);
+}
+
 static gboolean query_tooltip(GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip,
                               gpointer user_data)
 {
@@ -456,6 +589,8 @@ static void free_arrays(AmorphAtomView *self)
 {
   g_clear_pointer(&self->xyz, g_free);
   g_clear_pointer(&self->radius, g_free);
+  g_clear_pointer(&self->draw_radius, g_free);
+  g_clear_pointer(&self->arrow_vec, g_free);
   g_clear_pointer(&self->rgba, g_free);
   g_clear_pointer(&self->marks, g_free);
   g_clear_pointer(&self->type, g_free);
@@ -484,6 +619,7 @@ void amorph_atom_view_set_atoms(AmorphAtomView *self, const AmBox *box, const Am
   self->n = n;
   self->xyz = g_new(float, 3 * n + 1);
   self->radius = g_new(float, n + 1);
+  self->draw_radius = g_new(float, n + 1);
   self->rgba = g_new(float, 4 * n + 1);
   self->marks = g_new0(uint8_t, n + 1);
   self->type = g_new(int32_t, n + 1);
@@ -491,6 +627,8 @@ void amorph_atom_view_set_atoms(AmorphAtomView *self, const AmBox *box, const Am
   for (size_t k = 0; k < 3 * n; k++)
     self->xyz[k] = (float) atoms->x[k];
   memcpy(self->type, atoms->type, n * sizeof *self->type);
+  self->box = *box;
+  self->has_box = TRUE;
   self->id = g_memdup2(atoms->id, (n ? n : 1) * sizeof *atoms->id);
   self->ntypes = atoms->ntypes;
   memset(self->species, 0, sizeof self->species);
@@ -518,6 +656,8 @@ void amorph_atom_view_set_positions(AmorphAtomView *self, const AmBox *box, size
     self->box = *box;
     self->box_dirty = TRUE;
   }
+  if (self->slab_on)
+    update_visibility(self);
   self->positions_dirty = TRUE;
   queue_render(self);
 }
@@ -528,10 +668,11 @@ void amorph_atom_view_set_classes(AmorphAtomView *self, size_t n, const uint8_t 
   g_return_if_fail(n == self->n);
   g_free(self->classes);
   self->classes = g_memdup2(classes, n ? n : 1);
-  if (self->color_mode == AMORPH_COLOR_BY_CLASS) {
+  if (self->color_mode == AMORPH_COLOR_BY_CLASS)
     update_colors(self);
-    queue_render(self);
-  }
+  else
+    update_visibility(self);
+  queue_render(self);
 }
 
 gboolean amorph_atom_view_has_classes(AmorphAtomView *self)
@@ -581,6 +722,7 @@ void amorph_atom_view_set_pinned(AmorphAtomView *self, size_t n, const uint8_t *
   for (size_t i = 0; i < n; i++)
     self->pinned[i] = pinned ? pinned[i] != 0 : 0;
   update_marks(self);
+  update_visibility(self);
   queue_render(self);
 }
 
@@ -767,6 +909,7 @@ static void amorph_atom_view_finalize(GObject *object)
 {
   AmorphAtomView *self = AMORPH_ATOM_VIEW(object);
   free_arrays(self);
+  g_free(self->arrow_xyz);
   G_OBJECT_CLASS(amorph_atom_view_parent_class)->finalize(object);
 }
 
@@ -782,6 +925,7 @@ static void amorph_atom_view_class_init(AmorphAtomViewClass *klass)
   widget_class->realize = amorph_atom_view_realize;
   widget_class->unrealize = amorph_atom_view_unrealize;
   area_class->render = amorph_atom_view_render;
+  widget_class->snapshot = amorph_atom_view_snapshot;
 #if !GTK_CHECK_VERSION(4, 12, 0)
   area_class->create_context = amorph_atom_view_create_context;
 #endif
@@ -802,6 +946,10 @@ static void amorph_atom_view_class_init(AmorphAtomViewClass *klass)
                                               NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
   signals[SIGNAL_CAMERA_CHANGED] = g_signal_new("camera-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
                                                 NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* Ctrl-drag's rectangle: a GArray of guint indices (atoms_in_rect's), valid during
+   * emission; the window decides what selecting means (it pins them). */
+  signals[SIGNAL_ATOMS_SELECTED] = g_signal_new("atoms-selected", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+                                                NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ARRAY);
   gtk_widget_class_set_css_name(widget_class, "atomview");
 }
 
@@ -810,6 +958,10 @@ static void amorph_atom_view_init(AmorphAtomView *self)
   self->atom_scale = DEFAULT_ATOM_SCALE;
   self->show_box = TRUE;
   self->hover = -1;
+  self->class_filter = ~0u;
+  self->slab_axis = 2;
+  self->slab_center = 0.5;
+  self->slab_thickness = 10;
   am_camera_init(&self->camera);
   gtk_gl_area_set_has_depth_buffer(GTK_GL_AREA(self), TRUE);
   gtk_gl_area_set_auto_render(GTK_GL_AREA(self), TRUE);
@@ -839,4 +991,134 @@ static void amorph_atom_view_init(AmorphAtomView *self)
   GtkEventController *kc = gtk_event_controller_key_new();
   g_signal_connect(kc, "key-pressed", G_CALLBACK(key_pressed), self);
   gtk_widget_add_controller(GTK_WIDGET(self), kc);
+}
+
+/* ---- what is shown, and selections -------------------------------------------------- */
+
+void amorph_atom_view_set_class_filter(AmorphAtomView *self, guint mask)
+{
+  g_return_if_fail(AMORPH_IS_ATOM_VIEW(self));
+  if (self->class_filter == mask)
+    return;
+  self->class_filter = mask;
+  update_visibility(self);
+  queue_render(self);
+}
+
+guint amorph_atom_view_get_class_filter(AmorphAtomView *self)
+{
+  g_return_val_if_fail(AMORPH_IS_ATOM_VIEW(self), ~0u);
+  return self->class_filter;
+}
+
+void amorph_atom_view_set_slab(AmorphAtomView *self, gboolean on, int axis, double center, double thickness)
+{
+  g_return_if_fail(AMORPH_IS_ATOM_VIEW(self));
+  g_return_if_fail(axis >= 0 && axis < 3);
+  self->slab_on = !!on;
+  self->slab_axis = axis;
+  self->slab_center = isfinite(center) ? center - floor(center) : 0.5;
+  self->slab_thickness = isfinite(thickness) && thickness > 0 ? thickness : 0;
+  update_visibility(self);
+  queue_render(self);
+}
+
+gboolean amorph_atom_view_get_slab(AmorphAtomView *self, int *axis, double *center, double *thickness)
+{
+  g_return_val_if_fail(AMORPH_IS_ATOM_VIEW(self), FALSE);
+  if (axis)
+    *axis = self->slab_axis;
+  if (center)
+    *center = self->slab_center;
+  if (thickness)
+    *thickness = self->slab_thickness;
+  return self->slab_on;
+}
+
+size_t amorph_atom_view_get_n_visible(AmorphAtomView *self)
+{
+  g_return_val_if_fail(AMORPH_IS_ATOM_VIEW(self), 0);
+  return self->n_visible;
+}
+
+gboolean amorph_atom_view_is_visible(AmorphAtomView *self, size_t i)
+{
+  g_return_val_if_fail(AMORPH_IS_ATOM_VIEW(self), FALSE);
+  return i < self->n && self->draw_radius[i] > 0;
+}
+
+GArray *amorph_atom_view_visible_atoms(AmorphAtomView *self)
+{
+  g_return_val_if_fail(AMORPH_IS_ATOM_VIEW(self), NULL);
+  GArray *out = g_array_new(FALSE, FALSE, sizeof(guint));
+  for (guint i = 0; i < self->n; i++)
+    if (self->draw_radius[i] > 0)
+      g_array_append_val(out, i);
+  return out;
+}
+
+GArray *amorph_atom_view_atoms_in_rect(AmorphAtomView *self, double x0, double y0, double x1, double y1)
+{
+  g_return_val_if_fail(AMORPH_IS_ATOM_VIEW(self), NULL);
+  GArray *out = g_array_new(FALSE, FALSE, sizeof(guint));
+  const double xl = MIN(x0, x1), xh = MAX(x0, x1), yl = MIN(y0, y1), yh = MAX(y0, y1);
+  const AmCamera *cam = amorph_atom_view_get_camera(self);
+  for (guint i = 0; i < self->n; i++) {
+    if (!(self->draw_radius[i] > 0))
+      continue;
+    const double w[3] = {self->xyz[3 * i], self->xyz[3 * i + 1], self->xyz[3 * i + 2]};
+    double win[3];
+    if (am_camera_project(cam, w, win) && win[0] >= xl && win[0] <= xh && win[1] >= yl && win[1] <= yh)
+      g_array_append_val(out, i);
+  }
+  return out;
+}
+
+void amorph_atom_view_set_arrows(AmorphAtomView *self, size_t n, const float *vectors)
+{
+  g_return_if_fail(AMORPH_IS_ATOM_VIEW(self));
+  g_clear_pointer(&self->arrow_vec, g_free);
+  if (vectors && n == self->n && n > 0)
+    self->arrow_vec = g_memdup2(vectors, 3 * n * sizeof *vectors);
+  if (self->show_arrows)
+    queue_render(self);
+}
+
+void amorph_atom_view_set_show_arrows(AmorphAtomView *self, gboolean show)
+{
+  g_return_if_fail(AMORPH_IS_ATOM_VIEW(self));
+  self->show_arrows = !!show;
+  queue_render(self);
+}
+
+gboolean amorph_atom_view_get_show_arrows(AmorphAtomView *self)
+{
+  g_return_val_if_fail(AMORPH_IS_ATOM_VIEW(self), FALSE);
+  return self->show_arrows;
+}
+
+size_t amorph_atom_view_get_n_arrows(AmorphAtomView *self)
+{
+  g_return_val_if_fail(AMORPH_IS_ATOM_VIEW(self), 0);
+  return build_arrows(self) / 3;
+}
+
+void amorph_atom_view_get_value_range(AmorphAtomView *self, AmColormap *map, double *vmin, double *vmax)
+{
+  g_return_if_fail(AMORPH_IS_ATOM_VIEW(self));
+  if (map)
+    *map = self->value_map;
+  if (vmin)
+    *vmin = self->vmin;
+  if (vmax)
+    *vmax = self->vmax;
+}
+
+gboolean amorph_atom_view_get_value(AmorphAtomView *self, size_t i, double *value)
+{
+  g_return_val_if_fail(AMORPH_IS_ATOM_VIEW(self), FALSE);
+  if (!self->values || i >= self->n)
+    return FALSE;
+  *value = self->values[i];
+  return TRUE;
 }

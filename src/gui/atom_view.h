@@ -1,6 +1,7 @@
 /* atom_view.h: the 3-D atom view, a GtkGLArea that shows a configuration as shaded spheres
  * in its periodic cell, with a turntable camera (drag orbits, Shift- or middle-drag pans,
- * scroll zooms; arrows, +/−, R and O from the keyboard) and picking by click.
+ * scroll zooms; arrows, +/−, R and O from the keyboard), picking by click, and a selection
+ * rectangle by Ctrl-drag.
  *
  * The view keeps its own copy of what it draws; the window (the model's owner) pushes
  * atoms, positions, colours and pin marks in, and hears about clicks on atoms through the
@@ -70,6 +71,34 @@ long amorph_atom_view_pick(AmorphAtomView *self, double x, double y);
 guint64 amorph_atom_view_get_frame_count(AmorphAtomView *self);
 /* Asks for continuous redraws (a frame clock tick each frame); for measuring frame rates. */
 void amorph_atom_view_set_animate(AmorphAtomView *self, gboolean animate);
+
+/* What is shown. The class filter is a mask of 1 << AmAtomColorClass (VA, RA, FA; ~0 shows
+ * all); it applies only while classes are set, and pinned atoms always show. The slab
+ * keeps the atoms whose fractional coordinate along cell axis (0 x, 1 y, 2 z) lies within
+ * thickness/2 (Å, measured along that axis's edge length) of center (a fraction of the
+ * cell, wrapping periodically). Hidden atoms are neither drawn nor picked nor selected. */
+void amorph_atom_view_set_class_filter(AmorphAtomView *self, guint mask);
+guint amorph_atom_view_get_class_filter(AmorphAtomView *self);
+void amorph_atom_view_set_slab(AmorphAtomView *self, gboolean on, int axis, double center, double thickness);
+gboolean amorph_atom_view_get_slab(AmorphAtomView *self, int *axis, double *center, double *thickness);
+size_t amorph_atom_view_get_n_visible(AmorphAtomView *self);
+gboolean amorph_atom_view_is_visible(AmorphAtomView *self, size_t i);
+/* Indices (guint) of the atoms shown now, and of those shown whose projected centres lie
+ * inside the widget rectangle, at any depth (a band selects the whole column behind it,
+ * not only the front layer: in a glass the front layer is an accident of the view). The
+ * Ctrl-drag rectangle emits "atoms-selected" with the latter. Free with g_array_unref. */
+GArray *amorph_atom_view_visible_atoms(AmorphAtomView *self);
+GArray *amorph_atom_view_atoms_in_rect(AmorphAtomView *self, double x0, double y0, double x1, double y1);
+/* Displacement arrows (3n vectors, Å; NULL clears): drawn for the shown atoms of class RA,
+ * each from (centre − vector) to the centre, over the atoms, at true length. */
+void amorph_atom_view_set_arrows(AmorphAtomView *self, size_t n, const float *vectors);
+void amorph_atom_view_set_show_arrows(AmorphAtomView *self, gboolean show);
+gboolean amorph_atom_view_get_show_arrows(AmorphAtomView *self);
+size_t amorph_atom_view_get_n_arrows(AmorphAtomView *self);
+/* Atom i's value for AMORPH_COLOR_BY_VALUE; FALSE without values. */
+gboolean amorph_atom_view_get_value(AmorphAtomView *self, size_t i, double *value);
+/* The colour map and range of AMORPH_COLOR_BY_VALUE. */
+void amorph_atom_view_get_value_range(AmorphAtomView *self, AmColormap *map, double *vmin, double *vmax);
 
 /* Species display radius (Å, before scale) and colour by element symbol. */
 double amorph_species_radius(const char *element);

@@ -19,6 +19,9 @@ struct AmAtomRenderer {
   GLint l_view, l_proj, l_color;
   GLuint sphere_vao, quad_vbo, inst_vbo;
   GLuint line_vao, line_vbo;
+  GLuint arrow_vao, arrow_vbo;
+  size_t n_arrow_vertices, arrow_capacity; /* vertices in the GL buffer, and room for */
+  AmColor arrow_color;
   Instance *inst;
   size_t n, capacity;
   size_t uploaded_capacity; /* instances the GL buffer can hold */
@@ -142,6 +145,16 @@ AmAtomRenderer *am_atom_renderer_new(const char *sphere_vs, const char *sphere_f
   glBindVertexArray(0);
   glBindBuffer(GL_ARRAY_BUFFER, 0);
 
+  glGenVertexArrays(1, &r->arrow_vao);
+  glBindVertexArray(r->arrow_vao);
+  glGenBuffers(1, &r->arrow_vbo);
+  glBindBuffer(GL_ARRAY_BUFFER, r->arrow_vbo);
+  glEnableVertexAttribArray(0);
+  glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, 3 * sizeof(float), (void *) 0);
+  glBindVertexArray(0);
+  glBindBuffer(GL_ARRAY_BUFFER, 0);
+  r->arrow_color = am_color_from_hex(0xf0e442);
+
   r->background = am_color_from_hex(0x24272c);
   r->box_color = am_color_with_alpha(am_color_from_hex(0x9aa0a6), 1.0);
   r->pinned_color = am_atom_class_color(AM_ATOM_COLOR_PINNED);
@@ -155,8 +168,10 @@ void am_atom_renderer_free(AmAtomRenderer *r)
   glDeleteBuffers(1, &r->quad_vbo);
   glDeleteBuffers(1, &r->inst_vbo);
   glDeleteBuffers(1, &r->line_vbo);
+  glDeleteBuffers(1, &r->arrow_vbo);
   glDeleteVertexArrays(1, &r->sphere_vao);
   glDeleteVertexArrays(1, &r->line_vao);
+  glDeleteVertexArrays(1, &r->arrow_vao);
   glDeleteProgram(r->sphere_prog);
   glDeleteProgram(r->line_prog);
   g_free(r->inst);
@@ -307,6 +322,33 @@ void am_atom_renderer_draw(AmAtomRenderer *r, const double view[16], const doubl
     glBindVertexArray(r->line_vao);
     glDrawArrays(GL_LINES, 0, 24);
   }
+  if (r->n_arrow_vertices) {
+    /* Over the atoms: a displacement of an ångström or two would hide inside its own
+     * sphere. */
+    glDisable(GL_DEPTH_TEST);
+    glUseProgram(r->line_prog);
+    glUniformMatrix4fv(r->l_view, 1, GL_FALSE, v);
+    glUniformMatrix4fv(r->l_proj, 1, GL_FALSE, p);
+    glUniform4f(r->l_color, (float) r->arrow_color.r, (float) r->arrow_color.g, (float) r->arrow_color.b, 1.0f);
+    glBindVertexArray(r->arrow_vao);
+    glDrawArrays(GL_LINES, 0, (GLsizei) r->n_arrow_vertices);
+    glEnable(GL_DEPTH_TEST);
+  }
   glBindVertexArray(0);
   glUseProgram(0);
+}
+
+void am_atom_renderer_set_arrows(AmAtomRenderer *r, size_t n_segments, const float *xyz, AmColor color)
+{
+  r->arrow_color = color;
+  r->n_arrow_vertices = xyz ? 2 * n_segments : 0;
+  if (!r->n_arrow_vertices)
+    return;
+  glBindBuffer(GL_ARRAY_BUFFER, r->arrow_vbo);
+  if (r->n_arrow_vertices > r->arrow_capacity) {
+    r->arrow_capacity = 2 * r->n_arrow_vertices;
+    glBufferData(GL_ARRAY_BUFFER, r->arrow_capacity * 3 * sizeof(float), NULL, GL_DYNAMIC_DRAW);
+  }
+  glBufferSubData(GL_ARRAY_BUFFER, 0, r->n_arrow_vertices * 3 * sizeof(float), xyz);
+  glBindBuffer(GL_ARRAY_BUFFER, 0);
 }

@@ -51,6 +51,9 @@ void am_atom_renderer_set_positions(AmAtomRenderer *r, size_t n, const float *xy
 void am_atom_renderer_set_marks(AmAtomRenderer *r, size_t n, const uint8_t *marks);
 size_t am_atom_renderer_count(const AmAtomRenderer *r);
 
+/* Line segments drawn over the atoms in one colour (the view's displacement arrows):
+ * xyz holds 6 floats per segment, its two ends (Å); NULL or 0 segments draws none. */
+void am_atom_renderer_set_arrows(AmAtomRenderer *r, size_t n_segments, const float *xyz, AmColor color);
 /* The cell outline; NULL hides it. */
 void am_atom_renderer_set_box(AmAtomRenderer *r, const AmBox *box);
 void am_atom_renderer_set_background(AmAtomRenderer *r, AmColor color);
