@@ -19,6 +19,10 @@
 #include "gui/help_button.h"
 #include "gui/presentation.h"
 #include "gui/worker.h"
+#include "gui/file_chooser.h"
+#include "gui/pin_set.h"
+#include "gui/structure_job.h"
+#include "gui/view_controls.h"
 #include "render/figures.h"
 #include "sim/data_file.h"
 
@@ -57,6 +61,7 @@ struct _AmorphWindow {
   GtkWidget *speed_box;
   GtkWidget *side_panel_button;
   AmorphPresentation *presentation;
+  AmorphViewControls *view_controls;
 
   /* The model. */
   char *path;
@@ -93,7 +98,17 @@ struct _AmorphWindow {
   gboolean show_side_panel;
   double value_lo, value_hi; /* colour range of the per-atom energies shown */
   GSettings *settings;       /* NULL when the schema is not installed or compiled */
+
+  /* Colour by value, filters and pin sets (the atom view's part of the window). */
+  GHashTable *id_index;      /* atom id (pointing into atoms.id) -> index + 1 */
+  guint8 *true_cls;          /* n: AmAtomClass of the last run snapshot (pinned or not), or NULL */
+  double *uprime_buf;        /* n: u′_max of the watched replica in file order, or NULL */
+  float *arrow_buf;          /* 3n: its non-affine displacement since t_s, file order */
+  AmorphStructureValues *structure; /* |Θ| and E_i of the loaded sample, once computed */
+  GCancellable *structure_cancel;   /* while that computation runs */
 };
+
+enum { COLOR_SPECIES = 0, COLOR_CLASS, COLOR_ENERGY, COLOR_UPRIME, COLOR_THETA };
 
 enum {
   PROP_0,
@@ -106,6 +121,8 @@ static GParamSpec *props[N_PROPS];
 G_DEFINE_FINAL_TYPE(AmorphWindow, amorph_window, GTK_TYPE_APPLICATION_WINDOW)
 
 static const int speed_steps[] = {1, 2, 5, 10, 20, 50, 100};
+
+static int cmp_double(const void *a, const void *b);
 
 static int steps_per_frame(AmorphWindow *self)
 {
@@ -212,9 +229,9 @@ static void draw_swatch(GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointe
 static void draw_colorbar(GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
 {
   (void) area;
-  (void) data;
+  AmColormap map = (AmColormap) GPOINTER_TO_INT(data);
   for (int x = 0; x < w; x++) {
-    AmColor c = am_colormap_eval(AM_COLORMAP_VIRIDIS, w > 1 ? x / (double) (w - 1) : 0);
+    AmColor c = am_colormap_eval(map, w > 1 ? x / (double) (w - 1) : 0);
     cairo_set_source_rgb(cr, c.r, c.g, c.b);
     cairo_rectangle(cr, x, 0, 1, h);
     cairo_fill(cr);
@@ -222,16 +239,17 @@ static void draw_colorbar(GtkDrawingArea *area, cairo_t *cr, int w, int h, gpoin
 }
 
 /* Low label, colour bar, high label: the range of per-atom values on screen. */
-static void legend_add_colorbar(AmorphWindow *self, const char *title, double lo, double hi)
+static void legend_add_colorbar(AmorphWindow *self, const char *title, const char *unit, AmColormap map, double lo,
+                                double hi)
 {
-  g_autofree char *los = g_strdup_printf("%s %.2f", title, lo), *his = g_strdup_printf("%.2f eV", hi);
+  g_autofree char *los = g_strdup_printf("%s %.2f", title, lo), *his = g_strdup_printf("%.2f %s", hi, unit);
   GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_box_append(GTK_BOX(box), gtk_label_new(los));
   GtkWidget *bar = gtk_drawing_area_new();
   gtk_drawing_area_set_content_width(GTK_DRAWING_AREA(bar), 110);
   gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(bar), 10);
   gtk_widget_set_valign(bar, GTK_ALIGN_CENTER);
-  gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(bar), draw_colorbar, NULL, NULL);
+  gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(bar), draw_colorbar, GINT_TO_POINTER(map), NULL);
   gtk_box_append(GTK_BOX(box), bar);
   gtk_box_append(GTK_BOX(box), gtk_label_new(his));
   gtk_box_append(GTK_BOX(self->legend_box), box);
@@ -263,7 +281,15 @@ static void update_legend(AmorphWindow *self)
     return;
   AmorphColorMode mode = amorph_atom_view_get_color_mode(self->atom_view);
   if (mode == AMORPH_COLOR_BY_VALUE && amorph_atom_view_has_values(self->atom_view)) {
-    legend_add_colorbar(self, "<i>E</i><sub><i>i</i></sub>", self->value_lo, self->value_hi);
+    guint sel = gtk_drop_down_get_selected(self->color_dropdown);
+    AmColormap map;
+    amorph_atom_view_get_value_range(self->atom_view, &map, NULL, NULL);
+    if (sel == COLOR_UPRIME)
+      legend_add_colorbar(self, "<i>u</i>′<sub>max</sub>", "Å", map, self->value_lo, self->value_hi);
+    else if (sel == COLOR_THETA)
+      legend_add_colorbar(self, "|Θ|", "Å", map, self->value_lo, self->value_hi);
+    else
+      legend_add_colorbar(self, "<i>E</i><sub><i>i</i></sub>", "eV", map, self->value_lo, self->value_hi);
     GtkWidget *first = gtk_widget_get_first_child(gtk_widget_get_first_child(self->legend_box));
     gtk_label_set_use_markup(GTK_LABEL(first), TRUE);
   } else if (mode == AMORPH_COLOR_BY_CLASS && amorph_atom_view_has_classes(self->atom_view)) {
@@ -380,6 +406,25 @@ static void draw_axes(GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer 
 static void on_camera_changed(AmorphWindow *self)
 {
   gtk_widget_queue_draw(GTK_WIDGET(self->axes_area));
+}
+
+/* Per-atom values (file order) into the view, through map over their 2nd to 98th
+ * percentile: a few atoms in odd places must not wash out the rest. */
+static void show_values(AmorphWindow *self, const double *values, AmColormap map)
+{
+  size_t n = self->atoms.n;
+  if (!n)
+    return;
+  double *sorted = g_memdup2(values, n * sizeof *sorted);
+  qsort(sorted, n, sizeof *sorted, cmp_double);
+  self->value_lo = sorted[(size_t) (0.02 * (n - 1))];
+  self->value_hi = sorted[(size_t) (0.98 * (n - 1))];
+  if (!(self->value_hi > self->value_lo))
+    self->value_hi = self->value_lo + 1e-3;
+  g_free(sorted);
+  amorph_atom_view_set_values(self->atom_view, n, values, map, self->value_lo, self->value_hi);
+  if (amorph_atom_view_get_color_mode(self->atom_view) == AMORPH_COLOR_BY_VALUE)
+    update_legend(self);
 }
 
 /* ---- pins and their history ---------------------------------------------------------- */
@@ -559,6 +604,8 @@ static void show_free_play(AmorphWindow *self, const AmorphSnapshot *snap)
   g_string_free(s, TRUE);
   amorph_free_play_panel_show_snapshot(self->free_play_panel, snap);
   if (snap->classes) {
+    self->true_cls = g_renew(guint8, self->true_cls, snap->n);
+    memcpy(self->true_cls, snap->classes, snap->n);
     self->class_buf = g_renew(guint8, self->class_buf, snap->n);
     for (size_t i = 0; i < snap->n; i++)
       self->class_buf[i] = self->pinned[i] ? AM_ATOM_COLOR_PINNED : snap->classes[i];
@@ -576,20 +623,9 @@ static void on_snapshot(AmorphSnapshot *snap, gpointer user_data)
   self->running = snap->running;
   if (snap->n == self->atoms.n && snap->x) {
     amorph_atom_view_set_positions(self->atom_view, &snap->box, snap->n, snap->x);
-    if (snap->values) {
-      /* The 2nd to 98th percentile: a few atoms in odd places must not wash out the rest. */
-      double *sorted = g_memdup2(snap->values, snap->n * sizeof *sorted);
-      qsort(sorted, snap->n, sizeof *sorted, cmp_double);
-      self->value_lo = sorted[(size_t) (0.02 * (snap->n - 1))];
-      self->value_hi = sorted[(size_t) (0.98 * (snap->n - 1))];
-      if (!(self->value_hi > self->value_lo))
-        self->value_hi = self->value_lo + 1e-3;
-      g_free(sorted);
-      amorph_atom_view_set_values(self->atom_view, snap->n, snap->values, AM_COLORMAP_VIRIDIS, self->value_lo,
-                                  self->value_hi);
-      if (amorph_atom_view_get_color_mode(self->atom_view) == AMORPH_COLOR_BY_VALUE)
-        update_legend(self);
-    }
+    /* The running glass's own energies replace the loaded sample's. */
+    if (snap->values && gtk_drop_down_get_selected(self->color_dropdown) == COLOR_ENERGY)
+      show_values(self, snap->values, AM_COLORMAP_VIRIDIS);
     self->run_step = snap->step;
     show_free_play(self, snap);
   }
@@ -776,14 +812,45 @@ static void show_figures(AmorphWindow *self, const AmDmsSweepResults *res)
 static void on_dms_snapshot(AmorphDmsSnapshot *snap, gpointer user_data)
 {
   AmorphWindow *self = user_data;
-  if (snap->n > 0 && snap->n == self->atoms.n) {
-    amorph_atom_view_set_positions(self->atom_view, &snap->box, snap->n, snap->x);
-    self->class_buf = g_renew(guint8, self->class_buf, snap->n);
-    /* AmAtomClass and the colour classes share VA/RA/FA; pinned atoms get their own. */
-    for (gsize i = 0; i < snap->n; i++)
-      self->class_buf[i] = snap->pinned[i] ? AM_ATOM_COLOR_PINNED : snap->cls[i];
-    amorph_atom_view_set_classes(self->atom_view, snap->n, self->class_buf);
-    amorph_atom_view_set_pinned(self->atom_view, snap->n, snap->pinned);
+  if (snap->n > 0 && snap->n == self->atoms.n && snap->id) {
+    /* The job's atoms in the sample's order, matched by id: the engine may have sorted
+     * them. An id the sample does not have means another sample: nothing is shown. */
+    gsize n = snap->n;
+    g_autofree gsize *where = g_new(gsize, n + 1);
+    gboolean match = TRUE;
+    for (gsize j = 0; j < n && match; j++) {
+      gsize at = GPOINTER_TO_SIZE(g_hash_table_lookup(self->id_index, &snap->id[j]));
+      match = at > 0;
+      where[j] = at - 1;
+    }
+    if (match) {
+      g_autofree double *x = g_new(double, 3 * n);
+      g_autofree guint8 *pins = g_new(guint8, n);
+      self->class_buf = g_renew(guint8, self->class_buf, n);
+      self->true_cls = g_renew(guint8, self->true_cls, n);
+      for (gsize j = 0; j < n; j++) {
+        gsize i = where[j];
+        memcpy(x + 3 * i, snap->x + 3 * j, 3 * sizeof *x);
+        pins[i] = snap->pinned[j];
+        self->true_cls[i] = snap->cls[j];
+        /* AmAtomClass and the colour classes share VA/RA/FA; pinned atoms get their own. */
+        self->class_buf[i] = snap->pinned[j] ? AM_ATOM_COLOR_PINNED : snap->cls[j];
+      }
+      amorph_atom_view_set_positions(self->atom_view, &snap->box, n, x);
+      amorph_atom_view_set_classes(self->atom_view, n, self->class_buf);
+      amorph_atom_view_set_pinned(self->atom_view, n, pins);
+      if (snap->uprime_max && snap->uprime_vec) {
+        self->uprime_buf = g_renew(double, self->uprime_buf, n);
+        self->arrow_buf = g_renew(float, self->arrow_buf, 3 * n);
+        for (gsize j = 0; j < n; j++) {
+          self->uprime_buf[where[j]] = snap->uprime_max[j];
+          memcpy(self->arrow_buf + 3 * where[j], snap->uprime_vec + 3 * j, 3 * sizeof(float));
+        }
+        amorph_atom_view_set_arrows(self->atom_view, n, self->arrow_buf);
+        if (gtk_drop_down_get_selected(self->color_dropdown) == COLOR_UPRIME)
+          show_values(self, self->uprime_buf, AM_COLORMAP_CIVIDIS);
+      }
+    }
   }
   int loss_replicas = 0;
   for (gsize k = 0; k < snap->n_points; k++)
@@ -1277,6 +1344,16 @@ gboolean amorph_window_load(AmorphWindow *self, const char *path, GError **error
   self->n_pinned = 0;
   g_ptr_array_set_size(self->undo, 0);
   g_ptr_array_set_size(self->redo, 0);
+  g_hash_table_remove_all(self->id_index);
+  for (size_t i = 0; i < self->atoms.n; i++)
+    g_hash_table_insert(self->id_index, &self->atoms.id[i], GSIZE_TO_POINTER(i + 1));
+  g_clear_pointer(&self->true_cls, g_free);
+  g_clear_pointer(&self->uprime_buf, g_free);
+  g_clear_pointer(&self->arrow_buf, g_free);
+  g_clear_pointer(&self->structure, amorph_structure_values_free);
+  g_cancellable_cancel(self->structure_cancel);
+  g_clear_object(&self->structure_cancel);
+  amorph_view_controls_set_busy(self->view_controls, NULL);
 
   amorph_atom_view_set_atoms(self->atom_view, &self->box, &self->atoms);
   g_autofree char *base = g_path_get_basename(path);
@@ -1426,15 +1503,287 @@ static void fullscreen_action(GtkWidget *widget, const char *name, GVariant *par
     gtk_window_fullscreen(GTK_WINDOW(widget));
 }
 
+static void show_structure_values(AmorphWindow *self);
+
+static void on_structure_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+  (void) source;
+  g_autoptr(GError) error = NULL;
+  AmorphStructureValues *v = amorph_structure_job_finish(result, &error);
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return; /* the window may be gone, or a new sample loaded */
+  AmorphWindow *self = data;
+  g_clear_object(&self->structure_cancel);
+  amorph_view_controls_set_busy(self->view_controls, NULL);
+  if (!v || v->n != self->atoms.n) {
+    g_autofree char *msg = g_strdup_printf("The structure could not be computed: %s",
+                                           error ? error->message : "the sample changed");
+    show_toast(self, msg);
+    amorph_structure_values_free(v);
+    return;
+  }
+  self->structure = v;
+  show_structure_values(self);
+}
+
+/* |Θ| or E_i of the loaded sample: at once when known, else computed on a thread while
+ * the Display page shows a spinner with Cancel. */
+static void show_structure_values(AmorphWindow *self)
+{
+  guint sel = gtk_drop_down_get_selected(self->color_dropdown);
+  if (!self->loaded || (sel != COLOR_THETA && sel != COLOR_ENERGY))
+    return;
+  if (self->structure) {
+    if (sel == COLOR_THETA)
+      show_values(self, self->structure->theta, AM_COLORMAP_VIRIDIS);
+    else
+      show_values(self, self->structure->energy, AM_COLORMAP_VIRIDIS);
+    return;
+  }
+  if (self->structure_cancel)
+    return;
+  g_autofree char *potential = find_data_file("potentials", POTENTIAL_FILE);
+  if (!potential) {
+    show_toast(self, "The potential " POTENTIAL_FILE " was not found in the data folder.");
+    return;
+  }
+  const char *names[AM_MAX_TYPES] = {0};
+  for (int t = 0; t < self->atoms.ntypes && t < AM_MAX_TYPES; t++)
+    names[t] = amorph_species_for_type(&self->atoms, t);
+  self->structure_cancel = g_cancellable_new();
+  amorph_view_controls_set_busy(self->view_controls, "Computing Voronoi cells and energies of the loaded sample …");
+  amorph_structure_job_start(&self->box, &self->atoms, names, potential, self->structure_cancel, on_structure_done,
+                             self);
+}
+
+static void on_structure_cancel(AmorphWindow *self)
+{
+  if (self->structure_cancel) {
+    g_cancellable_cancel(self->structure_cancel);
+    g_clear_object(&self->structure_cancel);
+  }
+  amorph_view_controls_set_busy(self->view_controls, NULL);
+  gtk_drop_down_set_selected(self->color_dropdown, COLOR_SPECIES);
+}
+
+/* ---- pin sets ---------------------------------------------------------------------- */
+
+/* Pins those of the listed atoms not pinned yet, as one undo step; returns how many. */
+static guint pin_indices(AmorphWindow *self, const GArray *indices)
+{
+  GArray *a = g_array_new(FALSE, FALSE, sizeof(guint));
+  for (guint k = 0; k < indices->len; k++) {
+    guint i = g_array_index(indices, guint, k);
+    if (i < self->atoms.n && !self->pinned[i])
+      g_array_append_val(a, i);
+  }
+  guint n = a->len;
+  if (!n) {
+    g_array_unref(a);
+    return 0;
+  }
+  flip_pins(self, a);
+  record(self, a);
+  update_actions(self);
+  return n;
+}
+
+guint amorph_window_pin_atoms(AmorphWindow *self, const GArray *indices)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), 0);
+  return pin_indices(self, indices);
+}
+
+static void on_atoms_selected(AmorphWindow *self, GArray *indices)
+{
+  guint n = pin_indices(self, indices);
+  g_autofree char *msg = g_strdup_printf(g_dngettext(NULL, "Pinned %u atom (Undo with Ctrl+Z)",
+                                                     "Pinned %u atoms (Undo with Ctrl+Z)", n), n);
+  show_toast(self, n ? msg : "No unpinned atom inside the rectangle");
+}
+
+static void pin_shown_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  GArray *shown = amorph_atom_view_visible_atoms(self->atom_view);
+  pin_indices(self, shown);
+  g_array_unref(shown);
+}
+
+/* The finished sweep's selected RAs of its first pin set, at the selection temperature
+ * (the one nearest to it), else at the temperature with the most of them. */
+static const AmDmsPoint *selected_ra_point(AmorphWindow *self)
+{
+  const AmDmsSweepResults *res = self->dms && !self->dms_active ? amorph_dms_run_results(self->dms) : NULL;
+  if (!res || res->n_sets == 0)
+    return NULL;
+  const AmDmsPinSetResults *set = &res->sets[0];
+  const AmDmsPoint *best = NULL;
+  for (gsize k = 0; k < set->n_points; k++) {
+    const AmDmsPoint *pt = &set->points[k];
+    if (!best)
+      best = pt;
+    else if (isfinite(res->selection_temperature))
+      best = fabs(pt->temperature - res->selection_temperature) < fabs(best->temperature - res->selection_temperature)
+                 ? pt
+                 : best;
+    else if (pt->n_selected > best->n_selected)
+      best = pt;
+  }
+  return best && best->n_selected ? best : NULL;
+}
+
+static void pin_selected_ras_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  const AmDmsPoint *pt = selected_ra_point(self);
+  if (!pt) {
+    show_toast(self, "No selected RAs yet: they come from a finished sweep.");
+    return;
+  }
+  GArray *a = g_array_new(FALSE, FALSE, sizeof(guint));
+  for (gsize k = 0; k < pt->n_selected; k++) {
+    gsize at = GPOINTER_TO_SIZE(g_hash_table_lookup(self->id_index, &pt->selected_ids[k]));
+    if (at) {
+      guint i = (guint) (at - 1);
+      g_array_append_val(a, i);
+    }
+  }
+  guint n = pin_indices(self, a);
+  g_array_unref(a);
+  g_autofree char *msg = g_strdup_printf("Pinned %u selected RAs of %.0f K", n, pt->temperature);
+  show_toast(self, msg);
+}
+
+gboolean amorph_window_pin_random_vas(AmorphWindow *self, gsize count, guint64 seed, GError **error)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), FALSE);
+  if (!self->true_cls) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                "no atom classes yet: run a sweep or free play until atoms are classified");
+    return FALSE;
+  }
+  GArray *a = amorph_pin_set_random_vas(self->true_cls, self->pinned, self->atoms.n, count, seed, error);
+  if (!a)
+    return FALSE;
+  pin_indices(self, a);
+  g_array_unref(a);
+  return TRUE;
+}
+
+static void pin_random_vas_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  const AmDmsPoint *pt = selected_ra_point(self);
+  gsize count = pt ? pt->n_selected : self->n_pinned;
+  if (!count) {
+    show_toast(self, "As many as what? Pin atoms or finish a sweep with selected RAs first.");
+    return;
+  }
+  const char *seed_text = amorph_settings_panel_get_value(self->settings_panel, "dms", "seed");
+  guint64 seed = seed_text ? g_ascii_strtoull(seed_text, NULL, 10) : 12345;
+  g_autoptr(GError) error = NULL;
+  if (!amorph_window_pin_random_vas(self, count, seed, &error))
+    show_toast(self, error->message);
+}
+
+gboolean amorph_window_save_pins(AmorphWindow *self, const char *path, GError **error)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), FALSE);
+  g_autofree gint64 *ids = g_new(gint64, self->n_pinned + 1);
+  gsize m = 0;
+  for (size_t i = 0; i < self->atoms.n; i++)
+    if (self->pinned[i])
+      ids[m++] = self->atoms.id[i];
+  g_autofree char *base = self->path ? g_path_get_basename(self->path) : g_strdup("the sample");
+  g_autofree char *comment = g_strdup_printf("atom ids pinned in the Amorph explorer on %s", base);
+  return amorph_pin_set_save(path, ids, m, comment, error);
+}
+
+gboolean amorph_window_load_pins(AmorphWindow *self, const char *path, GError **error)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), FALSE);
+  g_autoptr(GArray) ids = amorph_pin_set_load(path, error);
+  if (!ids)
+    return FALSE;
+  g_autofree guint8 *want = g_new0(guint8, self->atoms.n + 1);
+  for (guint k = 0; k < ids->len; k++) {
+    gint64 id = g_array_index(ids, gint64, k);
+    gsize at = GPOINTER_TO_SIZE(g_hash_table_lookup(self->id_index, &id));
+    if (!at) {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: atom id %" G_GINT64_FORMAT " is not in the sample",
+                  path, id);
+      return FALSE;
+    }
+    want[at - 1] = 1;
+  }
+  /* The loaded set replaces the pins, as one step to undo. */
+  GArray *a = g_array_new(FALSE, FALSE, sizeof(guint));
+  for (guint i = 0; i < self->atoms.n; i++)
+    if (!!self->pinned[i] != want[i])
+      g_array_append_val(a, i);
+  if (a->len) {
+    flip_pins(self, a);
+    record(self, a);
+    update_actions(self);
+  } else
+    g_array_unref(a);
+  return TRUE;
+}
+
+static void on_pins_chosen(GFile *file, gpointer data)
+{
+  AmorphWindow *self = data;
+  if (!file)
+    return;
+  g_autofree char *path = g_file_get_path(file);
+  gboolean saving = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(self), "pins-saving"));
+  g_autoptr(GError) error = NULL;
+  if (!path)
+    show_toast(self, "Pin sets are read and written as local files.");
+  else if (!(saving ? amorph_window_save_pins(self, path, &error) : amorph_window_load_pins(self, path, &error)))
+    show_toast(self, error->message);
+}
+
+static void pins_file_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  gboolean saving = g_str_equal(name, "win.save-pins");
+  g_object_set_data(G_OBJECT(self), "pins-saving", GINT_TO_POINTER(saving));
+  amorph_choose_file(GTK_WINDOW(self), saving ? AMORPH_CHOOSE_SAVE : AMORPH_CHOOSE_OPEN,
+                     saving ? "Save Pinned Atoms" : "Load Pinned Atoms", saving ? "pinned-ids.txt" : NULL,
+                     "Atom id files", "*.txt", on_pins_chosen, self);
+}
+
+void amorph_window_set_color_by(AmorphWindow *self, guint index)
+{
+  g_return_if_fail(AMORPH_IS_WINDOW(self));
+  gtk_drop_down_set_selected(self->color_dropdown, index);
+}
+
 static void on_color_mode_changed(AmorphWindow *self)
 {
   guint sel = gtk_drop_down_get_selected(self->color_dropdown);
   /* The schema knows species and class; the energy colouring lasts one session. */
   if (self->settings && sel <= 1 && g_settings_get_enum(self->settings, "color-mode") != (int) sel)
     g_settings_set_enum(self->settings, "color-mode", (int) sel);
-  amorph_atom_view_set_color_mode(self->atom_view, sel == 2   ? AMORPH_COLOR_BY_VALUE
-                                                   : sel == 1 ? AMORPH_COLOR_BY_CLASS
-                                                              : AMORPH_COLOR_BY_SPECIES);
+  amorph_atom_view_clear_values(self->atom_view);
+  amorph_atom_view_set_color_mode(self->atom_view, sel >= COLOR_ENERGY ? AMORPH_COLOR_BY_VALUE
+                                                   : sel == COLOR_CLASS ? AMORPH_COLOR_BY_CLASS
+                                                                        : AMORPH_COLOR_BY_SPECIES);
+  if (sel == COLOR_UPRIME && self->uprime_buf)
+    show_values(self, self->uprime_buf, AM_COLORMAP_CIVIDIS);
+  else if (sel == COLOR_UPRIME)
+    show_toast(self, "u′ max comes from a running sweep's watched replica, once its analysed window began.");
+  else if ((sel == COLOR_ENERGY && !self->worker) || sel == COLOR_THETA)
+    show_structure_values(self);
   update_legend(self);
 }
 
@@ -1616,6 +1965,8 @@ static void amorph_window_dispose(GObject *object)
   g_clear_pointer(&self->dms, amorph_dms_run_free);
   self->dms_active = FALSE;
   g_clear_object(&self->presentation);
+  g_cancellable_cancel(self->structure_cancel);
+  g_clear_object(&self->structure_cancel);
   if (self->toast_timeout) {
     g_source_remove(self->toast_timeout);
     self->toast_timeout = 0;
@@ -1633,6 +1984,11 @@ static void amorph_window_finalize(GObject *object)
   am_atoms_free(&self->atoms);
   g_free(self->path);
   g_free(self->pinned);
+  g_hash_table_unref(self->id_index);
+  g_free(self->true_cls);
+  g_free(self->uprime_buf);
+  g_free(self->arrow_buf);
+  amorph_structure_values_free(self->structure);
   g_clear_object(&self->settings);
   g_ptr_array_unref(self->undo);
   g_ptr_array_unref(self->redo);
@@ -1667,6 +2023,7 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   g_type_ensure(AMORPH_TYPE_FREE_PLAY_PANEL);
   g_type_ensure(AMORPH_TYPE_HELP_BUTTON);
   g_type_ensure(AMORPH_TYPE_PLOT_VIEW);
+  g_type_ensure(AMORPH_TYPE_VIEW_CONTROLS);
   gtk_widget_class_set_template_from_resource(widget_class, "/org/amorph/Amorph/window.ui");
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, atom_view);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, title_label);
@@ -1686,6 +2043,7 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, temperature_adjustment);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, atom_scale_adjustment);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, color_dropdown);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, view_controls);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, box_switch);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, settings_panel);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, free_play_panel);
@@ -1710,6 +2068,11 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   gtk_widget_class_install_action(widget_class, "win.undo", NULL, undo_action);
   gtk_widget_class_install_action(widget_class, "win.redo", NULL, redo_action);
   gtk_widget_class_install_action(widget_class, "win.clear-pins", NULL, clear_pins_action);
+  gtk_widget_class_install_action(widget_class, "win.pin-shown", NULL, pin_shown_action);
+  gtk_widget_class_install_action(widget_class, "win.pin-selected-ras", NULL, pin_selected_ras_action);
+  gtk_widget_class_install_action(widget_class, "win.pin-random-vas", NULL, pin_random_vas_action);
+  gtk_widget_class_install_action(widget_class, "win.save-pins", NULL, pins_file_action);
+  gtk_widget_class_install_action(widget_class, "win.load-pins", NULL, pins_file_action);
   gtk_widget_class_install_action(widget_class, "win.reset-view", NULL, reset_view_action);
   gtk_widget_class_install_action(widget_class, "win.fullscreen", NULL, fullscreen_action);
   gtk_widget_class_install_action(widget_class, "win.presentation", NULL, presentation_action);
@@ -1735,6 +2098,7 @@ static void amorph_window_init(AmorphWindow *self)
 {
   gtk_widget_init_template(GTK_WIDGET(self));
   self->undo = g_ptr_array_new_with_free_func((GDestroyNotify) g_array_unref);
+  self->id_index = g_hash_table_new(g_int64_hash, g_int64_equal);
   self->redo = g_ptr_array_new_with_free_func((GDestroyNotify) g_array_unref);
   self->run_step = -1;
   self->show_side_panel = TRUE;
@@ -1751,6 +2115,9 @@ static void amorph_window_init(AmorphWindow *self)
                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_connect_swapped(self->atom_view, "notify::orthographic", G_CALLBACK(on_view_orthographic), self);
   g_signal_connect_swapped(self->atom_view, "camera-changed", G_CALLBACK(on_camera_changed), self);
+  g_signal_connect_swapped(self->atom_view, "atoms-selected", G_CALLBACK(on_atoms_selected), self);
+  amorph_view_controls_set_view(self->view_controls, self->atom_view);
+  g_signal_connect_swapped(self->view_controls, "cancel", G_CALLBACK(on_structure_cancel), self);
   gtk_drawing_area_set_draw_func(self->axes_area, draw_axes, self, NULL);
   g_signal_connect_swapped(self->color_dropdown, "notify::selected", G_CALLBACK(on_color_mode_changed), self);
   g_signal_connect_swapped(self->speed_adjustment, "value-changed", G_CALLBACK(on_speed_changed), self);

@@ -54,6 +54,17 @@ size_t amorph_window_get_n_pinned(AmorphWindow *self);
 void amorph_window_toggle_pin(AmorphWindow *self, size_t index);
 void amorph_window_clear_pins(AmorphWindow *self);
 gboolean amorph_window_undo(AmorphWindow *self);
+/* Colour by (the Display page's list): 0 species, 1 class, 2 energy, 3 u′ max, 4 |Θ|. */
+void amorph_window_set_color_by(AmorphWindow *self, guint index);
+/* Pins the listed atoms (guint indices) not pinned yet, as one undo step; returns how many. */
+guint amorph_window_pin_atoms(AmorphWindow *self, const GArray *indices);
+/* Pins count random unpinned VAs of the last run's classes (seeded, reproducible), one undo
+ * step; an error without classes or with too few VAs. */
+gboolean amorph_window_pin_random_vas(AmorphWindow *self, gsize count, guint64 seed, GError **error);
+/* The pinned atoms' ids as a file dms-sweep reads ([dms] pinned = ids, pinned_ids = path),
+ * and back: loading replaces the pins (one undo step) or fails leaving them as they were. */
+gboolean amorph_window_save_pins(AmorphWindow *self, const char *path, GError **error);
+gboolean amorph_window_load_pins(AmorphWindow *self, const char *path, GError **error);
 gboolean amorph_window_redo(AmorphWindow *self);
 
 /* Hooks for the plots: the AmPlot a drawing area shows (owned by the window; fill it, then

@@ -1,0 +1,90 @@
+/* pin_set.c: pin-set files and random VA choice (see pin_set.h). */
+#include "gui/pin_set.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <string.h>
+
+gboolean amorph_pin_set_save(const char *path, const gint64 *ids, gsize n, const char *comment, GError **error)
+{
+  GString *s = g_string_new(NULL);
+  g_string_append_printf(s, "# %s\n", comment ? comment : "pinned atom ids");
+  for (gsize k = 0; k < n; k++)
+    g_string_append_printf(s, "%" G_GINT64_FORMAT "\n", ids[k]);
+  gboolean ok = g_file_set_contents(path, s->str, (gssize) s->len, error);
+  g_string_free(s, TRUE);
+  return ok;
+}
+
+GArray *amorph_pin_set_load(const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents(path, &text, NULL, error))
+    return NULL;
+  GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+  g_autoptr(GHashTable) seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  for (int ln = 0; lines[ln]; ln++) {
+    char *hash = strchr(lines[ln], '#');
+    if (hash)
+      *hash = '\0';
+    g_auto(GStrv) words = g_strsplit_set(g_strstrip(lines[ln]), " \t,\r", -1);
+    for (int w = 0; words[w]; w++) {
+      if (!*words[w])
+        continue;
+      char *end = NULL;
+      errno = 0;
+      gint64 id = g_ascii_strtoll(words[w], &end, 10);
+      if (end == words[w] || *end || errno || id < 1) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                    "%s:%d: “%s” is not an atom id (expected whole numbers ≥ 1)", path, ln + 1, words[w]);
+        g_array_unref(ids);
+        return NULL;
+      }
+      if (g_hash_table_contains(seen, &id)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s:%d: atom id %" G_GINT64_FORMAT " is listed twice",
+                    path, ln + 1, id);
+        g_array_unref(ids);
+        return NULL;
+      }
+      g_hash_table_add(seen, g_memdup2(&id, sizeof id));
+      g_array_append_val(ids, id);
+    }
+  }
+  return ids;
+}
+
+static gint cmp_uint(gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+  return (x > y) - (x < y);
+}
+
+GArray *amorph_pin_set_random_vas(const guint8 *cls, const guint8 *pinned, gsize n, gsize count, guint64 seed,
+                                  GError **error)
+{
+  GArray *cand = g_array_new(FALSE, FALSE, sizeof(guint));
+  for (guint i = 0; i < n; i++)
+    if (cls[i] == 0 && !(pinned && pinned[i]))
+      g_array_append_val(cand, i);
+  if (cand->len < count) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                "%u unpinned vibrational atoms, fewer than the %zu asked for", cand->len, count);
+    g_array_unref(cand);
+    return NULL;
+  }
+  /* GRand is MT19937, fixed by GLib's documentation: the choice is the same everywhere. */
+  guint32 words[2] = {(guint32) seed, (guint32) (seed >> 32)};
+  GRand *rng = g_rand_new_with_seed_array(words, 2);
+  guint *c = (guint *) cand->data;
+  for (gsize k = 0; k < count; k++) {
+    guint j = (guint) k + (guint) g_rand_int_range(rng, 0, (gint32) (cand->len - k));
+    guint t = c[k];
+    c[k] = c[j];
+    c[j] = t;
+  }
+  g_rand_free(rng);
+  g_array_set_size(cand, (guint) count);
+  g_array_sort(cand, cmp_uint);
+  return cand;
+}
