@@ -1,0 +1,533 @@
+/* test-gui-view.c: the atom view's colouring by per-atom values, its slab cut, and
+ * pinning many atoms at once (rectangle, pin-set files, random VAs), driven in the real
+ * window; and the frame rate of the 4000-atom glass with the main thread's time per frame. */
+#include <dlfcn.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
+#include "gui/atom_view.h"
+#include "gui/pin_set.h"
+#include "gui/window.h"
+#include "render/camera.h"
+#include "render/colormap.h"
+#include "sim/data_file.h"
+
+static gboolean have_display;
+static char *tmpdir;
+
+static gboolean tick_cb(gpointer data)
+{
+  (void) data;
+  return G_SOURCE_CONTINUE;
+}
+
+typedef gboolean (*Predicate)(gpointer data);
+
+static gboolean wait_until(Predicate pred, gpointer data, int timeout_ms)
+{
+  guint tick = g_timeout_add(10, tick_cb, NULL);
+  gint64 end = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+  gboolean ok = pred(data);
+  while (!ok && g_get_monotonic_time() < end) {
+    g_main_context_iteration(NULL, TRUE);
+    ok = pred(data);
+  }
+  g_source_remove(tick);
+  return ok;
+}
+
+static void spin_for(int ms)
+{
+  guint tick = g_timeout_add(10, tick_cb, NULL);
+  gint64 end = g_get_monotonic_time() + (gint64) ms * 1000;
+  while (g_get_monotonic_time() < end)
+    g_main_context_iteration(NULL, TRUE);
+  g_source_remove(tick);
+}
+
+static char *sample(const char *name)
+{
+  return g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "data", "samples", name, NULL);
+}
+
+static gboolean view_has_frames(gpointer data)
+{
+  return amorph_atom_view_get_frame_count(data) > 0;
+}
+
+static AmorphWindow *open_window(const char *path)
+{
+  AmorphWindow *win = AMORPH_WINDOW(amorph_window_new(NULL));
+  gtk_window_set_default_size(GTK_WINDOW(win), 1200, 800);
+  GError *error = NULL;
+  g_assert_true(amorph_window_load(win, path, &error));
+  g_assert_no_error(error);
+  gtk_window_present(GTK_WINDOW(win));
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  g_assert_true(wait_until(view_has_frames, view, 20000));
+  g_assert_null(gtk_gl_area_get_error(GTK_GL_AREA(view)));
+  spin_for(200);
+  return win;
+}
+
+static void close_window(AmorphWindow *win)
+{
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
+/* The view as the window composes it, 8-bit BGRA. */
+static guchar *read_view_pixels(AmorphAtomView *view, int *width, int *height, gsize *stride)
+{
+  GtkWidget *w = GTK_WIDGET(view);
+  int wd = gtk_widget_get_width(w), ht = gtk_widget_get_height(w);
+  GdkPaintable *paintable = gtk_widget_paintable_new(w);
+  GtkSnapshot *snapshot = gtk_snapshot_new();
+  gdk_paintable_snapshot(paintable, GDK_SNAPSHOT(snapshot), wd, ht);
+  GskRenderNode *node = gtk_snapshot_free_to_node(snapshot);
+  g_assert_nonnull(node);
+  GskRenderer *renderer = gtk_native_get_renderer(gtk_widget_get_native(w));
+  GdkTexture *texture = gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, wd, ht));
+  *width = gdk_texture_get_width(texture);
+  *height = gdk_texture_get_height(texture);
+  *stride = (gsize) *width * 4;
+  guchar *data = g_malloc((gsize) *height * *stride);
+  gdk_texture_download(texture, data, *stride);
+  const char *png = g_getenv("AMORPH_TEST_SCREENSHOTS");
+  if (png && *png) {
+    static int shot;
+    g_autofree char *name = g_strdup_printf("%s/view-%d.png", png, shot++);
+    gdk_texture_save_to_png(texture, name);
+  }
+  g_object_unref(texture);
+  gsk_render_node_unref(node);
+  g_object_unref(paintable);
+  return data;
+}
+
+/* Pixels that are not the view's background (0x24272c) nor the cell's grey outline. */
+static gsize atom_pixels(AmorphAtomView *view)
+{
+  int w, h;
+  gsize stride;
+  g_autofree guchar *px = read_view_pixels(view, &w, &h, &stride);
+  gsize count = 0;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      const guchar *p = px + (gsize) y * stride + 4 * (gsize) x;
+      int b = p[0], g = p[1], r = p[2];
+      gboolean bg = abs(r - 0x24) < 8 && abs(g - 0x27) < 8 && abs(b - 0x2c) < 8;
+      gboolean grey = abs(r - g) < 10 && abs(g - b) < 10;
+      count += !bg && !grey;
+    }
+  return count;
+}
+
+/* ---- XTest ------------------------------------------------------------------------------ */
+
+#ifdef GDK_WINDOWING_X11
+typedef int (*FakeMotionFn)(Display *, int, int, int, unsigned long);
+typedef int (*FakeButtonFn)(Display *, unsigned int, Bool, unsigned long);
+typedef int (*FakeKeyFn)(Display *, unsigned int, Bool, unsigned long);
+typedef Bool (*TranslateFn)(Display *, Window, Window, int, int, int *, int *, Window *);
+typedef int (*FlushFn)(Display *);
+typedef KeyCode (*KeysymToKeycodeFn)(Display *, KeySym);
+static FakeMotionFn fake_motion;
+static FakeButtonFn fake_button;
+static FakeKeyFn fake_key;
+static TranslateFn translate;
+static FlushFn xflush;
+static KeysymToKeycodeFn keysym_to_keycode;
+
+static gboolean xtest_available(GtkWidget *widget)
+{
+  if (!GDK_IS_X11_DISPLAY(gtk_widget_get_display(widget)))
+    return FALSE;
+  if (!fake_motion) {
+    void *lib = dlopen("libXtst.so.6", RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+      return FALSE;
+    fake_motion = (FakeMotionFn) dlsym(lib, "XTestFakeMotionEvent");
+    fake_button = (FakeButtonFn) dlsym(lib, "XTestFakeButtonEvent");
+    fake_key = (FakeKeyFn) dlsym(lib, "XTestFakeKeyEvent");
+    translate = (TranslateFn) dlsym(RTLD_DEFAULT, "XTranslateCoordinates");
+    xflush = (FlushFn) dlsym(RTLD_DEFAULT, "XFlush");
+    keysym_to_keycode = (KeysymToKeycodeFn) dlsym(RTLD_DEFAULT, "XKeysymToKeycode");
+  }
+  return fake_motion && fake_button && fake_key && translate && xflush && keysym_to_keycode;
+}
+
+static void to_root(GtkWidget *widget, double x, double y, int *rx, int *ry)
+{
+  GtkNative *native = gtk_widget_get_native(widget);
+  graphene_point_t in = GRAPHENE_POINT_INIT((float) x, (float) y), out;
+  g_assert_true(gtk_widget_compute_point(widget, GTK_WIDGET(native), &in, &out));
+  double tx, ty;
+  gtk_native_get_surface_transform(native, &tx, &ty);
+  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
+  Window xid = gdk_x11_surface_get_xid(gtk_native_get_surface(native)), child;
+  translate(dpy, xid, DefaultRootWindow(dpy), (int) lround(out.x + tx), (int) lround(out.y + ty), rx, ry, &child);
+}
+
+/* Ctrl held, primary button dragged from (x0, y0) to (x1, y1) in widget coordinates. */
+static void xtest_ctrl_drag(GtkWidget *widget, double x0, double y0, double x1, double y1)
+{
+  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
+  KeyCode ctrl = keysym_to_keycode(dpy, 0xffe3 /* Control_L */);
+  int rx, ry;
+  to_root(widget, x0, y0, &rx, &ry);
+  fake_motion(dpy, -1, rx, ry, 0);
+  fake_key(dpy, ctrl, True, 0);
+  xflush(dpy);
+  spin_for(50);
+  fake_button(dpy, 1, True, 0);
+  xflush(dpy);
+  spin_for(30);
+  for (int k = 1; k <= 10; k++) {
+    to_root(widget, x0 + (x1 - x0) * k / 10, y0 + (y1 - y0) * k / 10, &rx, &ry);
+    fake_motion(dpy, -1, rx, ry, 0);
+    xflush(dpy);
+    spin_for(30);
+  }
+  fake_button(dpy, 1, False, 0);
+  fake_key(dpy, ctrl, False, 0);
+  xflush(dpy);
+  spin_for(100);
+}
+#endif
+
+/* ---- tests ------------------------------------------------------------------------------ */
+
+/* A Ctrl-drag rectangle pins exactly the atoms whose centres the camera projects inside
+ * it (at any depth); one undo releases them all. */
+static void test_rect_pins(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = sample("cu50zr50-1000.data");
+  AmorphWindow *win = open_window(path);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  GtkWidget *w = GTK_WIDGET(view);
+#ifdef GDK_WINDOWING_X11
+  if (!xtest_available(w)) {
+    g_test_skip("needs X11 with XTest");
+    close_window(win);
+    return;
+  }
+  /* Whole pixels: XTest moves the pointer by them. */
+  double cx = gtk_widget_get_width(w) / 2, cy = gtk_widget_get_height(w) / 2;
+  double x0 = cx - 60, y0 = cy - 40, x1 = cx + 50, y1 = cy + 35;
+  /* The expected set, from the camera alone. */
+  const AmCamera *cam = amorph_atom_view_get_camera(view);
+  size_t n = amorph_atom_view_get_n_atoms(view);
+  g_autofree guint8 *expect = g_new0(guint8, n);
+  size_t n_expect = 0;
+  for (size_t i = 0; i < n; i++) {
+    double p[3], win_xy[3];
+    amorph_atom_view_get_atom_position(view, i, p);
+    if (am_camera_project(cam, p, win_xy) && win_xy[0] >= x0 && win_xy[0] <= x1 && win_xy[1] >= y0 &&
+        win_xy[1] <= y1) {
+      expect[i] = 1;
+      n_expect++;
+    }
+  }
+  g_assert_cmpuint(n_expect, >, 20);
+  g_assert_cmpuint(n_expect, <, n);
+  double yaw = cam->yaw;
+  xtest_ctrl_drag(w, x0, y0, x1, y1);
+  /* A band neither orbits nor pans. */
+  g_assert_cmpfloat(amorph_atom_view_get_camera(view)->yaw, ==, yaw);
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, n_expect);
+  for (size_t i = 0; i < n; i++)
+    g_assert_cmpint(amorph_window_is_pinned(win, i), ==, expect[i]);
+  g_test_message("rectangle %.0f×%.0f px pinned %zu atoms", x1 - x0, y1 - y0, n_expect);
+  g_assert_true(amorph_window_undo(win));
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, 0);
+  g_assert_true(amorph_window_redo(win));
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, n_expect);
+#else
+  g_test_skip("needs X11 with XTest");
+#endif
+  close_window(win);
+}
+
+/* The slab keeps the atoms within thickness/2 of its centre along the axis; the others are
+ * neither drawn nor picked, and "pin the shown atoms" pins exactly the kept ones. */
+static void test_slab(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = sample("cu50zr50-1000.data");
+  AmBox box;
+  AmAtoms atoms = {0};
+  AmError err = {0};
+  g_assert_cmpint(am_data_read(path, &box, &atoms, NULL, &err), ==, AM_OK);
+  AmorphWindow *win = open_window(path);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  gsize before = atom_pixels(view);
+  const double center = 0.3, thick = 6.0;
+  size_t expect = 0;
+  for (size_t i = 0; i < atoms.n; i++) {
+    double f[3];
+    am_box_to_frac(&box, &atoms.x[3 * i], f);
+    double d = f[2] - center;
+    d -= floor(d + 0.5);
+    expect += fabs(d) * box.lz <= thick / 2;
+  }
+  amorph_atom_view_set_slab(view, TRUE, 2, center, thick);
+  spin_for(200);
+  g_assert_cmpuint(amorph_atom_view_get_n_visible(view), ==, expect);
+  gsize after = atom_pixels(view);
+  g_test_message("slab %.1f Å of %.1f Å: %zu of %zu atoms, %zu -> %zu atom pixels", thick, box.lz, expect, atoms.n,
+                 before, after);
+  g_assert_cmpuint(expect, >, 0);
+  g_assert_cmpuint(after, <, before * 0.8);
+  g_assert_cmpuint(after, >, 0);
+  gtk_widget_activate_action(GTK_WIDGET(win), "win.pin-shown", NULL);
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, expect);
+  for (size_t i = 0; i < atoms.n; i++)
+    g_assert_cmpint(amorph_window_is_pinned(win, i), ==, amorph_atom_view_is_visible(view, i));
+  amorph_atom_view_set_slab(view, FALSE, 2, center, thick);
+  g_assert_cmpuint(amorph_atom_view_get_n_visible(view), ==, atoms.n);
+  am_atoms_free(&atoms);
+  close_window(win);
+}
+
+static gboolean has_values(gpointer data)
+{
+  return amorph_atom_view_has_values(data);
+}
+
+static double chroma_distance(AmColor c, const guchar *px)
+{
+  double s1 = c.r + c.g + c.b + 1e-9, s2 = px[0] + px[1] + px[2] + 1e-9;
+  return fabs(c.r / s1 - px[2] / s2) + fabs(c.g / s1 - px[1] / s2) + fabs(c.b / s1 - px[0] / s2);
+}
+
+/* Colour by |Θ|: computed on a thread from the loaded sample; a front atom's pixel is the
+ * colour map's colour of its value (up to shading), and the legend says so. */
+static void test_theta_colours(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = sample("cu50zr50-1000.data");
+  AmorphWindow *win = open_window(path);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  gint64 t0 = g_get_monotonic_time();
+  amorph_window_set_color_by(win, 4);
+  g_assert_true(wait_until(has_values, view, 60000));
+  g_test_message("|Θ| of 1000 atoms on the worker thread: %.2f s", (g_get_monotonic_time() - t0) / 1e6);
+  spin_for(200);
+  AmColormap map;
+  double lo, hi;
+  amorph_atom_view_get_value_range(view, &map, &lo, &hi);
+  g_assert_cmpfloat(lo, >=, 0);
+  g_assert_cmpfloat(hi, >, lo);
+  int w, h;
+  gsize stride;
+  g_autofree guchar *px = read_view_pixels(view, &w, &h, &stride);
+  const AmCamera *cam = amorph_atom_view_get_camera(view);
+  int checked = 0;
+  for (size_t i = 0; i < amorph_atom_view_get_n_atoms(view) && checked < 8; i++) {
+    double p[3], win_xy[3], v;
+    amorph_atom_view_get_atom_position(view, i, p);
+    g_assert_true(amorph_atom_view_get_value(view, i, &v));
+    double t = am_colormap_normalize(v, lo, hi, false);
+    /* Atoms clearly inside the map, in front at their own centre. */
+    if (t < 0.1 || t > 0.9 || !am_camera_project(cam, p, win_xy) || amorph_atom_view_pick(view, win_xy[0], win_xy[1]) != (long) i)
+      continue;
+    int x = (int) lround(win_xy[0] * w / cam->width), y = (int) lround(win_xy[1] * h / cam->height);
+    if (x < 0 || y < 0 || x >= w || y >= h)
+      continue;
+    const guchar *q = px + (gsize) y * stride + 4 * (gsize) x;
+    /* The map's position whose colour best matches the pixel must be the atom's. */
+    double best_t = 0, best_d = INFINITY;
+    for (int k = 0; k <= 100; k++) {
+      double d = chroma_distance(am_colormap_eval(map, k / 100.0), q);
+      if (d < best_d) {
+        best_d = d;
+        best_t = k / 100.0;
+      }
+    }
+    g_test_message("atom %zu: |Θ| %.3f Å, t %.2f, pixel %d,%d,%d matches t %.2f", i, v, t, q[2], q[1], q[0], best_t);
+    g_assert_cmpfloat(fabs(best_t - t), <, 0.15);
+    checked++;
+  }
+  g_assert_cmpint(checked, >=, 3);
+  close_window(win);
+}
+
+/* Save → load gives the same ids; loading replaces the pins as one undo step; a file with
+ * an id the sample lacks is refused and the pins stay. */
+static void test_pin_file_round_trip(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = sample("cu50zr50-1000.data");
+  AmorphWindow *win = open_window(path);
+  const size_t picks[] = {3, 17, 400, 401, 998};
+  for (size_t k = 0; k < G_N_ELEMENTS(picks); k++)
+    amorph_window_toggle_pin(win, picks[k]);
+  g_autofree char *file = g_build_filename(tmpdir, "pins.txt", NULL);
+  GError *error = NULL;
+  g_assert_true(amorph_window_save_pins(win, file, &error));
+  g_assert_no_error(error);
+  g_autoptr(GArray) ids = amorph_pin_set_load(file, &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(ids->len, ==, G_N_ELEMENTS(picks));
+  amorph_window_clear_pins(win);
+  amorph_window_toggle_pin(win, 5);
+  g_assert_true(amorph_window_load_pins(win, file, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, G_N_ELEMENTS(picks));
+  for (size_t k = 0; k < G_N_ELEMENTS(picks); k++)
+    g_assert_true(amorph_window_is_pinned(win, picks[k]));
+  g_assert_false(amorph_window_is_pinned(win, 5));
+  g_assert_true(amorph_window_undo(win));
+  g_assert_true(amorph_window_is_pinned(win, 5));
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, 1);
+  /* Saved again, the same ids in the same order. */
+  g_assert_true(amorph_window_redo(win));
+  g_autofree char *file2 = g_build_filename(tmpdir, "pins2.txt", NULL);
+  g_assert_true(amorph_window_save_pins(win, file2, &error));
+  g_autoptr(GArray) ids2 = amorph_pin_set_load(file2, &error);
+  g_assert_cmpuint(ids2->len, ==, ids->len);
+  g_assert_cmpmem(ids2->data, ids2->len * sizeof(gint64), ids->data, ids->len * sizeof(gint64));
+  /* Bad files. */
+  g_autofree char *bad = g_build_filename(tmpdir, "bad.txt", NULL);
+  g_assert_true(g_file_set_contents(bad, "# ids\n1 2\n999999\n", -1, NULL));
+  g_assert_false(amorph_window_load_pins(win, bad, &error));
+  g_assert_nonnull(strstr(error->message, "999999"));
+  g_clear_error(&error);
+  g_assert_true(g_file_set_contents(bad, "1 2 x3\n", -1, NULL));
+  g_assert_false(amorph_window_load_pins(win, bad, &error));
+  g_assert_nonnull(strstr(error->message, ":1:"));
+  g_clear_error(&error);
+  g_assert_true(g_file_set_contents(bad, "4\n4\n", -1, NULL));
+  g_assert_false(amorph_window_load_pins(win, bad, &error));
+  g_clear_error(&error);
+  g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, G_N_ELEMENTS(picks));
+  /* Random VAs need classes, which only a run gives. */
+  g_assert_false(amorph_window_pin_random_vas(win, 5, 1, &error));
+  g_clear_error(&error);
+  g_unlink(file);
+  g_unlink(file2);
+  g_unlink(bad);
+  close_window(win);
+}
+
+/* Random VAs: only unpinned VAs, the same seed gives the same atoms, another seed others. */
+static void test_random_vas(void)
+{
+  enum { N = 500 };
+  guint8 cls[N], pinned[N];
+  for (int i = 0; i < N; i++) {
+    cls[i] = i % 5 == 0 ? 1 : i % 7 == 0 ? 2 : 0;
+    pinned[i] = i % 11 == 0;
+  }
+  GError *error = NULL;
+  g_autoptr(GArray) a = amorph_pin_set_random_vas(cls, pinned, N, 40, 12345, &error);
+  g_assert_no_error(error);
+  g_autoptr(GArray) b = amorph_pin_set_random_vas(cls, pinned, N, 40, 12345, &error);
+  g_autoptr(GArray) c = amorph_pin_set_random_vas(cls, pinned, N, 40, 12346, &error);
+  g_assert_cmpuint(a->len, ==, 40);
+  g_assert_cmpmem(a->data, 40 * sizeof(guint), b->data, 40 * sizeof(guint));
+  g_assert_true(memcmp(a->data, c->data, 40 * sizeof(guint)) != 0);
+  for (guint k = 0; k < a->len; k++) {
+    guint i = g_array_index(a, guint, k);
+    g_assert_cmpuint(cls[i], ==, 0);
+    g_assert_cmpuint(pinned[i], ==, 0);
+    if (k)
+      g_assert_cmpuint(i, >, g_array_index(a, guint, k - 1));
+  }
+  g_assert_null(amorph_pin_set_random_vas(cls, pinned, N, N, 1, &error));
+  g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error(&error);
+}
+
+static gboolean frames_reached(gpointer data)
+{
+  guint64 *want = g_object_get_data(G_OBJECT(data), "want");
+  return amorph_atom_view_get_frame_count(data) >= *want;
+}
+
+static double thread_cpu(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double process_cpu(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The shipped 4000-atom glass redrawn continuously: frames per second, CPU per frame of
+ * all threads (llvmpipe rasterises on its own), and of the main thread alone. */
+static void test_frame_rate(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = sample("cu50zr50-4000.data");
+  AmorphWindow *win = open_window(path);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  g_assert_cmpuint(amorph_atom_view_get_n_atoms(view), ==, 4000);
+  amorph_atom_view_set_animate(view, TRUE);
+  spin_for(300);
+  guint64 f0 = amorph_atom_view_get_frame_count(view), want = f0 + 40;
+  g_object_set_data(G_OBJECT(view), "want", &want);
+  gint64 t0 = g_get_monotonic_time();
+  double main0 = thread_cpu(), all0 = process_cpu();
+  g_assert_true(wait_until(frames_reached, view, 30000));
+  double main1 = thread_cpu(), all1 = process_cpu();
+  double secs = (g_get_monotonic_time() - t0) / 1e6;
+  guint64 frames = amorph_atom_view_get_frame_count(view) - f0;
+  amorph_atom_view_set_animate(view, FALSE);
+  g_object_set_data(G_OBJECT(view), "want", NULL);
+  g_test_message("4000 atoms, view %d×%d: %.1f frames/s (wall, shared CPU), %.1f ms CPU per frame in all threads, "
+                 "%.1f ms in the main thread",
+                 gtk_widget_get_width(GTK_WIDGET(view)), gtk_widget_get_height(GTK_WIDGET(view)), frames / secs,
+                 1000 * (all1 - all0) / frames, 1000 * (main1 - main0) / frames);
+  g_assert_cmpfloat(frames / secs, >, 1.0);
+  close_window(win);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_setenv("GSETTINGS_BACKEND", "memory", TRUE);
+  tmpdir = g_dir_make_tmp("amorph-test-gui-view-XXXXXX", NULL);
+  g_assert_nonnull(tmpdir);
+  g_setenv("XDG_CACHE_HOME", tmpdir, TRUE);
+  have_display = gtk_init_check();
+  g_test_add_func("/gui-view/pin-set/random-vas", test_random_vas);
+  g_test_add_func("/gui-view/pin-set/file-round-trip", test_pin_file_round_trip);
+  g_test_add_func("/gui-view/atom-view/rect-pins", test_rect_pins);
+  g_test_add_func("/gui-view/atom-view/slab", test_slab);
+  g_test_add_func("/gui-view/atom-view/theta-colours", test_theta_colours);
+  g_test_add_func("/gui-view/atom-view/frame-rate", test_frame_rate);
+  int status = g_test_run();
+  g_rmdir(tmpdir);
+  g_free(tmpdir);
+  return status;
+}
