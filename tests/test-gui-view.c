@@ -512,6 +512,103 @@ static void test_frame_rate(void)
   close_window(win);
 }
 
+
+static gboolean experiment_done(gpointer data)
+{
+  return !amorph_window_get_experiment_running(data);
+}
+
+static gboolean uprime_shown(gpointer data)
+{
+  AmorphWindow *win = data;
+  return amorph_atom_view_has_values(amorph_window_get_atom_view(win)) || !amorph_window_get_experiment_running(win);
+}
+
+/* Saves the whole window as a PNG when AMORPH_TEST_SCREENSHOTS names a folder. */
+static void window_screenshot(AmorphWindow *win, const char *name)
+{
+  const char *dir = g_getenv("AMORPH_TEST_SCREENSHOTS");
+  if (!dir || !*dir)
+    return;
+  GtkWidget *w = GTK_WIDGET(win);
+  int wd = gtk_widget_get_width(w), ht = gtk_widget_get_height(w);
+  GdkPaintable *paintable = gtk_widget_paintable_new(w);
+  GtkSnapshot *snapshot = gtk_snapshot_new();
+  gdk_paintable_snapshot(paintable, GDK_SNAPSHOT(snapshot), wd, ht);
+  GskRenderNode *node = gtk_snapshot_free_to_node(snapshot);
+  GskRenderer *renderer = gtk_native_get_renderer(GTK_NATIVE(w));
+  GdkTexture *texture = gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, wd, ht));
+  g_autofree char *file = g_strdup_printf("%s/%s.png", dir, name);
+  gdk_texture_save_to_png(texture, file);
+  g_object_unref(texture);
+  gsk_render_node_unref(node);
+  g_object_unref(paintable);
+}
+
+/* A tiny live sweep: the watched replica's u′ max colours the atoms (matched by id), its
+ * RAs get arrows, "only RAs" hides the rest; once it folded, its selected RAs pin, and as
+ * many random VAs pin the same atoms each time. */
+static void test_sweep_uprime_and_pins(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "tests", "data", "glass-500.data", NULL);
+  AmorphWindow *win = open_window(path);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  const char *tiny[] = {"dms.temperatures_K=300 900", "dms.replicas=2", "dms.period_ps=1", "dms.cycles=3",
+                        "dms.analysed_cycles=2", "dms.equilibration_ps=0.5", "dms.sample_interval_ps=0.1",
+                        "dms.watch_temperature_K=900", NULL};
+  GError *error = NULL;
+  g_assert_true(amorph_window_run_experiment(win, NULL, tiny, &error));
+  g_assert_no_error(error);
+  amorph_window_set_color_by(win, 3);
+  amorph_atom_view_set_show_arrows(view, TRUE);
+  g_assert_true(wait_until(uprime_shown, win, 120000));
+  g_assert_true(amorph_atom_view_has_values(view));
+  size_t n = amorph_atom_view_get_n_atoms(view);
+  double v, lo, hi;
+  amorph_atom_view_get_value_range(view, NULL, &lo, &hi);
+  for (size_t i = 0; i < n; i++) {
+    g_assert_true(amorph_atom_view_get_value(view, i, &v));
+    g_assert_cmpfloat(v, >=, 0);
+    g_assert_true(isfinite(v));
+  }
+  spin_for(1500);
+  size_t arrows = amorph_atom_view_get_n_arrows(view);
+  amorph_atom_view_set_class_filter(view, 1u << AM_ATOM_COLOR_RA);
+  size_t shown_ra = amorph_atom_view_get_n_visible(view);
+  g_test_message("u′ max %.3f–%.3f Å; %zu arrows, %zu atoms shown with only RAs", lo, hi, arrows, shown_ra);
+  spin_for(200);
+  window_screenshot(win, "sweep-only-ras");
+  amorph_atom_view_set_class_filter(view, ~0u);
+  g_assert_cmpuint(amorph_atom_view_get_n_visible(view), ==, n);
+  g_assert_true(wait_until(experiment_done, win, 180000));
+  spin_for(300);
+  window_screenshot(win, "sweep-done");
+
+  gtk_widget_activate_action(GTK_WIDGET(win), "win.pin-selected-ras", NULL);
+  size_t n_sel = amorph_window_get_n_pinned(win);
+  g_test_message("selected RAs pinned: %zu", n_sel);
+  gsize count = n_sel ? n_sel : 10;
+  g_autofree guint8 *first = g_new0(guint8, n);
+  for (int round = 0; round < 2; round++) {
+    g_assert_true(amorph_window_pin_random_vas(win, count, 777, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, n_sel + count);
+    for (size_t i = 0; i < n; i++) {
+      if (round == 0)
+        first[i] = amorph_window_is_pinned(win, i);
+      else
+        g_assert_cmpint(first[i], ==, amorph_window_is_pinned(win, i));
+    }
+    g_assert_true(amorph_window_undo(win));
+    g_assert_cmpuint(amorph_window_get_n_pinned(win), ==, n_sel);
+  }
+  close_window(win);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -526,6 +623,7 @@ int main(int argc, char **argv)
   g_test_add_func("/gui-view/atom-view/slab", test_slab);
   g_test_add_func("/gui-view/atom-view/theta-colours", test_theta_colours);
   g_test_add_func("/gui-view/atom-view/frame-rate", test_frame_rate);
+  g_test_add_func("/gui-view/experiment/uprime-arrows-pins", test_sweep_uprime_and_pins);
   int status = g_test_run();
   g_rmdir(tmpdir);
   g_free(tmpdir);

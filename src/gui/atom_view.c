@@ -369,8 +369,10 @@ static gboolean amorph_atom_view_render(GtkGLArea *area, GdkGLContext *context)
     self->box_dirty = FALSE;
   }
   size_t n_arrows = build_arrows(self);
+  /* Black: the arrows lie mostly over their own RA, whose colour (orange as a class,
+   * light in cividis and viridis) it contrasts with in every colouring. */
   am_atom_renderer_set_arrows(self->renderer, n_arrows, n_arrows ? self->arrow_xyz : NULL,
-                              am_color_from_hex(0xf0e442));
+                              am_color_from_hex(0x000000));
   double view[16], proj[16];
   self->camera.orthographic = self->orthographic;
   am_camera_view_matrix(&self->camera, view);

@@ -624,7 +624,8 @@ static void on_snapshot(AmorphSnapshot *snap, gpointer user_data)
   if (snap->n == self->atoms.n && snap->x) {
     amorph_atom_view_set_positions(self->atom_view, &snap->box, snap->n, snap->x);
     /* The running glass's own energies replace the loaded sample's. */
-    if (snap->values && gtk_drop_down_get_selected(self->color_dropdown) == COLOR_ENERGY)
+    guint sel = gtk_drop_down_get_selected(self->color_dropdown);
+    if (snap->values && sel != COLOR_UPRIME && sel != COLOR_THETA)
       show_values(self, snap->values, AM_COLORMAP_VIRIDIS);
     self->run_step = snap->step;
     show_free_play(self, snap);
@@ -1781,7 +1782,8 @@ static void on_color_mode_changed(AmorphWindow *self)
   if (sel == COLOR_UPRIME && self->uprime_buf)
     show_values(self, self->uprime_buf, AM_COLORMAP_CIVIDIS);
   else if (sel == COLOR_UPRIME)
-    show_toast(self, "u′ max comes from a running sweep's watched replica, once its analysed window began.");
+    show_toast(self, self->dms_active ? "u′ max shows once the watched replica's analysed window begins."
+                                      : "u′ max comes from a sweep's watched replica: run one with ▶.");
   else if ((sel == COLOR_ENERGY && !self->worker) || sel == COLOR_THETA)
     show_structure_values(self);
   update_legend(self);
