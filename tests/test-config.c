@@ -301,6 +301,47 @@ static void test_describe(void)
   g_assert_nonnull(strstr(error->message, "did you mean “md”"));
 }
 
+/* One value checked alone gives the message loading a file with it would give (from the
+ * key on), and the canonical text. */
+static void test_check_value(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *canon = NULL;
+  g_assert_true(am_config_check_value("dms-sweep", "dms", "period_ps", "1.50", "settings", NULL, &canon, &error));
+  g_assert_no_error(error);
+  g_assert_cmpstr(canon, ==, "1.5");
+  g_assert_true(am_config_check_value("dms-sweep", "dms", "temperatures_K", " 100  300 ", "settings", NULL, NULL,
+                                      &error));
+  g_assert_true(am_config_check_value("dms-sweep", "dms", "watch_temperature_K", "", "settings", NULL, NULL, &error));
+  g_assert_false(am_config_check_value("dms-sweep", "dms", "period_ps", "0", "settings", NULL, NULL, &error));
+  g_assert_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_OUT_OF_RANGE);
+  g_assert_cmpstr(error->message, ==, "settings: [dms] period_ps = 0 is out of range: expected 0 < period_ps ≤ 10000000 ps");
+  /* The same text as a file: the same message after the origin. */
+  g_autoptr(GError) file_error = NULL;
+  g_autoptr(AmConfig) cfg = am_config_load_data("[run]\nprotocol = dms-sweep\n[dms]\nperiod_ps = 0\n", -1, "x.ini",
+                                                NULL, NULL, &file_error);
+  g_assert_null(cfg);
+  g_assert_true(g_str_has_suffix(file_error->message, strchr(error->message, ':')));
+  g_clear_error(&error);
+  g_assert_false(am_config_check_value("dms-sweep", "dms", "replicas", "2.5", "settings", NULL, NULL, &error));
+  g_assert_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_INVALID_VALUE);
+  g_clear_error(&error);
+  g_assert_false(am_config_check_value("dms-sweep", "dms", "pinned", "some", "settings", NULL, NULL, &error));
+  g_assert_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_INVALID_VALUE);
+  g_clear_error(&error);
+  g_assert_false(am_config_check_value("dms-sweep", "dms", "no_such_key", "1", "settings", NULL, NULL, &error));
+  g_assert_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_UNKNOWN_KEY);
+  g_clear_error(&error);
+  g_assert_false(am_config_check_value("dms-sweep", "pinning", "pinned_count", "1", "settings", NULL, NULL, &error));
+  g_assert_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_UNKNOWN_SECTION);
+  g_clear_error(&error);
+  g_assert_false(am_config_check_value("no-such", "dms", "period_ps", "1", "settings", NULL, NULL, &error));
+  g_assert_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_UNKNOWN_PROTOCOL);
+  g_clear_error(&error);
+  g_assert_false(am_config_check_value("md", "system", "data", "", "settings", NULL, NULL, &error));
+  g_assert_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_MISSING);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -323,6 +364,7 @@ int main(int argc, char **argv)
   g_test_add_func("/experiment/config/malformed", test_malformed);
   g_test_add_func("/experiment/config/roundtrip", test_roundtrip);
   g_test_add_func("/experiment/config/describe", test_describe);
+  g_test_add_func("/experiment/config/check-value", test_check_value);
   int rc = g_test_run();
 
   const char *files[] = { "test.ini", "sample.data", "sub/config.ini", "sub", NULL };

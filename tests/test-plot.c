@@ -709,6 +709,7 @@ static void test_csv_and_pick(void)
   g_assert_cmpfloat(pick.y_err_lo, ==, 0.02);
   g_assert_cmpfloat(pick.y_err_hi, ==, 0.02);
   g_assert_true(isnan(pick.value));
+  g_assert_cmpint(am_plot_series_get_y_axis(pick.series), ==, AM_PLOT_AXIS_Y);
   char *label = am_plot_series_dup_plain_label(pick.series);
   g_assert_cmpstr(label, ==, "G″, \"mean\"");
   g_free(label);

@@ -36,7 +36,8 @@ static void draw(AmorphPlotView *self, cairo_t *cr, int width, int height)
     am_plot_draw(self->plot, cr, width, height);
   /* A ring round what the readout describes. */
   double px, py;
-  if (self->have_pick && am_plot_data_to_device(self->pick.panel, AM_PLOT_AXIS_Y, self->pick.x, self->pick.y, &px, &py)) {
+  if (self->have_pick && am_plot_data_to_device(self->pick.panel, am_plot_series_get_y_axis(self->pick.series),
+                                                   self->pick.x, self->pick.y, &px, &py)) {
     cairo_new_path(cr);
     cairo_set_line_width(cr, 2);
     cairo_arc(cr, px, py, 7, 0, 2 * G_PI);
@@ -97,7 +98,7 @@ const char *amorph_plot_view_hover(AmorphPlotView *self, double x, double y)
   }
   g_autofree char *series = am_plot_series_dup_plain_label(pick.series);
   g_autofree char *xl = am_plot_panel_dup_plain_axis_label(pick.panel, AM_PLOT_AXIS_X);
-  g_autofree char *yl = am_plot_panel_dup_plain_axis_label(pick.panel, AM_PLOT_AXIS_Y);
+  g_autofree char *yl = am_plot_panel_dup_plain_axis_label(pick.panel, am_plot_series_get_y_axis(pick.series));
   g_autofree char *vl = am_plot_panel_dup_plain_axis_label(pick.panel, AM_PLOT_AXIS_Y2 + 1);
   GString *s = g_string_new(series);
   append_line(s, xl, "x", pick.x, NAN, NAN);

@@ -934,6 +934,12 @@ char *am_plot_panel_dup_plain_axis_label(const AmPlotPanel *panel, int axis)
   return plain_text(panel->cbar_label);
 }
 
+AmPlotAxis am_plot_series_get_y_axis(const AmPlotSeries *series)
+{
+  g_return_val_if_fail(series != NULL, AM_PLOT_AXIS_Y);
+  return series->y_axis;
+}
+
 char *am_plot_series_dup_plain_label(const AmPlotSeries *series)
 {
   g_return_val_if_fail(series != NULL, NULL);

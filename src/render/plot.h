@@ -258,6 +258,8 @@ bool am_plot_pick(AmPlot *plot, double dx, double dy, double radius, AmPlotPick 
 /* A series' legend text as plain text (markup removed; "" without a label), newly
  * allocated. */
 char *am_plot_series_dup_plain_label(const AmPlotSeries *series);
+/* The y axis a series is measured on (AM_PLOT_AXIS_Y or AM_PLOT_AXIS_Y2). */
+AmPlotAxis am_plot_series_get_y_axis(const AmPlotSeries *series);
 /* An axis label as plain text ("" without one; for a heatmap's value, the colour bar's
  * label with AM_PLOT_AXIS_Y2 + 1), newly allocated. */
 char *am_plot_panel_dup_plain_axis_label(const AmPlotPanel *panel, int axis);
