@@ -34,7 +34,8 @@
 
 enum { TAG_READY = 101, TAG_RUN, TAG_PROGRESS, TAG_DONE, TAG_STOP };
 
-static gboolean started, workers_stopped;
+/* workers_serving: the config went out, so the other ranks wait for jobs or a stop. */
+static gboolean started, workers_serving, workers_stopped;
 static int world_rank, world_size = 1;
 static char host[256];
 
@@ -99,6 +100,7 @@ char *am_mpi_share_text(const char *text)
   MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
   if (len <= 0)
     return NULL;
+  workers_serving = TRUE;
   char *buf = world_rank == 0 ? g_strdup(text) : g_malloc(len);
   MPI_Bcast(buf, (int) len, MPI_CHAR, 0, MPI_COMM_WORLD);
   buf[len - 1] = '\0';
@@ -112,7 +114,7 @@ gboolean am_scheduler_distributed(void)
 
 void am_mpi_stop_workers(void)
 {
-  if (!started || world_rank != 0 || workers_stopped)
+  if (!started || world_rank != 0 || !workers_serving || workers_stopped)
     return;
   workers_stopped = TRUE;
   for (int r = 1; r < world_size; r++)

@@ -27,7 +27,8 @@ void am_mpi_finish(void);
  * others receive it. Returns a copy of the text on every rank, or NULL. */
 char *am_mpi_share_text(const char *text);
 
-/* Rank 0: tells every worker rank to stop (at most once; later calls do nothing). */
+/* Rank 0: tells every worker rank to stop, once, if they were sent a config (before that,
+ * every rank reaches the same verdict and leaves by itself). */
 void am_mpi_stop_workers(void);
 
 /* A worker rank that could not set itself up: tells rank 0 why, as rank 0 would have
