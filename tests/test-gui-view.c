@@ -609,6 +609,83 @@ static void test_sweep_uprime_and_pins(void)
   close_window(win);
 }
 
+static GtkWidget *find_widget(GtkWidget *root, gboolean (*match)(GtkWidget *w, gconstpointer data), gconstpointer data)
+{
+  if (match(root, data))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c)) {
+    GtkWidget *hit = find_widget(c, match, data);
+    if (hit)
+      return hit;
+  }
+  return NULL;
+}
+
+static gboolean is_stack_with(GtkWidget *w, gconstpointer name)
+{
+  return GTK_IS_STACK(w) && gtk_stack_get_child_by_name(GTK_STACK(w), name);
+}
+
+static gboolean is_button_labelled(GtkWidget *w, gconstpointer label)
+{
+  return GTK_IS_BUTTON(w) && g_strcmp0(gtk_button_get_label(GTK_BUTTON(w)), label) == 0;
+}
+
+static gboolean not_busy(gpointer data)
+{
+  return !amorph_view_controls_get_busy(data);
+}
+
+/* Picking |Θ| on the 4000-atom glass shows the spinner row while a thread computes; its
+ * Cancel hides it at once, goes back to species, and the late result never lands; picking
+ * again computes anew. */
+static void test_structure_cancel(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = sample("cu50zr50-4000.data");
+  AmorphWindow *win = open_window(path);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  AmorphViewControls *controls = amorph_window_get_view_controls(win);
+  GtkWidget *stack = find_widget(GTK_WIDGET(win), is_stack_with, "display");
+  g_assert_nonnull(stack);
+  gtk_stack_set_transition_type(GTK_STACK(stack), GTK_STACK_TRANSITION_TYPE_NONE);
+  gtk_stack_set_visible_child_name(GTK_STACK(stack), "display");
+  amorph_window_set_color_by(win, 4);
+  g_assert_true(amorph_view_controls_get_busy(controls));
+  g_assert_false(amorph_atom_view_has_values(view));
+  spin_for(300);
+  window_screenshot(win, "display-busy");
+  GtkWidget *cancel = find_widget(GTK_WIDGET(controls), is_button_labelled, "Cancel");
+  g_assert_nonnull(cancel);
+  g_assert_true(gtk_widget_get_mapped(cancel));
+  g_signal_emit_by_name(cancel, "clicked");
+  g_assert_false(amorph_view_controls_get_busy(controls));
+  g_assert_cmpint(amorph_atom_view_get_color_mode(view), ==, AMORPH_COLOR_BY_SPECIES);
+  spin_for(6000); /* longer than the computation takes here */
+  g_assert_false(amorph_atom_view_has_values(view));
+  gint64 t0 = g_get_monotonic_time();
+  amorph_window_set_color_by(win, 4);
+  g_assert_true(amorph_view_controls_get_busy(controls));
+  g_assert_true(wait_until(has_values, view, 60000));
+  g_assert_true(wait_until(not_busy, controls, 1000));
+  g_test_message("|Θ| of 4000 atoms: %.2f s on the worker thread", (g_get_monotonic_time() - t0) / 1e6);
+  amorph_view_controls_set_slab(controls, TRUE, 0, 0.5, 8);
+  amorph_view_controls_set_arrows(controls, TRUE);
+  spin_for(300);
+  window_screenshot(win, "display-theta-slab");
+  int axis;
+  double center, thick;
+  g_assert_true(amorph_atom_view_get_slab(view, &axis, &center, &thick));
+  g_assert_cmpint(axis, ==, 0);
+  g_assert_cmpfloat(thick, ==, 8);
+  g_assert_true(amorph_atom_view_get_show_arrows(view));
+  g_assert_cmpuint(amorph_atom_view_get_n_visible(view), <, 4000);
+  close_window(win);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -622,6 +699,7 @@ int main(int argc, char **argv)
   g_test_add_func("/gui-view/atom-view/rect-pins", test_rect_pins);
   g_test_add_func("/gui-view/atom-view/slab", test_slab);
   g_test_add_func("/gui-view/atom-view/theta-colours", test_theta_colours);
+  g_test_add_func("/gui-view/atom-view/structure-cancel", test_structure_cancel);
   g_test_add_func("/gui-view/atom-view/frame-rate", test_frame_rate);
   g_test_add_func("/gui-view/experiment/uprime-arrows-pins", test_sweep_uprime_and_pins);
   int status = g_test_run();

@@ -1763,6 +1763,12 @@ static void pins_file_action(GtkWidget *widget, const char *name, GVariant *para
                      "Atom id files", "*.txt", on_pins_chosen, self);
 }
 
+AmorphViewControls *amorph_window_get_view_controls(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), NULL);
+  return self->view_controls;
+}
+
 void amorph_window_set_color_by(AmorphWindow *self, guint index)
 {
   g_return_if_fail(AMORPH_IS_WINDOW(self));

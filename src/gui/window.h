@@ -11,6 +11,7 @@
 #include <gtk/gtk.h>
 
 #include "gui/atom_view.h"
+#include "gui/view_controls.h"
 #include "gui/plot_view.h"
 #include "gui/settings_panel.h"
 #include "gui/free_play_panel.h"
@@ -56,6 +57,8 @@ void amorph_window_clear_pins(AmorphWindow *self);
 gboolean amorph_window_undo(AmorphWindow *self);
 /* Colour by (the Display page's list): 0 species, 1 class, 2 energy, 3 u′ max, 4 |Θ|. */
 void amorph_window_set_color_by(AmorphWindow *self, guint index);
+/* The Display page's filter, slab and arrow controls (view_controls.h). */
+AmorphViewControls *amorph_window_get_view_controls(AmorphWindow *self);
 /* Pins the listed atoms (guint indices) not pinned yet, as one undo step; returns how many. */
 guint amorph_window_pin_atoms(AmorphWindow *self, const GArray *indices);
 /* Pins count random unpinned VAs of the last run's classes (seeded, reproducible), one undo
