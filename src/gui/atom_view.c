@@ -37,6 +37,7 @@ struct _AmorphAtomView {
   uint8_t *classes;  /* n, or NULL */
   double *values;    /* n, or NULL */
   AmColormap value_map;
+  char *value_name, *value_unit; /* for the tooltip: Pango markup and unit */
   double vmin, vmax;
   uint8_t *pinned;   /* n */
   long hover;
@@ -572,11 +573,19 @@ static gboolean query_tooltip(GtkWidget *widget, int x, int y, gboolean keyboard
   int t = self->type[i];
   const char *sp = t >= 0 && t < self->ntypes && self->species[t][0] ? self->species[t] : NULL;
   g_autofree char *type_name = sp ? g_strdup(sp) : g_strdup_printf("type %d", t + 1);
-  g_autofree char *text =
-      g_strdup_printf("<b>%s</b> · atom %" G_GINT64_FORMAT "%s\n<small>%.2f, %.2f, %.2f Å</small>", type_name,
-                      (gint64) self->id[i],
-                      self->pinned[i] ? " · pinned" : "", self->xyz[3 * i], self->xyz[3 * i + 1], self->xyz[3 * i + 2]);
-  gtk_tooltip_set_markup(tooltip, text);
+  GString *text = g_string_new(NULL);
+  g_string_append_printf(text, "<b>%s</b> · atom %" G_GINT64_FORMAT, type_name, (gint64) self->id[i]);
+  if (self->classes && self->classes[i] < AM_ATOM_COLOR_PINNED)
+    g_string_append_printf(text, " · %s", am_atom_class_name((AmAtomColorClass) self->classes[i]));
+  if (self->pinned[i])
+    g_string_append(text, " · pinned");
+  if (self->values && self->color_mode == AMORPH_COLOR_BY_VALUE && self->value_name)
+    g_string_append_printf(text, "\n%s = %.3g %s", self->value_name, self->values[i],
+                           self->value_unit ? self->value_unit : "");
+  g_string_append_printf(text, "\n<small>%.2f, %.2f, %.2f Å</small>", self->xyz[3 * i], self->xyz[3 * i + 1],
+                         self->xyz[3 * i + 2]);
+  gtk_tooltip_set_markup(tooltip, text->str);
+  g_string_free(text, TRUE);
   return TRUE;
 }
 
@@ -912,6 +921,8 @@ static void amorph_atom_view_finalize(GObject *object)
   AmorphAtomView *self = AMORPH_ATOM_VIEW(object);
   free_arrays(self);
   g_free(self->arrow_xyz);
+  g_free(self->value_name);
+  g_free(self->value_unit);
   G_OBJECT_CLASS(amorph_atom_view_parent_class)->finalize(object);
 }
 
@@ -1123,4 +1134,13 @@ gboolean amorph_atom_view_get_value(AmorphAtomView *self, size_t i, double *valu
     return FALSE;
   *value = self->values[i];
   return TRUE;
+}
+
+void amorph_atom_view_set_value_label(AmorphAtomView *self, const char *name_markup, const char *unit)
+{
+  g_return_if_fail(AMORPH_IS_ATOM_VIEW(self));
+  g_free(self->value_name);
+  g_free(self->value_unit);
+  self->value_name = g_strdup(name_markup);
+  self->value_unit = g_strdup(unit);
 }

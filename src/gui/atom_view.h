@@ -97,6 +97,8 @@ gboolean amorph_atom_view_get_show_arrows(AmorphAtomView *self);
 size_t amorph_atom_view_get_n_arrows(AmorphAtomView *self);
 /* Atom i's value for AMORPH_COLOR_BY_VALUE; FALSE without values. */
 gboolean amorph_atom_view_get_value(AmorphAtomView *self, size_t i, double *value);
+/* What the values are, for the tooltip (name as Pango markup, unit; NULLs for none). */
+void amorph_atom_view_set_value_label(AmorphAtomView *self, const char *name_markup, const char *unit);
 /* The colour map and range of AMORPH_COLOR_BY_VALUE. */
 void amorph_atom_view_get_value_range(AmorphAtomView *self, AmColormap *map, double *vmin, double *vmax);
 

@@ -423,6 +423,12 @@ static void show_values(AmorphWindow *self, const double *values, AmColormap map
     self->value_hi = self->value_lo + 1e-3;
   g_free(sorted);
   amorph_atom_view_set_values(self->atom_view, n, values, map, self->value_lo, self->value_hi);
+  guint sel = gtk_drop_down_get_selected(self->color_dropdown);
+  amorph_atom_view_set_value_label(self->atom_view,
+                                   sel == COLOR_UPRIME  ? "<i>u</i>′<sub>max</sub>"
+                                   : sel == COLOR_THETA ? "|Θ|"
+                                                        : "<i>E</i><sub><i>i</i></sub>",
+                                   sel == COLOR_UPRIME || sel == COLOR_THETA ? "Å" : "eV");
   if (amorph_atom_view_get_color_mode(self->atom_view) == AMORPH_COLOR_BY_VALUE)
     update_legend(self);
 }
