@@ -580,6 +580,9 @@ static void test_sweep_uprime_and_pins(void)
   amorph_atom_view_set_class_filter(view, 1u << AM_ATOM_COLOR_RA);
   size_t shown_ra = amorph_atom_view_get_n_visible(view);
   g_test_message("u′ max %.3f–%.3f Å; %zu arrows, %zu atoms shown with only RAs", lo, hi, arrows, shown_ra);
+  /* Nothing is pinned yet: one arrow per RA, and only RAs are shown (same classes, no
+   * snapshot in between). */
+  g_assert_cmpuint(arrows, ==, shown_ra);
   spin_for(200);
   window_screenshot(win, "sweep-only-ras");
   amorph_atom_view_set_class_filter(view, ~0u);
