@@ -1484,7 +1484,7 @@ static void log_resume(AmDmsSweep *sw, const AmDmsRunOptions *opt, guint njobs)
 {
   if (!opt->progress)
     return;
-  guint reused = 0, records = 0;
+  guint reused = 0, records = 0, to_run = 0;
   GString *rerun = g_string_new(NULL), *lost = g_string_new(NULL);
   for (guint i = 0; i < njobs; i++) {
     const Job *j = sw->jobs->pdata[i];
@@ -1496,12 +1496,16 @@ static void log_resume(AmDmsSweep *sw, const AmDmsRunOptions *opt, guint njobs)
       reused++;
       continue;
     }
-    g_string_append_printf(rerun, " %s", j->spec.id);
+    /* A fresh start of a big sweep would list every job: the first few say enough. */
+    if (to_run++ < 24)
+      g_string_append_printf(rerun, " %s", j->spec.id);
     g_autofree char *marker = job_path(sw, j, ".started");
     g_autofree char *who = NULL;
     if (g_file_get_contents(marker, &who, NULL, NULL))
       g_string_append_printf(lost, " %s (%s)", j->spec.id, g_strstrip(who));
   }
+  if (to_run > 24)
+    g_string_append_printf(rerun, " and %u more", to_run - 24);
   am_progress_message(opt->progress, "resuming: %u of %u jobs finished earlier and are reused; to run:%s", reused,
                       records, rerun->len ? rerun->str : " none");
   if (lost->len)

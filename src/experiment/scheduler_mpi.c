@@ -542,6 +542,7 @@ gboolean am_scheduler_run_mpi_(AmScheduler *s, AmProgress *progress, GError **er
     if (now - last_progress > 200 * G_TIME_SPAN_MILLISECOND) {
       last_progress = now;
       gint64 done = 0;
+      guint shown = 0;
       GString *status = g_string_new(NULL);
       for (guint i = 0; i < s->jobs->len; i++) {
         const AmSchedulerJob *j = s->jobs->pdata[i];
@@ -549,9 +550,13 @@ gboolean am_scheduler_run_mpi_(AmScheduler *s, AmProgress *progress, GError **er
           done += j->cost;
         } else if (j->state == JOB_RUNNING) {
           done += MIN(j->cost, j->steps);
-          g_string_append_printf(status, "%s%s", status->len ? " " : "", j->name);
+          /* With hundreds of ranks the line names only the first few running jobs. */
+          if (shown++ < 4)
+            g_string_append_printf(status, "%s%s", status->len ? " " : "", j->name);
         }
       }
+      if (shown > 4)
+        g_string_append_printf(status, " and %u more", shown - 4);
       g_autofree char *prefix = g_strdup_printf("jobs %u/%u · ", s->finished, s->jobs->len);
       g_string_prepend(status, prefix);
       if (progress) {
