@@ -499,8 +499,9 @@ gboolean am_figure_write_svg(AmFigure *fig, const char *path, double width, doub
   return ok && am_write_file_atomic(path, bytes->data, (gssize) bytes->len, error);
 }
 
-gboolean am_figures_write_all(const AmDmsSweepResults *results, const AmFigureOptions *opt, const char *dir,
-                              GPtrArray *written, GPtrArray *skipped, GError **error)
+gboolean am_figures_write_set(const char *dir, const char *heading, const char *footer, int n,
+                              AmFigureBuildFunc build, gconstpointer data, GPtrArray *written, GPtrArray *skipped,
+                              GError **error)
 {
   g_autofree char *figdir = g_build_filename(dir, "figures", NULL);
   if (g_mkdir_with_parents(figdir, 0777) != 0) {
@@ -512,21 +513,18 @@ gboolean am_figures_write_all(const AmDmsSweepResults *results, const AmFigureOp
   /* notes.txt says, next to the pictures, which figures were not drawn and what was left
    * out of the others, so the folder explains itself without the run's log. */
   g_autoptr(GString) notes = g_string_new(NULL);
-  g_autofree char *footer = footer_text(results);
-  g_string_append_printf(notes, "Figures of %s\n%s\n\n", results && results->protocol ? results->protocol : "a sweep",
-                         footer);
-  for (int i = 0; i < AM_FIGURE_N; i++) {
-    g_autoptr(AmFigure) fig = am_figure_new((AmFigureId) i, results, opt);
-    const char *name = am_figure_name((AmFigureId) i);
+  g_string_append_printf(notes, "Figures of %s\n%s\n\n", heading, footer);
+  for (int i = 0; i < n; i++) {
+    double w, h;
+    g_autoptr(AmFigure) fig = build(i, data, &w, &h);
+    const char *name = fig->name;
     if (fig->skip) {
       g_string_append_printf(notes, "%s: not drawn: %s\n", name, fig->skip);
       if (skipped)
         g_ptr_array_add(skipped, g_strdup_printf("%s: %s", name, fig->skip));
       continue;
     }
-    g_string_append_printf(notes, "%s: %s\n", name, am_figure_caption((AmFigureId) i));
-    double w, h;
-    am_figure_default_size((AmFigureId) i, &w, &h);
+    g_string_append_printf(notes, "%s: %s\n", name, fig->caption);
     g_autofree char *png = g_strdup_printf("%s.png", name);
     g_autofree char *svg = g_strdup_printf("%s.svg", name);
     g_autofree char *png_path = g_build_filename(figdir, png, NULL);
@@ -552,6 +550,27 @@ gboolean am_figures_write_all(const AmDmsSweepResults *results, const AmFigureOp
   if (written)
     g_ptr_array_add(written, g_build_filename("figures", "notes.txt", NULL));
   return TRUE;
+}
+
+typedef struct {
+  const AmDmsSweepResults *results;
+  const AmFigureOptions *opt;
+} SweepFigures;
+
+static AmFigure *build_sweep_figure(int i, gconstpointer data, double *w, double *h)
+{
+  const SweepFigures *sf = data;
+  am_figure_default_size((AmFigureId) i, w, h);
+  return am_figure_new((AmFigureId) i, sf->results, sf->opt);
+}
+
+gboolean am_figures_write_all(const AmDmsSweepResults *results, const AmFigureOptions *opt, const char *dir,
+                              GPtrArray *written, GPtrArray *skipped, GError **error)
+{
+  g_autofree char *footer = footer_text(results);
+  const SweepFigures sf = { results, opt };
+  return am_figures_write_set(dir, results && results->protocol ? results->protocol : "a sweep", footer,
+                              AM_FIGURE_N, build_sweep_figure, &sf, written, skipped, error);
 }
 
 gboolean am_figures_batch_writer(const AmRunContext *ctx, const char *protocol, gconstpointer results,

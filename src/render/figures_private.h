@@ -17,6 +17,16 @@ struct AmFigure {
 };
 
 void am_figure_skip(AmFigure *fig, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Builds figure i of a set (0 ≤ i < n) and its default size in points. */
+typedef AmFigure *(*AmFigureBuildFunc)(int i, gconstpointer data, double *width, double *height);
+
+/* Writes every figure of a set as DIR/figures/NAME.png and .svg, and figures/notes.txt
+ * (heading, footer, then per figure its caption or why it was not drawn, and its notes);
+ * what written and skipped receive is as for am_figures_write_all. */
+gboolean am_figures_write_set(const char *dir, const char *heading, const char *footer, int n,
+                              AmFigureBuildFunc build, gconstpointer data, GPtrArray *written, GPtrArray *skipped,
+                              GError **error);
 void am_figure_note(AmFigure *fig, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* The pin set the single-set figures show (never NULL when the results have a set). */

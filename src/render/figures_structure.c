@@ -396,54 +396,16 @@ AmFigure *am_structure_figure_new(AmStructureFigureId id, const AmStructureResul
   return fig;
 }
 
+static AmFigure *build_structure_figure(int i, gconstpointer data, double *w, double *h)
+{
+  am_structure_figure_default_size((AmStructureFigureId) i, w, h);
+  return am_structure_figure_new((AmStructureFigureId) i, data);
+}
+
 gboolean am_structure_figures_write_all(const AmStructureResults *R, const char *dir, GPtrArray *written,
                                         GPtrArray *skipped, GError **error)
 {
-  g_autofree char *figdir = g_build_filename(dir, "figures", NULL);
-  if (g_mkdir_with_parents(figdir, 0777) != 0) {
-    int e = errno;
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "Cannot create the figure folder “%s”: %s", figdir,
-                g_strerror(e));
-    return FALSE;
-  }
-  g_autoptr(GString) notes = g_string_new(NULL);
   g_autofree char *footer = R ? footer_text(R) : g_strdup("No results.");
-  g_string_append_printf(notes, "Figures of structure\n%s\n\n", footer);
-  for (int i = 0; i < AM_STRUCTURE_FIGURE_N; i++) {
-    g_autoptr(AmFigure) fig = am_structure_figure_new((AmStructureFigureId) i, R);
-    const char *name = fig->name;
-    if (fig->skip) {
-      g_string_append_printf(notes, "%s: not drawn: %s\n", name, fig->skip);
-      if (skipped)
-        g_ptr_array_add(skipped, g_strdup_printf("%s: %s", name, fig->skip));
-      continue;
-    }
-    g_string_append_printf(notes, "%s: %s\n", name, fig->caption);
-    double w, h;
-    am_structure_figure_default_size((AmStructureFigureId) i, &w, &h);
-    g_autofree char *png = g_strdup_printf("%s.png", name);
-    g_autofree char *svg = g_strdup_printf("%s.svg", name);
-    g_autofree char *png_path = g_build_filename(figdir, png, NULL);
-    g_autofree char *svg_path = g_build_filename(figdir, svg, NULL);
-    if (!am_figure_write_png(fig, png_path, w, h, 2.0, error) || !am_figure_write_svg(fig, svg_path, w, h, error))
-      return FALSE;
-    if (written) {
-      g_ptr_array_add(written, g_build_filename("figures", png, NULL));
-      g_ptr_array_add(written, g_build_filename("figures", svg, NULL));
-    }
-    if (fig->notes) {
-      g_auto(GStrv) lines = g_strsplit(fig->notes->str, "\n", -1);
-      for (char **l = lines; *l; l++) {
-        g_string_append_printf(notes, "    note: %s\n", *l);
-        if (skipped)
-          g_ptr_array_add(skipped, g_strdup_printf("%s (note): %s", name, *l));
-      }
-    }
-  }
-  g_autofree char *notes_path = g_build_filename(figdir, "notes.txt", NULL);
-  if (!am_write_file_atomic(notes_path, notes->str, (gssize) notes->len, error))
-    return FALSE;
-  if (written)
-    g_ptr_array_add(written, g_build_filename("figures", "notes.txt", NULL));
-  return TRUE;
+  return am_figures_write_set(dir, "structure", footer, AM_STRUCTURE_FIGURE_N, build_structure_figure, R, written,
+                              skipped, error);
 }
