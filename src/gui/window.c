@@ -158,6 +158,8 @@ static void on_toast_dismiss(AmorphWindow *self)
 
 /* ---- status, legend and pins panel --------------------------------------------------- */
 
+static const AmDmsPoint *selected_ra_point(AmorphWindow *self);
+
 static void update_actions(AmorphWindow *self)
 {
   GtkWidget *w = GTK_WIDGET(self);
@@ -171,6 +173,11 @@ static void update_actions(AmorphWindow *self)
   gtk_widget_action_set_enabled(w, "win.undo", self->undo->len > 0);
   gtk_widget_action_set_enabled(w, "win.redo", self->redo->len > 0);
   gtk_widget_action_set_enabled(w, "win.clear-pins", self->n_pinned > 0);
+  gtk_widget_action_set_enabled(w, "win.save-pins", self->n_pinned > 0);
+  gtk_widget_action_set_enabled(w, "win.load-pins", self->loaded);
+  gtk_widget_action_set_enabled(w, "win.pin-shown", self->loaded);
+  gtk_widget_action_set_enabled(w, "win.pin-selected-ras", selected_ra_point(self) != NULL);
+  gtk_widget_action_set_enabled(w, "win.pin-random-vas", self->true_cls != NULL);
   gtk_widget_action_set_enabled(w, "win.reset-view", self->loaded);
   gtk_widget_action_set_enabled(w, "win.export-results", self->results_dir && !self->dms_active);
   gtk_widget_action_set_enabled(w, "win.leave-presentation",
