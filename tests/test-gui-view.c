@@ -702,6 +702,23 @@ static void test_structure_cancel(void)
   close_window(win);
 }
 
+/* The runs' records and Mesa's shader cache land in tmpdir (XDG_CACHE_HOME). */
+static void rm_rf(const char *path)
+{
+  if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
+    GDir *d = g_dir_open(path, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d))) {
+      g_autofree char *child = g_build_filename(path, name, NULL);
+      rm_rf(child);
+    }
+    if (d)
+      g_dir_close(d);
+    g_rmdir(path);
+  } else
+    g_unlink(path);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -719,7 +736,7 @@ int main(int argc, char **argv)
   g_test_add_func("/gui-view/atom-view/frame-rate", test_frame_rate);
   g_test_add_func("/gui-view/experiment/uprime-arrows-pins", test_sweep_uprime_and_pins);
   int status = g_test_run();
-  g_rmdir(tmpdir);
+  rm_rf(tmpdir);
   g_free(tmpdir);
   return status;
 }
