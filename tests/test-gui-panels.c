@@ -223,6 +223,30 @@ static void test_settings_round_trip(void)
   g_assert_cmpstr(am_config_get_text(back, "run", "label"), ==, "round trip # not a comment");
   g_assert_true(g_str_has_suffix(am_config_get_text(back, "system", "data"), "glass-500.data"));
 
+  /* Atoms pinned by clicking are saved with the settings, as ▶ would run them. */
+  amorph_window_toggle_pin(win, 0);
+  amorph_window_toggle_pin(win, 4);
+  g_autofree char *pinned_ini = g_build_filename(tmpdir, "pinned.ini", NULL);
+  g_assert_true(amorph_settings_panel_save(panel, pinned_ini, &error));
+  g_assert_no_error(error);
+  {
+    g_autoptr(AmConfig) with_pins = am_config_load(pinned_ini, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(am_config_get_string(with_pins, "dms", "pinned"), ==, "ids");
+    g_autofree char *ids_path = g_build_filename(tmpdir, "pinned-pinned-ids.txt", NULL);
+    g_assert_cmpstr(am_config_get_string(with_pins, "dms", "pinned_ids"), ==, ids_path);
+    g_autofree char *ids = NULL;
+    g_assert_true(g_file_get_contents(ids_path, &ids, NULL, NULL));
+    g_auto(GStrv) lines = g_strsplit(ids, "\n", -1);
+    g_assert_cmpuint(g_strv_length(lines), ==, 4); /* comment, two ids, "" */
+    g_assert_cmpint(g_ascii_strtoll(lines[1], NULL, 10), >, 0);
+    g_assert_cmpint(g_ascii_strtoll(lines[2], NULL, 10), >, 0);
+    g_assert_cmpint(g_ascii_strtoll(lines[2], NULL, 10), !=, g_ascii_strtoll(lines[1], NULL, 10));
+  }
+  amorph_window_clear_pins(win);
+  /* The panel's own field is untouched: without pins, none again. */
+  g_assert_cmpstr(amorph_settings_panel_get_value(panel, "dms", "pinned"), ==, "none");
+
   /* A bad value is marked with the schema's own message, and nothing can be saved. */
   gtk_editable_set_text(GTK_EDITABLE(period), "-1");
   const char *msg = amorph_settings_panel_get_error(panel, "dms", "period_ps");

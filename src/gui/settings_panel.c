@@ -29,6 +29,7 @@ struct _AmorphSettingsPanel {
 
   const AmProtocolSchema *schema;
   GHashTable *fields;     /* "section.key" → Field* */
+  GArray *pinned_ids;     /* gint64: atoms pinned in the explorer */
   gboolean building;      /* filling widgets: no per-field callbacks */
 };
 
@@ -59,7 +60,13 @@ static void update_status(AmorphSettingsPanel *self)
   g_autoptr(AmConfig) cfg = amorph_settings_panel_get_config(self, &error);
   gtk_widget_remove_css_class(GTK_WIDGET(self->status_label), "error");
   gtk_widget_remove_css_class(GTK_WIDGET(self->status_label), "dim-label");
-  if (cfg) {
+  if (cfg && self->pinned_ids->len > 0 && strcmp(self->schema->name, "dms-sweep") == 0) {
+    g_autofree char *text = g_strdup_printf("These settings are what ▶ runs, with the %u pinned atoms as [dms] "
+                                            "pinned = ids; Save writes both for amorph --batch.",
+                                            self->pinned_ids->len);
+    gtk_label_set_text(self->status_label, text);
+    gtk_widget_add_css_class(GTK_WIDGET(self->status_label), "dim-label");
+  } else if (cfg) {
     gtk_label_set_text(self->status_label, "These settings are what ▶ runs; Save writes them for amorph --batch.");
     gtk_widget_add_css_class(GTK_WIDGET(self->status_label), "dim-label");
   } else {
@@ -333,9 +340,17 @@ gboolean amorph_settings_panel_load(AmorphSettingsPanel *self, const char *path,
   return TRUE;
 }
 
+static AmConfig *panel_config(AmorphSettingsPanel *self, const char *const *extra, GError **error);
+
 AmConfig *amorph_settings_panel_get_config(AmorphSettingsPanel *self, GError **error)
 {
   g_return_val_if_fail(AMORPH_IS_SETTINGS_PANEL(self), NULL);
+  return panel_config(self, NULL, error);
+}
+
+/* The fields, then extra overrides (may be NULL). */
+static AmConfig *panel_config(AmorphSettingsPanel *self, const char *const *extra, GError **error)
+{
   /* The fields as --set overrides of an empty file: values go in verbatim, unescaped, and
    * every message names the key. Schema order, so the first problem reported is the first
    * one on screen. */
@@ -354,6 +369,8 @@ AmConfig *amorph_settings_panel_get_config(AmorphSettingsPanel *self, GError **e
       g_ptr_array_add(set, g_strdup_printf("%s.%s=%s", sec->name, k->name, f->text));
     }
   }
+  for (int i = 0; extra && extra[i]; i++)
+    g_ptr_array_add(set, g_strdup(extra[i]));
   g_ptr_array_add(set, NULL);
   g_autofree char *head = g_strdup_printf("[run]\nprotocol = %s\n", self->schema->name);
   g_autoptr(AmConfig) cfg =
@@ -363,9 +380,36 @@ AmConfig *amorph_settings_panel_get_config(AmorphSettingsPanel *self, GError **e
   return g_steal_pointer(&cfg);
 }
 
+void amorph_settings_panel_set_pinned_ids(AmorphSettingsPanel *self, const gint64 *ids, gsize n)
+{
+  g_return_if_fail(AMORPH_IS_SETTINGS_PANEL(self));
+  g_array_set_size(self->pinned_ids, 0);
+  if (n)
+    g_array_append_vals(self->pinned_ids, ids, (guint) n);
+  update_status(self);
+}
+
 gboolean amorph_settings_panel_save(AmorphSettingsPanel *self, const char *path, GError **error)
 {
-  g_autoptr(AmConfig) cfg = amorph_settings_panel_get_config(self, error);
+  g_return_val_if_fail(AMORPH_IS_SETTINGS_PANEL(self), FALSE);
+  /* Clicked pins go with a dms-sweep as an id file beside the settings. */
+  g_autofree char *ids_path = NULL;
+  g_autofree char *ids_set = NULL;
+  if (self->pinned_ids->len > 0 && strcmp(self->schema->name, "dms-sweep") == 0) {
+    g_autofree char *stem = g_str_has_suffix(path, ".ini") ? g_strndup(path, strlen(path) - 4) : g_strdup(path);
+    g_autofree char *rel = g_strdup_printf("%s-pinned-ids.txt", stem);
+    ids_path = g_canonicalize_filename(rel, NULL);
+    GString *ids = g_string_new("# atoms pinned in the explorer\n");
+    for (guint i = 0; i < self->pinned_ids->len; i++)
+      g_string_append_printf(ids, "%" G_GINT64_FORMAT "\n", g_array_index(self->pinned_ids, gint64, i));
+    gboolean ok = g_file_set_contents(ids_path, ids->str, -1, error);
+    g_string_free(ids, TRUE);
+    if (!ok)
+      return FALSE;
+    ids_set = g_strdup_printf("dms.pinned_ids=%s", ids_path);
+  }
+  const char *extra[] = {"dms.pinned=ids", ids_set, NULL};
+  g_autoptr(AmConfig) cfg = panel_config(self, ids_set ? extra : NULL, error);
   if (!cfg)
     return FALSE;
   g_autofree char *text = am_config_to_ini(cfg);
@@ -504,6 +548,7 @@ static void amorph_settings_panel_finalize(GObject *object)
 {
   AmorphSettingsPanel *self = AMORPH_SETTINGS_PANEL(object);
   g_clear_pointer(&self->fields, g_hash_table_unref);
+  g_array_unref(self->pinned_ids);
   G_OBJECT_CLASS(amorph_settings_panel_parent_class)->finalize(object);
 }
 
@@ -528,6 +573,7 @@ static void amorph_settings_panel_class_init(AmorphSettingsPanelClass *klass)
 static void amorph_settings_panel_init(AmorphSettingsPanel *self)
 {
   gtk_widget_init_template(GTK_WIDGET(self));
+  self->pinned_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
   g_signal_connect_swapped(self->protocol_dropdown, "notify::selected", G_CALLBACK(on_protocol_changed), self);
   build_form(self, am_config_find_protocol("dms-sweep"), NULL);
 }

@@ -362,6 +362,14 @@ static void update_pins_panel(AmorphWindow *self)
 static void pins_changed(AmorphWindow *self)
 {
   amorph_atom_view_set_pinned(self->atom_view, self->atoms.n, self->pinned);
+  /* The pins go with saved settings, as ▶ runs them. */
+  g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+  for (size_t i = 0; i < self->atoms.n; i++)
+    if (self->pinned[i]) {
+      gint64 id = (gint64) self->atoms.id[i];
+      g_array_append_val(ids, id);
+    }
+  amorph_settings_panel_set_pinned_ids(self->settings_panel, (const gint64 *) (void *) ids->data, ids->len);
   update_pins_panel(self);
   update_legend(self);
   update_actions(self);
