@@ -379,9 +379,17 @@ static void test_sweep_pause(void)
   /* ⏸ holds the jobs: the step counter stops and the status line says so. */
   g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.pause", NULL));
   g_assert_true(wait_until(status_paused, win, 5000));
-  spin_for(500); /* jobs reach their next check within a few dozen steps */
+  /* Jobs stop at their next check, 64 steps on: seconds on a loaded machine, so the
+   * counter is taken once it stood still for 2 s. */
   gint64 held = amorph_window_get_sweep_steps(win);
-  spin_for(1500);
+  for (int k = 0; k < 15; k++) {
+    spin_for(2000);
+    gint64 now = amorph_window_get_sweep_steps(win);
+    if (now == held)
+      break;
+    held = now;
+  }
+  spin_for(2000);
   g_test_message("paused at %" G_GINT64_FORMAT " steps: %s", held, amorph_window_get_status(win));
   g_assert_cmpint(amorph_window_get_sweep_steps(win), ==, held);
   g_assert_true(amorph_window_get_experiment_running(win));
