@@ -16,13 +16,7 @@
 #include "sim/shear.h"
 #include "sim/thermo.h"
 #include "sim/units.h"
-
-static char *source_path(const char *rel)
-{
-  const char *src = g_getenv("AMORPH_SOURCE_DIR");
-  g_assert_nonnull(src);
-  return g_build_filename(src, rel, NULL);
-}
+#include "test-util.h"
 
 static char *make_tmpdir(void)
 {
@@ -30,23 +24,6 @@ static char *make_tmpdir(void)
   char *dir = g_dir_make_tmp("amorph-dms-XXXXXX", &error);
   g_assert_no_error(error);
   return dir;
-}
-
-static void rm_rf(const char *path)
-{
-  if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
-    GDir *d = g_dir_open(path, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-      g_autofree char *child = g_build_filename(path, name, NULL);
-      rm_rf(child);
-    }
-    if (d)
-      g_dir_close(d);
-    g_rmdir(path);
-  } else {
-    g_unlink(path);
-  }
 }
 
 /* A tiny sweep on the 256-atom glass: 1 ps period, 3 cycles (2 analysed), 2 replicas.

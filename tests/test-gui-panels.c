@@ -22,55 +22,13 @@
 #include "gui/run_folder.h"
 #include "gui/settings_panel.h"
 #include "gui/window.h"
+#include "test-gui-util.h"
+#include "test-util.h"
 
 static gboolean have_display;
 static char *tmpdir;
 
 /* ---- helpers ---------------------------------------------------------------------------- */
-
-static gboolean tick_cb(gpointer data)
-{
-  (void) data;
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Predicate)(gpointer data);
-
-static gboolean wait_until(Predicate pred, gpointer data, int timeout_ms)
-{
-  guint tick = g_timeout_add(10, tick_cb, NULL);
-  gint64 end = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
-  gboolean ok = pred(data);
-  while (!ok && g_get_monotonic_time() < end) {
-    g_main_context_iteration(NULL, TRUE);
-    ok = pred(data);
-  }
-  g_source_remove(tick);
-  return ok;
-}
-
-static void spin_for(int ms)
-{
-  guint tick = g_timeout_add(10, tick_cb, NULL);
-  gint64 end = g_get_monotonic_time() + (gint64) ms * 1000;
-  while (g_get_monotonic_time() < end)
-    g_main_context_iteration(NULL, TRUE);
-  g_source_remove(tick);
-}
-
-static void rm_rf(const char *path)
-{
-  GDir *dir = g_dir_open(path, 0, NULL);
-  if (dir) {
-    const char *name;
-    while ((name = g_dir_read_name(dir))) {
-      g_autofree char *child = g_build_filename(path, name, NULL);
-      rm_rf(child);
-    }
-    g_dir_close(dir);
-  }
-  g_remove(path);
-}
 
 static char *source_file(const char *a, const char *b, const char *c)
 {
@@ -513,37 +471,15 @@ static void export_all(AmorphPlotView *view, const char *name, GPtrArray **csv_r
 }
 
 #ifdef GDK_WINDOWING_X11
-typedef int (*FakeMotionFn)(Display *, int, int, int, unsigned long);
-typedef Bool (*TranslateFn)(Display *, Window, Window, int, int, int *, int *, Window *);
-typedef int (*FlushFn)(Display *);
 
 /* Moves the real pointer to widget point (x, y), through the X server (XTest). */
 static gboolean xtest_move(GtkWidget *widget, double x, double y)
 {
-  static FakeMotionFn fake_motion;
-  static TranslateFn translate;
-  static FlushFn xflush;
-  if (!GDK_IS_X11_DISPLAY(gtk_widget_get_display(widget)))
+  if (!xtest_available(widget))
     return FALSE;
-  if (!fake_motion) {
-    void *lib = dlopen("libXtst.so.6", RTLD_NOW | RTLD_LOCAL);
-    if (!lib)
-      return FALSE;
-    fake_motion = (FakeMotionFn) dlsym(lib, "XTestFakeMotionEvent");
-    translate = (TranslateFn) dlsym(RTLD_DEFAULT, "XTranslateCoordinates");
-    xflush = (FlushFn) dlsym(RTLD_DEFAULT, "XFlush");
-  }
-  if (!fake_motion || !translate || !xflush)
-    return FALSE;
-  GtkNative *native = gtk_widget_get_native(widget);
-  graphene_point_t in = GRAPHENE_POINT_INIT((float) x, (float) y), out;
-  g_assert_true(gtk_widget_compute_point(widget, GTK_WIDGET(native), &in, &out));
-  double tx, ty;
-  gtk_native_get_surface_transform(native, &tx, &ty);
-  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
-  Window xid = gdk_x11_surface_get_xid(gtk_native_get_surface(native)), child;
   int rx, ry;
-  translate(dpy, xid, DefaultRootWindow(dpy), (int) lround(out.x + tx), (int) lround(out.y + ty), &rx, &ry, &child);
+  to_root(widget, x, y, &rx, &ry);
+  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
   fake_motion(dpy, -1, rx, ry, 0);
   xflush(dpy);
   return TRUE;

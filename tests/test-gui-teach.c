@@ -15,6 +15,7 @@
 #include "gui/window.h"
 #include "gui/worker.h"
 #include "sim/data_file.h"
+#include "test-gui-util.h"
 
 static gboolean have_display;
 
@@ -219,36 +220,6 @@ static void test_commands(void)
 
 /* ---- the window -------------------------------------------------------------------- */
 
-static gboolean tick_cb(gpointer data)
-{
-  (void) data;
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Predicate)(gpointer data);
-
-static gboolean wait_until(Predicate pred, gpointer data, int timeout_ms)
-{
-  guint tick = g_timeout_add(10, tick_cb, NULL);
-  gint64 end = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
-  gboolean ok = pred(data);
-  while (!ok && g_get_monotonic_time() < end) {
-    g_main_context_iteration(NULL, TRUE);
-    ok = pred(data);
-  }
-  g_source_remove(tick);
-  return ok;
-}
-
-static void spin_for(int ms)
-{
-  guint tick = g_timeout_add(10, tick_cb, NULL);
-  gint64 end = g_get_monotonic_time() + (gint64) ms * 1000;
-  while (g_get_monotonic_time() < end)
-    g_main_context_iteration(NULL, TRUE);
-  g_source_remove(tick);
-}
-
 static gboolean view_has_frames(gpointer data)
 {
   return amorph_atom_view_get_frame_count(data) > 0;
@@ -318,33 +289,6 @@ static const char *label_text_in(GtkWidget *root, int which)
 /* ---- keys through the X server (XTest, loaded at run time) ------------------------------ */
 
 #ifdef GDK_WINDOWING_X11
-typedef int (*FakeMotionFn)(Display *, int, int, int, unsigned long);
-typedef int (*FakeKeyFn)(Display *, unsigned int, Bool, unsigned long);
-typedef KeyCode (*KeysymToKeycodeFn)(Display *, KeySym);
-typedef Bool (*TranslateFn)(Display *, Window, Window, int, int, int *, int *, Window *);
-typedef int (*FlushFn)(Display *);
-static FakeMotionFn fake_motion;
-static FakeKeyFn fake_key;
-static KeysymToKeycodeFn keysym_to_keycode;
-static TranslateFn translate;
-static FlushFn xflush;
-
-static gboolean xtest_available(GtkWidget *widget)
-{
-  if (!GDK_IS_X11_DISPLAY(gtk_widget_get_display(widget)))
-    return FALSE;
-  if (!fake_key) {
-    void *lib = dlopen("libXtst.so.6", RTLD_NOW | RTLD_LOCAL);
-    if (!lib)
-      return FALSE;
-    fake_motion = (FakeMotionFn) dlsym(lib, "XTestFakeMotionEvent");
-    fake_key = (FakeKeyFn) dlsym(lib, "XTestFakeKeyEvent");
-    keysym_to_keycode = (KeysymToKeycodeFn) dlsym(RTLD_DEFAULT, "XKeysymToKeycode");
-    translate = (TranslateFn) dlsym(RTLD_DEFAULT, "XTranslateCoordinates");
-    xflush = (FlushFn) dlsym(RTLD_DEFAULT, "XFlush");
-  }
-  return fake_motion && fake_key && keysym_to_keycode && translate && xflush;
-}
 
 /* Puts the pointer over the middle of widget (X gives keys to the window under it without
  * a window manager), then presses and releases key. */

@@ -18,39 +18,11 @@
 #include "render/camera.h"
 #include "render/colormap.h"
 #include "sim/data_file.h"
+#include "test-gui-util.h"
+#include "test-util.h"
 
 static gboolean have_display;
 static char *tmpdir;
-
-static gboolean tick_cb(gpointer data)
-{
-  (void) data;
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Predicate)(gpointer data);
-
-static gboolean wait_until(Predicate pred, gpointer data, int timeout_ms)
-{
-  guint tick = g_timeout_add(10, tick_cb, NULL);
-  gint64 end = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
-  gboolean ok = pred(data);
-  while (!ok && g_get_monotonic_time() < end) {
-    g_main_context_iteration(NULL, TRUE);
-    ok = pred(data);
-  }
-  g_source_remove(tick);
-  return ok;
-}
-
-static void spin_for(int ms)
-{
-  guint tick = g_timeout_add(10, tick_cb, NULL);
-  gint64 end = g_get_monotonic_time() + (gint64) ms * 1000;
-  while (g_get_monotonic_time() < end)
-    g_main_context_iteration(NULL, TRUE);
-  g_source_remove(tick);
-}
 
 static char *sample(const char *name)
 {
@@ -133,48 +105,6 @@ static gsize atom_pixels(AmorphAtomView *view)
 /* ---- XTest ------------------------------------------------------------------------------ */
 
 #ifdef GDK_WINDOWING_X11
-typedef int (*FakeMotionFn)(Display *, int, int, int, unsigned long);
-typedef int (*FakeButtonFn)(Display *, unsigned int, Bool, unsigned long);
-typedef int (*FakeKeyFn)(Display *, unsigned int, Bool, unsigned long);
-typedef Bool (*TranslateFn)(Display *, Window, Window, int, int, int *, int *, Window *);
-typedef int (*FlushFn)(Display *);
-typedef KeyCode (*KeysymToKeycodeFn)(Display *, KeySym);
-static FakeMotionFn fake_motion;
-static FakeButtonFn fake_button;
-static FakeKeyFn fake_key;
-static TranslateFn translate;
-static FlushFn xflush;
-static KeysymToKeycodeFn keysym_to_keycode;
-
-static gboolean xtest_available(GtkWidget *widget)
-{
-  if (!GDK_IS_X11_DISPLAY(gtk_widget_get_display(widget)))
-    return FALSE;
-  if (!fake_motion) {
-    void *lib = dlopen("libXtst.so.6", RTLD_NOW | RTLD_LOCAL);
-    if (!lib)
-      return FALSE;
-    fake_motion = (FakeMotionFn) dlsym(lib, "XTestFakeMotionEvent");
-    fake_button = (FakeButtonFn) dlsym(lib, "XTestFakeButtonEvent");
-    fake_key = (FakeKeyFn) dlsym(lib, "XTestFakeKeyEvent");
-    translate = (TranslateFn) dlsym(RTLD_DEFAULT, "XTranslateCoordinates");
-    xflush = (FlushFn) dlsym(RTLD_DEFAULT, "XFlush");
-    keysym_to_keycode = (KeysymToKeycodeFn) dlsym(RTLD_DEFAULT, "XKeysymToKeycode");
-  }
-  return fake_motion && fake_button && fake_key && translate && xflush && keysym_to_keycode;
-}
-
-static void to_root(GtkWidget *widget, double x, double y, int *rx, int *ry)
-{
-  GtkNative *native = gtk_widget_get_native(widget);
-  graphene_point_t in = GRAPHENE_POINT_INIT((float) x, (float) y), out;
-  g_assert_true(gtk_widget_compute_point(widget, GTK_WIDGET(native), &in, &out));
-  double tx, ty;
-  gtk_native_get_surface_transform(native, &tx, &ty);
-  Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(widget));
-  Window xid = gdk_x11_surface_get_xid(gtk_native_get_surface(native)), child;
-  translate(dpy, xid, DefaultRootWindow(dpy), (int) lround(out.x + tx), (int) lround(out.y + ty), rx, ry, &child);
-}
 
 /* Ctrl held, primary button dragged from (x0, y0) to (x1, y1) in widget coordinates. */
 static void xtest_ctrl_drag(GtkWidget *widget, double x0, double y0, double x1, double y1)
@@ -700,23 +630,6 @@ static void test_structure_cancel(void)
   spin_for(300);
   window_screenshot(win, "pins-page");
   close_window(win);
-}
-
-/* The runs' records and Mesa's shader cache land in tmpdir (XDG_CACHE_HOME). */
-static void rm_rf(const char *path)
-{
-  if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
-    GDir *d = g_dir_open(path, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-      g_autofree char *child = g_build_filename(path, name, NULL);
-      rm_rf(child);
-    }
-    if (d)
-      g_dir_close(d);
-    g_rmdir(path);
-  } else
-    g_unlink(path);
 }
 
 int main(int argc, char **argv)

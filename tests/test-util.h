@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include "sim/eam.h"
 
@@ -24,4 +25,23 @@ static inline AmEam *load_shipped_potential(void)
     g_error("%s", err.message);
   g_free(path);
   return eam;
+}
+
+/* Removes path and, for a folder, everything below it; links are removed, not followed. */
+static inline void rm_rf(const char *path)
+{
+  if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
+    GDir *d = g_dir_open(path, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d))) {
+      char *child = g_build_filename(path, name, NULL);
+      rm_rf(child);
+      g_free(child);
+    }
+    if (d)
+      g_dir_close(d);
+    g_rmdir(path);
+  } else {
+    g_unlink(path);
+  }
 }
