@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analysis/histogram.h"
+#include "experiment/atom_ids.h"
 #include "experiment/atomic_file.h"
 #include "experiment/batch.h"
 #include "experiment/results.h"
@@ -395,47 +396,25 @@ static gboolean load_system(AmDmsSweep *sw, const AmConfig *cfg, AmProvenance *p
   return TRUE;
 }
 
-/* Reads a file of atom ids (whitespace separated, # comments) into a mask. */
+/* Reads a file of atom ids (atom_ids.h) into a mask. */
 static gboolean read_ids_file(const AmSystem *sys, const char *path, guint8 *mask, GError **error)
 {
-  g_autofree char *text = NULL;
-  if (!g_file_get_contents(path, &text, NULL, error))
+  g_autoptr(GArray) entries = am_atom_ids_read(path, error);
+  if (!entries)
     return FALSE;
   g_autoptr(GHashTable) index = g_hash_table_new(g_int64_hash, g_int64_equal);
   for (gsize i = 0; i < sys->atoms.n; i++)
     g_hash_table_insert(index, &sys->atoms.id[i], GSIZE_TO_POINTER(i + 1));
-  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-  gsize count = 0;
-  for (int ln = 0; lines[ln]; ln++) {
-    char *hash = strchr(lines[ln], '#');
-    if (hash)
-      *hash = '\0';
-    g_auto(GStrv) words = g_strsplit_set(g_strstrip(lines[ln]), " \t,\r", -1);
-    for (int w = 0; words[w]; w++) {
-      if (!*words[w])
-        continue;
-      char *end = NULL;
-      errno = 0;
-      gint64 id = g_ascii_strtoll(words[w], &end, 10);
-      if (end == words[w] || *end || errno) {
-        g_set_error(error, AM_ENGINE_ERROR, AM_ERR_FORMAT, "%s:%d: “%s” is not an atom id (expected whole numbers)",
-                    path, ln + 1, words[w]);
-        return FALSE;
-      }
-      gsize at = GPOINTER_TO_SIZE(g_hash_table_lookup(index, &id));
-      if (!at) {
-        g_set_error(error, AM_ENGINE_ERROR, AM_ERR_INVALID, "%s:%d: atom id %" G_GINT64_FORMAT " is not in the sample",
-                    path, ln + 1, id);
-        return FALSE;
-      }
-      if (mask[at - 1]) {
-        g_set_error(error, AM_ENGINE_ERROR, AM_ERR_INVALID, "%s:%d: atom id %" G_GINT64_FORMAT " is listed twice",
-                    path, ln + 1, id);
-        return FALSE;
-      }
-      mask[at - 1] = 1;
-      count++;
+  const gsize count = entries->len;
+  for (guint k = 0; k < entries->len; k++) {
+    const AmAtomIdEntry *e = &g_array_index(entries, AmAtomIdEntry, k);
+    gsize at = GPOINTER_TO_SIZE(g_hash_table_lookup(index, &e->id));
+    if (!at) {
+      g_set_error(error, AM_ENGINE_ERROR, AM_ERR_INVALID, "%s:%d: atom id %" G_GINT64_FORMAT " is not in the sample",
+                  path, e->line, e->id);
+      return FALSE;
     }
+    mask[at - 1] = 1;
   }
   if (count == 0 || count + 2 > sys->atoms.n) {
     g_set_error(error, AM_ENGINE_ERROR, AM_ERR_INVALID, "%s lists %zu atoms: expected at least one, and at least two "

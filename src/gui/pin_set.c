@@ -1,6 +1,8 @@
 /* pin_set.c: pin-set files and random VA choice (see pin_set.h). */
 #include "gui/pin_set.h"
 
+#include "experiment/atom_ids.h"
+
 #include <errno.h>
 #include <gio/gio.h>
 #include <string.h>
@@ -18,39 +20,12 @@ gboolean amorph_pin_set_save(const char *path, const gint64 *ids, gsize n, const
 
 GArray *amorph_pin_set_load(const char *path, GError **error)
 {
-  g_autofree char *text = NULL;
-  if (!g_file_get_contents(path, &text, NULL, error))
+  g_autoptr(GArray) entries = am_atom_ids_read(path, error);
+  if (!entries)
     return NULL;
-  GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-  g_autoptr(GHashTable) seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-  for (int ln = 0; lines[ln]; ln++) {
-    char *hash = strchr(lines[ln], '#');
-    if (hash)
-      *hash = '\0';
-    g_auto(GStrv) words = g_strsplit_set(g_strstrip(lines[ln]), " \t,\r", -1);
-    for (int w = 0; words[w]; w++) {
-      if (!*words[w])
-        continue;
-      char *end = NULL;
-      errno = 0;
-      gint64 id = g_ascii_strtoll(words[w], &end, 10);
-      if (end == words[w] || *end || errno || id < 1) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    "%s:%d: “%s” is not an atom id (expected whole numbers ≥ 1)", path, ln + 1, words[w]);
-        g_array_unref(ids);
-        return NULL;
-      }
-      if (g_hash_table_contains(seen, &id)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s:%d: atom id %" G_GINT64_FORMAT " is listed twice",
-                    path, ln + 1, id);
-        g_array_unref(ids);
-        return NULL;
-      }
-      g_hash_table_add(seen, g_memdup2(&id, sizeof id));
-      g_array_append_val(ids, id);
-    }
-  }
+  GArray *ids = g_array_sized_new(FALSE, FALSE, sizeof(gint64), entries->len);
+  for (guint k = 0; k < entries->len; k++)
+    g_array_append_val(ids, g_array_index(entries, AmAtomIdEntry, k).id);
   return ids;
 }
 
