@@ -1,6 +1,7 @@
 /* test-gui-util.h: what the GUI test programs share: running the main loop until
- * something holds, and XTest, loaded at run time so a build without libXtst still runs
- * the tests that need no synthetic input. Header-only, like test-util.h. */
+ * something holds, reading back the composed pixels of a widget, and XTest, loaded at run
+ * time so a build without libXtst still runs the tests that need no synthetic input.
+ * Header-only, like test-util.h. */
 #pragma once
 
 #include <dlfcn.h>
@@ -42,6 +43,37 @@ static inline void spin_for(int ms)
   while (g_get_monotonic_time() < end)
     g_main_context_iteration(NULL, TRUE);
   g_source_remove(tick);
+}
+
+/* What the window's renderer composes for a widget, as 8-bit BGRA (cairo ARGB32 in memory),
+ * newly allocated. With AMORPH_TEST_SCREENSHOTS=DIR each read is also kept as a PNG there. */
+static inline guchar *read_view_pixels(gpointer widget, int *width, int *height, gsize *stride)
+{
+  GtkWidget *w = GTK_WIDGET(widget);
+  int wd = gtk_widget_get_width(w), ht = gtk_widget_get_height(w);
+  GdkPaintable *paintable = gtk_widget_paintable_new(w);
+  GtkSnapshot *snapshot = gtk_snapshot_new();
+  gdk_paintable_snapshot(paintable, GDK_SNAPSHOT(snapshot), wd, ht);
+  GskRenderNode *node = gtk_snapshot_free_to_node(snapshot);
+  g_assert_nonnull(node);
+  GskRenderer *renderer = gtk_native_get_renderer(gtk_widget_get_native(w));
+  GdkTexture *texture = gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, wd, ht));
+  *width = gdk_texture_get_width(texture);
+  *height = gdk_texture_get_height(texture);
+  *stride = (gsize) *width * 4;
+  guchar *data = g_malloc((gsize) *height * *stride);
+  gdk_texture_download(texture, data, *stride);
+  const char *png = g_getenv("AMORPH_TEST_SCREENSHOTS");
+  if (png && *png) {
+    static int shot;
+    char *name = g_strdup_printf("%s/view-%d.png", png, shot++);
+    gdk_texture_save_to_png(texture, name);
+    g_free(name);
+  }
+  g_object_unref(texture);
+  gsk_render_node_unref(node);
+  g_object_unref(paintable);
+  return data;
 }
 
 #ifdef GDK_WINDOWING_X11

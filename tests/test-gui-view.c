@@ -55,35 +55,6 @@ static void close_window(AmorphWindow *win)
   spin_for(50);
 }
 
-/* The view as the window composes it, 8-bit BGRA. */
-static guchar *read_view_pixels(AmorphAtomView *view, int *width, int *height, gsize *stride)
-{
-  GtkWidget *w = GTK_WIDGET(view);
-  int wd = gtk_widget_get_width(w), ht = gtk_widget_get_height(w);
-  GdkPaintable *paintable = gtk_widget_paintable_new(w);
-  GtkSnapshot *snapshot = gtk_snapshot_new();
-  gdk_paintable_snapshot(paintable, GDK_SNAPSHOT(snapshot), wd, ht);
-  GskRenderNode *node = gtk_snapshot_free_to_node(snapshot);
-  g_assert_nonnull(node);
-  GskRenderer *renderer = gtk_native_get_renderer(gtk_widget_get_native(w));
-  GdkTexture *texture = gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, wd, ht));
-  *width = gdk_texture_get_width(texture);
-  *height = gdk_texture_get_height(texture);
-  *stride = (gsize) *width * 4;
-  guchar *data = g_malloc((gsize) *height * *stride);
-  gdk_texture_download(texture, data, *stride);
-  const char *png = g_getenv("AMORPH_TEST_SCREENSHOTS");
-  if (png && *png) {
-    static int shot;
-    g_autofree char *name = g_strdup_printf("%s/view-%d.png", png, shot++);
-    gdk_texture_save_to_png(texture, name);
-  }
-  g_object_unref(texture);
-  gsk_render_node_unref(node);
-  g_object_unref(paintable);
-  return data;
-}
-
 /* Pixels that are not the view's background (0x24272c) nor the cell's grey outline. */
 static gsize atom_pixels(AmorphAtomView *view)
 {

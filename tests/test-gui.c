@@ -119,29 +119,6 @@ static AmorphWindow *open_window(const char *path)
   return win;
 }
 
-/* The view as the window's renderer composes it, as 8-bit BGRA (cairo ARGB32 in memory). */
-static guchar *read_view_pixels(AmorphAtomView *view, int *width, int *height, gsize *stride)
-{
-  GtkWidget *w = GTK_WIDGET(view);
-  int wd = gtk_widget_get_width(w), ht = gtk_widget_get_height(w);
-  GdkPaintable *paintable = gtk_widget_paintable_new(w);
-  GtkSnapshot *snapshot = gtk_snapshot_new();
-  gdk_paintable_snapshot(paintable, GDK_SNAPSHOT(snapshot), wd, ht);
-  GskRenderNode *node = gtk_snapshot_free_to_node(snapshot);
-  g_assert_nonnull(node);
-  GskRenderer *renderer = gtk_native_get_renderer(gtk_widget_get_native(w));
-  GdkTexture *texture = gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, wd, ht));
-  *width = gdk_texture_get_width(texture);
-  *height = gdk_texture_get_height(texture);
-  *stride = (gsize) *width * 4;
-  guchar *data = g_malloc((gsize) *height * *stride);
-  gdk_texture_download(texture, data, *stride);
-  g_object_unref(texture);
-  gsk_render_node_unref(node);
-  g_object_unref(paintable);
-  return data;
-}
-
 /* Hue class of a pixel: 'o' orange/red (Cu), 'b' blue (Zr), '.' background or grey. */
 static char hue_class(const guchar *px)
 {
