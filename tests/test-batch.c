@@ -521,6 +521,80 @@ static void test_quench_b2_start(void)
   run_clear(&badmix);
 }
 
+/* A quench killed (SIGKILL, no chance to clean up) after a checkpoint and continued with
+ * --resume ends with exactly the files of an uninterrupted run; a checkpoint of another
+ * config or a damaged one is refused with a message naming it. */
+static void test_quench_resume(void)
+{
+  g_autofree char *ini = preset("quench-tiny.ini");
+  g_autofree char *whole = tmp_path("quench-whole");
+  g_autofree char *pieces = tmp_path("quench-pieces");
+  /* 500 + 500 + 1625 + 1000 steps; a checkpoint every 200. */
+  const char *sets[] = { "--set", "quench.rate_K_per_ps=400", "--set", "quench.checkpoint_ps=0.4",
+                         "--set", "quench.melt_ps=1", "--set", "quench.hold_ps=1" };
+#define SETS sets[0], sets[1], sets[2], sets[3], sets[4], sets[5], sets[6], sets[7]
+  Run r = run_amorph("--batch", ini, "--threads", "1", "-o", whole, SETS, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  run_clear(&r);
+  g_autofree char *whole_ckpt = g_build_filename(whole, "quench.checkpoint", NULL);
+  g_assert_false(g_file_test(whole_ckpt, G_FILE_TEST_EXISTS)); /* a finished quench leaves none */
+
+  const char *argv[] = { amorph_bin, "--batch", ini, "--threads", "1", "-o", pieces, SETS, NULL };
+  GPid pid;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(g_spawn_async(tmpdir, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+                              NULL, NULL, &pid, &error));
+  g_assert_no_error(error);
+  g_autofree char *ckpt = g_build_filename(pieces, "quench.checkpoint", NULL);
+  for (int i = 0; i < 6000 && !g_file_test(ckpt, G_FILE_TEST_EXISTS); i++)
+    g_usleep(5000);
+  kill(pid, SIGKILL);
+  int wait_status = 0;
+  g_assert_cmpint(waitpid(pid, &wait_status, 0), ==, pid);
+  g_spawn_close_pid(pid);
+  g_assert_true(WIFSIGNALED(wait_status)); /* killed before it could finish */
+  g_assert_true(g_file_test(ckpt, G_FILE_TEST_EXISTS));
+
+  /* Another config (a different thermo interval) must not continue this trajectory. */
+  Run other = run_amorph("--batch", ini, "--threads", "1", "-o", pieces, "--resume", SETS,
+                         "--set", "quench.thermo_interval=50", NULL);
+  g_assert_cmpint(other.status, !=, 0);
+  g_assert_nonnull(strstr(other.err, "quench.checkpoint was made with a different config"));
+  run_clear(&other);
+
+  Run resumed = run_amorph("--batch", ini, "--threads", "1", "-o", pieces, "--resume", SETS, NULL);
+  g_assert_cmpint(resumed.status, ==, 0);
+  g_assert_nonnull(strstr(resumed.err, "resuming at step"));
+  run_clear(&resumed);
+  g_assert_false(g_file_test(ckpt, G_FILE_TEST_EXISTS));
+  const char *files[] = { "glass.data", "volume_temperature.csv", "thermo.csv" };
+  for (guint k = 0; k < G_N_ELEMENTS(files); k++) {
+    g_autofree char *a = g_build_filename(whole, files[k], NULL);
+    g_autofree char *b = g_build_filename(pieces, files[k], NULL);
+    g_autofree char *ta = NULL, *tb = NULL;
+    gsize la = 0, lb = 0;
+    g_assert_true(g_file_get_contents(a, &ta, &la, NULL));
+    g_assert_true(g_file_get_contents(b, &tb, &lb, NULL));
+    g_test_message("%s: %zu bytes uninterrupted, %zu resumed", files[k], (size_t) la, (size_t) lb);
+    g_assert_cmpuint(la, ==, lb);
+    g_assert_true(memcmp(ta, tb, la) == 0);
+  }
+  g_autoptr(JsonParser) parser = json_parser_new();
+  JsonObject *res = load_json(parser, pieces, "results.json");
+  g_assert_cmpint(json_object_get_int_member(res, "resumed_at_step") % 200, ==, 0);
+
+  /* A damaged checkpoint: refused, naming the file. */
+  g_autofree char *broken = tmp_path("quench-broken");
+  g_assert_cmpint(g_mkdir_with_parents(broken, 0755), ==, 0);
+  g_autofree char *broken_ckpt = g_build_filename(broken, "quench.checkpoint", NULL);
+  g_assert_true(g_file_set_contents(broken_ckpt, "AMORPHCK but not really", -1, NULL));
+  Run bad = run_amorph("--batch", ini, "--threads", "1", "-o", broken, "--resume", SETS, NULL);
+  g_assert_cmpint(bad.status, !=, 0);
+  g_assert_nonnull(strstr(bad.err, "quench.checkpoint"));
+  run_clear(&bad);
+#undef SETS
+}
+
 /* ---- failures ---------------------------------------------------------------------- */
 
 static void assert_no_results(const char *dir)
@@ -862,6 +936,7 @@ int main(int argc, char **argv)
   g_test_add_func("/experiment/batch/md-ramp-and-velocity-source", test_md_ramp_and_velocity_source);
   g_test_add_func("/experiment/batch/quench", test_quench);
   g_test_add_func("/experiment/batch/quench-b2-start", test_quench_b2_start);
+  g_test_add_func("/experiment/batch/quench-resume", test_quench_resume);
   g_test_add_func("/experiment/batch/unwritable-output", test_unwritable_output);
   g_test_add_func("/experiment/batch/full-disk", test_full_disk);
   g_test_add_func("/experiment/batch/bad-config", test_bad_config);

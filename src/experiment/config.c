@@ -157,6 +157,10 @@ static const AmKeySpec quench_keys[] = {
     "Pressure of every stage (NPT)." },
   { "vt_interval_ps", AM_KEY_FLOAT, "1", "ps", 0, 1e6, AM_KEY_MIN_EXCLUSIVE, NULL,
     "Block length of volume_temperature.csv: each row averages one block." },
+  { "checkpoint_ps", AM_KEY_FLOAT, "100", "ps", 0, 1e7, 0, NULL,
+    "Simulated time between checkpoints (quench.checkpoint in the output folder), from which "
+    "--resume continues a killed quench bit for bit; 0 writes none. The neighbour list is "
+    "rebuilt at each checkpoint, so the value is part of the trajectory's definition." },
   AM_INTEGRATION_KEYS,
   { NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL },
 };

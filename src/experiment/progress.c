@@ -16,6 +16,7 @@ struct AmProgress {
   char *stage;
   int stage_index, stage_count;
   gint64 done, total;
+  gint64 done_before; /* steps a resumed run did not have to do: not part of its rate */
   gint64 start_us, last_emit_us;
   GArray *sinks;
   GCancellable *cancellable;
@@ -93,8 +94,8 @@ static void emit(AmProgress *p, AmProgressKind kind, const char *text)
     .eta_s = -1,
     .text = text,
   };
-  if (ev.elapsed_s > 0 && p->done > 0) {
-    ev.steps_per_s = (double) p->done / ev.elapsed_s;
+  if (ev.elapsed_s > 0 && p->done > p->done_before) {
+    ev.steps_per_s = (double) (p->done - p->done_before) / ev.elapsed_s;
     if (p->total >= p->done)
       ev.eta_s = (double) (p->total - p->done) / ev.steps_per_s;
   }
@@ -107,8 +108,13 @@ static void emit(AmProgress *p, AmProgressKind kind, const char *text)
 
 void am_progress_begin(AmProgress *p, gint64 total_steps, int stage_count)
 {
+  am_progress_begin_at(p, total_steps, stage_count, 0);
+}
+
+void am_progress_begin_at(AmProgress *p, gint64 total_steps, int stage_count, gint64 done)
+{
   p->total = total_steps;
-  p->done = 0;
+  p->done = p->done_before = done;
   p->stage_count = stage_count;
   p->stage_index = 0;
   p->start_us = g_get_monotonic_time();

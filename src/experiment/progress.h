@@ -54,6 +54,9 @@ gboolean am_progress_check_cancelled(AmProgress *p, GError **error);
 void am_progress_set_stop_flag(AmProgress *p, volatile sig_atomic_t *flag);
 
 void am_progress_begin(AmProgress *p, gint64 total_steps, int stage_count);
+/* The same for a run resumed with done steps behind it (they count for the fraction and
+ * the ETA, not for the rate). */
+void am_progress_begin_at(AmProgress *p, gint64 total_steps, int stage_count, gint64 done);
 void am_progress_stage(AmProgress *p, const char *stage);
 /* Cheap enough to call every step: events are rate-limited to about ten per second. */
 void am_progress_update(AmProgress *p, gint64 done, const char *status);

@@ -191,10 +191,11 @@ static const char *const thermo_columns[] = {
   "pyz_bar", "volume_A3", "lx_A", "ly_A", "lz_A", "xy_A", "xz_A", "yz_A", NULL,
 };
 
-AmCsv *am_thermo_csv_open(AmRunContext *ctx, const char *name, GError **error)
+AmCsv *am_thermo_csv_open(AmRunContext *ctx, const char *name, const char *saved, gsize saved_len, GError **error)
 {
   g_autofree char *path = am_protocol_output_path(ctx, name);
-  AmCsv *csv = am_csv_open(path, thermo_columns, error);
+  AmCsv *csv = saved ? am_csv_open_continued(path, thermo_columns, saved, saved_len, error)
+                     : am_csv_open(path, thermo_columns, error);
   if (csv)
     am_provenance_add_output(ctx->provenance, name);
   return csv;

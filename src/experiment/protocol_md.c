@@ -86,7 +86,7 @@ static gboolean run_md(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
     return FALSE;
   }
 
-  g_autoptr(AmCsv) thermo = am_thermo_csv_open(ctx, "thermo.csv", error);
+  g_autoptr(AmCsv) thermo = am_thermo_csv_open(ctx, "thermo.csv", NULL, 0, error);
   if (!thermo)
     return FALSE;
   AmXyzWriter *traj = NULL;

@@ -1,11 +1,20 @@
 /* protocol_quench.c: making a glass. Under NPT at [quench] pressure_bar: melt at melt_K,
  * hold the liquid at hold_K, cool linearly to final_K at rate_K_per_ps, hold at final_K.
  * Writes glass.data, thermo.csv, and volume_temperature.csv: block averages of T, V, E and
- * P over the cooling, whose change of slope marks the glass transition T_g. */
+ * P over the cooling, whose change of slope marks the glass transition T_g.
+ *
+ * A slow quench takes hours, so it checkpoints every checkpoint_ps into quench.checkpoint
+ * (system, integrator, position in the protocol, the current V–T block and both tables so
+ * far); --resume continues from there and ends with the same bytes as an uninterrupted
+ * run. */
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
 #include "experiment/protocols.h"
+#include "experiment/provenance.h"
+#include "sim/checkpoint.h"
 #include "sim/thermo.h"
 
 #define CHECK_INTERVAL 50
@@ -41,6 +50,118 @@ static gboolean flush_block(AmCsv *csv, Block *blk, const Stage *st, const AmSys
   memset(blk, 0, sizeof *blk);
   blk->time0 = sys->time;
   return am_csv_end_row(csv, error);
+}
+
+#define CHECKPOINT_NAME "quench.checkpoint"
+#define FINGERPRINT_VERSION "amorph quench checkpoint 1"
+
+/* Where the protocol stands after the last step of a checkpoint. */
+typedef struct {
+  gint64 stage;      /* index into the stages */
+  gint64 stage_step; /* steps of that stage done */
+  gint64 done;       /* steps of the whole quench done */
+  Block blk;         /* the V–T block being accumulated */
+} Position;
+
+/* Everything the trajectory depends on: the config (with the checkpoint interval, which
+ * restarts the neighbour list), the thread count (sum order), the potential's and start
+ * file's bytes and the program version (in the config text). */
+static char *fingerprint(const AmRunContext *ctx, GError **error)
+{
+  const AmConfig *cfg = ctx->config;
+  g_autofree char *pot = am_sha256_file(am_config_get_string(cfg, "system", "potential"), error);
+  if (!pot)
+    return NULL;
+  g_autofree char *data = NULL;
+  if (strcmp(am_config_get_string(cfg, "quench", "start"), "data") == 0 &&
+      !(data = am_sha256_file(am_config_get_string(cfg, "system", "data"), error)))
+    return NULL;
+  g_autofree char *ini = am_config_to_ini(cfg);
+  g_autofree char *text = g_strdup_printf(FINGERPRINT_VERSION "\nthreads %d\npotential %s\ndata %s\n%s", ctx->threads,
+                                          pot, data ? data : "-", ini);
+  return g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
+}
+
+static gboolean write_checkpoint(const AmRunContext *ctx, const char *fp, const AmIntegrator *integ,
+                                 const AmSystem *sys, const Position *pos, const AmCsv *vt, const AmCsv *thermo,
+                                 GError **error)
+{
+  gsize vt_len = 0, thermo_len = 0;
+  const char *vt_text = am_csv_copy(vt, &vt_len);
+  const char *thermo_text = am_csv_copy(thermo, &thermo_len);
+  const AmCheckpointBlob blobs[] = {
+    { "quench-fingerprint", 64, (void *) fp },
+    { "quench-integrator", sizeof *integ, (void *) integ },
+    { "quench-position", sizeof *pos, (void *) pos },
+    { "quench-vt-csv", vt_len, (void *) vt_text },
+    { "quench-thermo-csv", thermo_len, (void *) thermo_text },
+  };
+  g_autofree char *path = am_protocol_output_path(ctx, CHECKPOINT_NAME);
+  AmError err = { 0 };
+  if (am_checkpoint_write(path, sys, blobs, G_N_ELEMENTS(blobs), &err)) {
+    am_set_error_from_engine(error, &err, "[quench] checkpoint: ");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* A blob of exactly size bytes (size 0: any size), or an error naming the file. */
+static const AmCheckpointBlob *need_blob(const AmCheckpointBlobs *blobs, const char *name, gsize size,
+                                         const char *path, GError **error)
+{
+  const AmCheckpointBlob *b = am_checkpoint_blobs_find(blobs, name);
+  if (!b || (size && b->size != size)) {
+    g_set_error(error, AM_ENGINE_ERROR, AM_ERR_FORMAT,
+                "resuming: %s has no valid %s section (made by another version of Amorph?); run without "
+                "--resume or into another output folder", path, name);
+    return NULL;
+  }
+  return b;
+}
+
+/* Restores sys, integ and pos from the output folder's checkpoint, and reopens the tables
+ * with what they held then. *found is FALSE when there is no checkpoint to resume from. */
+static gboolean read_checkpoint(AmRunContext *ctx, const char *fp, AmSystem *sys, AmIntegrator *integ,
+                                Position *pos, AmCsv **vt, const char *const *vt_columns, AmCsv **thermo,
+                                gboolean *found, GError **error)
+{
+  *found = FALSE;
+  g_autofree char *path = am_protocol_output_path(ctx, CHECKPOINT_NAME);
+  if (!g_file_test(path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  const size_t natoms = sys->atoms.n;
+  AmCheckpointBlobs blobs = { 0 };
+  AmError err = { 0 };
+  gboolean ok = FALSE;
+  const AmCheckpointBlob *b_fp, *b_integ, *b_pos, *b_vt, *b_thermo;
+  /* On failure the run stops with the error, so sys may be left half restored. */
+  if (am_checkpoint_read(path, sys, &blobs, &err)) {
+    am_set_error_from_engine(error, &err, "resuming: ");
+  } else if (!(b_fp = need_blob(&blobs, "quench-fingerprint", 64, path, error)) ||
+             !(b_integ = need_blob(&blobs, "quench-integrator", sizeof *integ, path, error)) ||
+             !(b_pos = need_blob(&blobs, "quench-position", sizeof *pos, path, error)) ||
+             !(b_vt = need_blob(&blobs, "quench-vt-csv", 0, path, error)) ||
+             !(b_thermo = need_blob(&blobs, "quench-thermo-csv", 0, path, error))) {
+    /* error set */
+  } else if (memcmp(b_fp->data, fp, 64) != 0) {
+    g_set_error(error, AM_CONFIG_ERROR, AM_CONFIG_ERROR_INVALID_VALUE,
+                "resuming: %s was made with a different config, thread count, potential, start file or "
+                "program version; run without --resume or into another output folder", path);
+  } else if (sys->atoms.n != natoms) {
+    g_set_error(error, AM_ENGINE_ERROR, AM_ERR_FORMAT, "resuming: %s holds %zu atoms, the quench %zu", path,
+                sys->atoms.n, natoms);
+  } else {
+    memcpy(integ, b_integ->data, sizeof *integ);
+    memcpy(pos, b_pos->data, sizeof *pos);
+    g_autofree char *vt_path = am_protocol_output_path(ctx, "volume_temperature.csv");
+    if (am_integrator_resume(integ, sys, &err))
+      am_set_error_from_engine(error, &err, "resuming from %s: ", path);
+    else if ((*vt = am_csv_open_continued(vt_path, vt_columns, b_vt->data, b_vt->size, error)) &&
+             (*thermo = am_thermo_csv_open(ctx, "thermo.csv", b_thermo->data, b_thermo->size, error)))
+      *found = ok = TRUE;
+  }
+  am_checkpoint_blobs_free(&blobs);
+  return ok;
 }
 
 static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error)
@@ -83,30 +204,56 @@ static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error
     "step", "time_ps", "stage", "target_temperature_K", "temperature_K", "volume_A3",
     "volume_per_atom_A3", "pe_per_atom_eV", "pressure_bar", "samples", NULL,
   };
-  g_autofree char *vt_path = am_protocol_output_path(ctx, "volume_temperature.csv");
-  g_autoptr(AmCsv) vt = am_csv_open(vt_path, vt_columns, error);
-  if (!vt)
+  const gint64 checkpoint_steps = llround(am_config_get_double(cfg, "quench", "checkpoint_ps") / dt);
+  g_autofree char *fp = NULL;
+  if (checkpoint_steps > 0 || ctx->resume)
+    if (!(fp = fingerprint(ctx, error)))
+      return FALSE;
+  g_autoptr(AmCsv) vt = NULL;
+  g_autoptr(AmCsv) thermo = NULL;
+  Position pos = { .blk = { .time0 = sys->time } };
+  gboolean resumed = FALSE;
+  if (ctx->resume && !read_checkpoint(ctx, fp, sys, &integ, &pos, &vt, vt_columns, &thermo, &resumed, error))
     return FALSE;
-  g_autoptr(AmCsv) thermo = am_thermo_csv_open(ctx, "thermo.csv", error);
-  if (!thermo)
-    return FALSE;
+  if (resumed) {
+    am_progress_message(ctx->progress, "resuming at step %lld of %lld (%s stage)", (long long) pos.done,
+                        (long long) total, stages[pos.stage].name);
+  } else {
+    if (ctx->resume)
+      am_progress_message(ctx->progress, "no %s in the output folder: starting from the beginning",
+                          CHECKPOINT_NAME);
+    g_autofree char *vt_path = am_protocol_output_path(ctx, "volume_temperature.csv");
+    if (!(vt = am_csv_open(vt_path, vt_columns, error)) ||
+        !(thermo = am_thermo_csv_open(ctx, "thermo.csv", NULL, 0, error)))
+      return FALSE;
+    if (checkpoint_steps > 0) {
+      am_csv_keep_copy(vt);
+      am_csv_keep_copy(thermo);
+    }
+  }
 
-  gboolean ok = am_thermo_csv_row(thermo, &integ, sys, error);
-  am_progress_begin(ctx->progress, total, 4);
+  gboolean ok = resumed || am_thermo_csv_row(thermo, &integ, sys, error);
+  am_progress_begin_at(ctx->progress, total, 4, pos.done);
   g_autofree char *status = NULL;
-  gint64 done = 0;
+  gint64 done = pos.done;
+  const gint64 done_at_start = done;
   AmLoopTimer timer;
   am_loop_timer_start(&timer);
-  Block blk = { .time0 = sys->time };
+  Block blk = pos.blk;
   for (int si = 0; ok && si < 4; si++) {
     const Stage *st = &stages[si];
+    const gint64 first = si == pos.stage ? pos.stage_step + 1 : 1;
     am_progress_stage(ctx->progress, st->name);
-    if (st->steps == 0)
+    if (st->steps == 0 || si < pos.stage)
       continue;
-    /* Each stage is a new LAMMPS-style run with its own T ramp. */
-    am_integrator_set_temperature_ramp(&integ, sys, st->t_start, st->t_stop, st->t_start == st->t_stop ? 0 : st->steps);
-    blk = (Block) { .time0 = sys->time };
-    for (gint64 s = 1; ok && s <= st->steps; s++) {
+    if (first == 1) {
+      /* Each stage is a new LAMMPS-style run with its own T ramp (a resumed stage's ramp
+       * is in the restored integrator). */
+      am_integrator_set_temperature_ramp(&integ, sys, st->t_start, st->t_stop,
+                                         st->t_start == st->t_stop ? 0 : st->steps);
+      blk = (Block) { .time0 = sys->time };
+    }
+    for (gint64 s = first; ok && s <= st->steps; s++) {
       if (am_integrator_step(&integ, sys, &err)) {
         am_set_error_from_engine(error, &err, "[quench] %s, step %lld: ", st->name, sys->step + 1);
         ok = FALSE;
@@ -123,6 +270,17 @@ static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error
         ok = flush_block(vt, &blk, st, sys, error);
       if (ok && (done % thermo_every == 0 || done == total))
         ok = am_thermo_csv_row(thermo, &integ, sys, error);
+      if (ok && checkpoint_steps > 0 && done % checkpoint_steps == 0 && done < total) {
+        const Position here = { .stage = si, .stage_step = s, .done = done, .blk = blk };
+        ok = write_checkpoint(ctx, fp, &integ, sys, &here, vt, thermo, error);
+        /* The run goes on exactly as a resumed one would: fresh neighbour list, forces
+         * recomputed (sim/checkpoint.h). */
+        am_system_invalidate(sys);
+        if (ok && am_integrator_resume(&integ, sys, &err)) {
+          am_set_error_from_engine(error, &err, "[quench] after the checkpoint at step %lld: ", sys->step);
+          ok = FALSE;
+        }
+      }
       if (done % CHECK_INTERVAL == 0) {
         if (am_progress_check_cancelled(ctx->progress, error))
           ok = FALSE;
@@ -152,7 +310,10 @@ static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error
   json_builder_begin_object(b);
   am_json_add_string(b, "protocol", "quench");
   am_json_add_string(b, "velocities", vel_how);
-  am_protocol_add_timing_json(b, ctx, &timer, sys->atoms.n, total);
+  /* Timing of this process's steps; a resumed run also says where it took over. */
+  am_protocol_add_timing_json(b, ctx, &timer, sys->atoms.n, total - done_at_start);
+  if (resumed)
+    am_json_add_int(b, "resumed_at_step", done_at_start);
   am_json_add_double(b, "cooling_rate_K_per_ps", rate);
   am_json_add_double(b, "cooling_rate_K_per_s", rate * 1e12);
   json_builder_set_member_name(b, "stages");
@@ -177,6 +338,10 @@ static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error
   if (!am_json_write_file(path, root, error))
     return FALSE;
   am_provenance_add_output(ctx->provenance, "results.json");
+  /* Finished: nothing left to resume. */
+  g_autofree char *checkpoint = am_protocol_output_path(ctx, CHECKPOINT_NAME);
+  if (g_remove(checkpoint) != 0 && errno != ENOENT)
+    am_progress_message(ctx->progress, "could not remove %s: %s", checkpoint, g_strerror(errno));
   am_progress_message(ctx->progress, "glass at %.1f K: %.4f Å³/atom, %.5f eV/atom",
                       am_thermo_temperature(&sys->atoms), am_box_volume(&sys->box) / natoms, sys->pe / natoms);
   return TRUE;

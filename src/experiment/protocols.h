@@ -76,8 +76,9 @@ gboolean am_protocol_init_velocities(AmRunContext *ctx, const char *section, AmL
 void am_protocol_integrator_config(const AmRunContext *ctx, const char *section, AmEnsemble ensemble,
                                    AmIntegratorConfig *icfg);
 
-/* thermo.csv: step, time, temperature, energies, pressure tensor, volume, box. */
-AmCsv *am_thermo_csv_open(AmRunContext *ctx, const char *name, GError **error);
+/* thermo.csv: step, time, temperature, energies, pressure tensor, volume, box. saved is
+ * NULL for a new table, or a resumed run's copy of it (am_csv_copy). */
+AmCsv *am_thermo_csv_open(AmRunContext *ctx, const char *name, const char *saved, gsize saved_len, GError **error);
 gboolean am_thermo_csv_row(AmCsv *csv, const AmIntegrator *integ, const AmSystem *sys, GError **error);
 
 /* A LAMMPS data file in the output folder, listed in the provenance. */

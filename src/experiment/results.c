@@ -86,22 +86,82 @@ struct AmCsv {
   guint nfields;      /* fields in the current row */
   gboolean bad_field; /* a string field that would break the table */
   GString *row;
+  GString *copy;      /* every byte written, when kept for a checkpoint */
+  gboolean any_row;   /* a row was written since the header */
+  char *header;
 };
 
-AmCsv *am_csv_open(const char *path, const char *const *columns, GError **error)
+static char *header_line(const char *const *columns, guint *ncolumns)
+{
+  GString *h = g_string_new(NULL);
+  guint n = 0;
+  for (; columns[n]; n++)
+    g_string_append_printf(h, "%s%s", n ? "," : "", columns[n]);
+  g_string_append_c(h, '\n');
+  *ncolumns = n;
+  return g_string_free(h, FALSE);
+}
+
+/* Opens the temporary file and writes text (the header, or a resumed table's rows). */
+static AmCsv *open_with(const char *path, char *header, guint ncolumns, const char *text, gsize len,
+                        GError **error)
 {
   AmOutFile *out = am_out_file_open(path, error);
   if (!out)
     return NULL;
   AmCsv *csv = g_new0(AmCsv, 1);
   csv->out = out;
+  csv->ncolumns = ncolumns;
+  csv->header = header;
   csv->row = g_string_new(NULL);
-  for (; columns[csv->ncolumns]; csv->ncolumns++)
-    g_string_append_printf(csv->row, "%s%s", csv->ncolumns ? "," : "", columns[csv->ncolumns]);
-  g_string_append_c(csv->row, '\n');
-  am_out_file_write(out, csv->row->str, csv->row->len, NULL);
-  g_string_truncate(csv->row, 0);
+  am_out_file_write(out, text, len, NULL);
   return csv;
+}
+
+AmCsv *am_csv_open(const char *path, const char *const *columns, GError **error)
+{
+  guint n = 0;
+  char *header = header_line(columns, &n);
+  AmCsv *csv = open_with(path, header, n, header, strlen(header), error);
+  if (!csv)
+    g_free(header);
+  return csv;
+}
+
+AmCsv *am_csv_open_continued(const char *path, const char *const *columns, const char *text, gsize len,
+                             GError **error)
+{
+  guint n = 0;
+  char *header = header_line(columns, &n);
+  const gsize hlen = strlen(header);
+  if (len < hlen || memcmp(text, header, hlen) != 0 || text[len - 1] != '\n') {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                "%s: the saved table does not begin with the header %.*s or ends inside a row", path,
+                (int) (hlen - 1), header);
+    g_free(header);
+    return NULL;
+  }
+  AmCsv *csv = open_with(path, header, n, text, len, error);
+  if (!csv) {
+    g_free(header);
+    return NULL;
+  }
+  csv->copy = g_string_new_len(text, (gssize) len);
+  csv->any_row = len > hlen;
+  return csv;
+}
+
+void am_csv_keep_copy(AmCsv *csv)
+{
+  g_return_if_fail(!csv->any_row);
+  if (!csv->copy)
+    csv->copy = g_string_new(csv->header);
+}
+
+const char *am_csv_copy(const AmCsv *csv, gsize *len)
+{
+  *len = csv->copy ? csv->copy->len : 0;
+  return csv->copy ? csv->copy->str : NULL;
 }
 
 static void begin_field(AmCsv *csv)
@@ -141,6 +201,9 @@ gboolean am_csv_end_row(AmCsv *csv, GError **error)
   }
   g_string_append_c(csv->row, '\n');
   gboolean ok = am_out_file_write(csv->out, csv->row->str, csv->row->len, error);
+  if (csv->copy)
+    g_string_append_len(csv->copy, csv->row->str, (gssize) csv->row->len);
+  csv->any_row = TRUE;
   g_string_truncate(csv->row, 0);
   csv->nfields = 0;
   return ok;
@@ -155,6 +218,9 @@ gboolean am_csv_commit(AmCsv *csv, GError **error)
 {
   gboolean ok = am_out_file_commit(csv->out, error);
   g_string_free(csv->row, TRUE);
+  g_free(csv->header);
+  if (csv->copy)
+    g_string_free(csv->copy, TRUE);
   g_free(csv);
   return ok;
 }
@@ -165,5 +231,8 @@ void am_csv_abort(AmCsv *csv)
     return;
   am_out_file_abort(csv->out);
   g_string_free(csv->row, TRUE);
+  g_free(csv->header);
+  if (csv->copy)
+    g_string_free(csv->copy, TRUE);
   g_free(csv);
 }

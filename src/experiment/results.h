@@ -36,6 +36,13 @@ gboolean am_csv_end_row(AmCsv *csv, GError **error);
 gboolean am_csv_flush(AmCsv *csv, GError **error);
 gboolean am_csv_commit(AmCsv *csv, GError **error);
 void am_csv_abort(AmCsv *csv);
+/* Resumable tables: a run that checkpoints keeps a copy of every byte written so far
+ * (header included) and stores it in the checkpoint; the resumed run reopens the table
+ * with that text, which must begin with the same header, and carries on writing rows. */
+void am_csv_keep_copy(AmCsv *csv); /* before the first row */
+const char *am_csv_copy(const AmCsv *csv, gsize *len);
+AmCsv *am_csv_open_continued(const char *path, const char *const *columns, const char *text, gsize len,
+                             GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AmCsv, am_csv_abort)
 
 /* %.17g with a '.' decimal point whatever the locale, into buf (≥ G_ASCII_DTOSTR_BUF_SIZE). */
