@@ -1,27 +1,37 @@
 #!/bin/sh
 # make-reference.sh: LAMMPS quenches of Cu50Zr50 with the SAME protocol as Amorph's shipped
-# glass samples (data/samples/README.md, preset data/presets/quench-sample-fast.ini), so
-# that tests/test-samples.c can check Amorph's samples against an independent engine.
-# Different seeds give different glasses; the spread over seeds is the tolerance.
+# glass samples (data/samples/README.md), so that tests/test-samples.c can check Amorph's
+# samples against an independent engine. Different seeds give different glasses; the spread
+# over seeds is the tolerance.
 #
 # Protocol (metal units, dt = 2 fs, fix npt iso P = 0, Tdamp = 100 dt, Pdamp = 1000 dt):
 #   B2 start 8×8×8 cells, a = 3.3 Å, 24 random sites deleted (1000 atoms), species random
-#   with exactly 500 Cu / 500 Zr; velocities at 2000 K; 20 ps at 2000 K; 100 ps at 1900 K;
-#   cool 1900 → 50 K in 185 ps (10 K/ps = 1e13 K/s); 20 ps at 50 K.
+#   with exactly 500 Cu / 500 Zr; velocities at 2000 K; 20 ps at 2000 K; then, by rate:
+#   --rate 1e12 (default; data/presets/quench-sample.ini): 1 ns at 1900 K, cool 1900 → 50 K
+#       in 1850 ps (1 K/ps), 100 ps at 50 K. 1.485e6 steps, about an hour per seed on a core.
+#   --rate 1e13 (data/presets/quench-sample-fast.ini): 100 ps at 1900 K, cool in 185 ps
+#       (10 K/ps), 20 ps at 50 K. 1.625e5 steps.
 # Measured over the last 10 ps at 50 K: mean density (g/cm³), mean potential energy per
 # atom (eV), and the first-peak positions of g_CuCu, g_CuZr, g_ZrZr (Å; averaged g(r),
 # 0.02 Å bins, the highest bin of 2–3.6 Å refined by a parabola through it and its
 # neighbours, as am_rdf_first_peak does).
 #
-# Usage: sh tests/data/lammps-glass/make-reference.sh [seed ...]   (default: 1 2 3)
-# Each finished seed appends one line to reference.txt:
-#   seed <s> natoms 1000 density_gcc <d> pe_atom_eV <e> peak_CuCu_A <r> peak_CuZr_A <r> peak_ZrZr_A <r>
-# Needs `lmp` (Debian lammps, 29 Sep 2021 was used) and awk. A seed takes 1.6e8 atom-steps.
+# Usage: sh tests/data/lammps-glass/make-reference.sh [--rate 1e12|1e13] [seed ...]
+#   (default seeds: 1 2 3). Each finished seed appends one line to reference.txt:
+#   seed <s> natoms 1000 rate_K_per_s <r> density_gcc <d> pe_atom_eV <e> peak_CuCu_A <r> ...
+# Needs `lmp` (Debian lammps, 29 Sep 2021 was used) and awk.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 pot="$root/data/potentials/CuZr_mm.eam.fs"
 out="$here/reference.txt"
+rate=1e12
+if [ "${1:-}" = --rate ]; then rate=$2; shift 2; fi
+case "$rate" in
+  1e12) hold_steps=500000 cool_steps=925000 final_steps=45000 ;;
+  1e13) hold_steps=50000 cool_steps=92500 final_steps=5000 ;;
+  *) echo "make-reference.sh: --rate must be 1e12 or 1e13, not '$rate'" >&2; exit 2 ;;
+esac
 [ $# -gt 0 ] || set -- 1 2 3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -53,13 +63,13 @@ fix 1 all npt temp 2000 2000 0.2 iso 0 0 2.0
 run 10000
 unfix 1
 fix 1 all npt temp 1900 1900 0.2 iso 0 0 2.0
-run 50000
+run ${hold_steps}
 unfix 1
 fix 1 all npt temp 1900 50 0.2 iso 0 0 2.0
-run 92500
+run ${cool_steps}
 unfix 1
 fix 1 all npt temp 50 50 0.2 iso 0 0 2.0
-run 5000
+run ${final_steps}
 compute pe all pe
 variable peat equal c_pe/atoms
 variable dens equal density
@@ -71,7 +81,8 @@ LMP
 
 for seed in "$@"; do
   (cd "$work" && rm -f avg.txt rdf.txt && \
-    lmp -var seed "$seed" -var pot "$pot" -in quench.lmp -log "log.$seed" -screen none || { tail -n 5 "log.$seed"; exit 1; })
+    lmp -var seed "$seed" -var pot "$pot" -var hold_steps $hold_steps -var cool_steps $cool_steps \
+      -var final_steps $final_steps -in quench.lmp -log "log.$seed" -screen none || { tail -n 5 "log.$seed"; exit 1; })
   pe=$(awk '!/^#/ {v = $2} END {print v}' "$work/avg.txt")
   dens=$(awk '!/^#/ {v = $3} END {print v}' "$work/avg.txt")
   # rdf.txt rows after the block header: bin r g11 n11 g12 n12 g22 n22
@@ -90,6 +101,6 @@ for seed in "$@"; do
         printf "%s %.4f ", (p == 1 ? "peak_CuCu_A" : p == 2 ? "peak_CuZr_A" : "peak_ZrZr_A"), r[best] + off * dr
       }
     }' "$work/rdf.txt")
-  echo "seed $seed natoms 1000 density_gcc $dens pe_atom_eV $pe $peaks" >> "$out"
+  echo "seed $seed natoms 1000 rate_K_per_s $rate density_gcc $dens pe_atom_eV $pe $peaks" >> "$out"
   echo "seed $seed done: $(tail -n 1 "$out")"
 done
