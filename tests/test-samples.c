@@ -24,11 +24,12 @@ typedef struct {
   const char *data;   /* relative to the source tree */
   const char *vt;     /* its quench's volume_temperature.csv */
   size_t natoms;
+  const char *rate;   /* cooling rate (K/s) as reference.txt spells it: compared with those lines */
 } Sample;
 
 static const Sample samples[] = {
-    {"cu50zr50-1000", "data/samples/cu50zr50-1000.data", "data/samples/cu50zr50-1000.vt.csv", 1000},
-    {"cu50zr50-4000", "data/samples/cu50zr50-4000.data", "data/samples/cu50zr50-4000.vt.csv", 4000},
+    {"cu50zr50-1000", "data/samples/cu50zr50-1000.data", "data/samples/cu50zr50-1000.vt.csv", 1000, "1e13"},
+    {"cu50zr50-4000", "data/samples/cu50zr50-4000.data", "data/samples/cu50zr50-4000.vt.csv", 4000, "1e13"},
 };
 
 #define NSAMPLES (sizeof samples / sizeof samples[0])
@@ -199,8 +200,9 @@ static void test_zero_pressure(gconstpointer data)
   g_assert_cmpfloat(fabs(r->p_mean), <=, 3.0 * r->p_se);
 }
 
-/* Reads reference.txt into mean and spread (sample s.d.) per quantity; FALSE if absent. */
-static gboolean read_reference(double mean[REF_N], double sd[REF_N], int *nseeds)
+/* Reads the lines of reference.txt made at this cooling rate into mean and spread (sample
+ * s.d.) per quantity; FALSE if there are none. */
+static gboolean read_reference(const char *rate, double mean[REF_N], double sd[REF_N], int *nseeds)
 {
   char *path = source_path("tests/data/lammps-glass/reference.txt");
   char *text = NULL;
@@ -213,7 +215,14 @@ static gboolean read_reference(double mean[REF_N], double sd[REF_N], int *nseeds
   char **lines = g_strsplit(text, "\n", -1);
   for (char **l = lines; *l; l++) {
     char **tok = g_strsplit_set(g_strstrip(*l), " \t", -1);
-    if (g_strv_length(tok) > 1 && strcmp(tok[0], "seed") == 0) {
+    const gboolean is_seed = g_strv_length(tok) > 1 && strcmp(tok[0], "seed") == 0;
+    const char *line_rate = NULL;
+    for (char **t = tok; is_seed && t[0] && t[1]; t++)
+      if (strcmp(t[0], "rate_K_per_s") == 0)
+        line_rate = t[1];
+    if (is_seed)
+      g_assert_nonnull(line_rate); /* every line says at which rate it was made */
+    if (is_seed && strcmp(line_rate, rate) == 0) {
       int found = 0;
       for (int q = 0; q < REF_N; q++)
         for (char **t = tok; t[0] && t[1]; t++)
@@ -252,8 +261,10 @@ static void test_vs_lammps(gconstpointer data)
     g_test_message("%s: %s = %.4f", s->name, ref_keys[q], amorph[q]);
   double mean[REF_N], sd[REF_N];
   int nseeds = 0;
-  if (!read_reference(mean, sd, &nseeds)) {
-    g_test_skip("tests/data/lammps-glass/reference.txt not made yet (make-reference.sh)");
+  if (!read_reference(s->rate, mean, sd, &nseeds)) {
+    g_autofree char *why = g_strdup_printf("tests/data/lammps-glass/reference.txt has no quench at %s K/s "
+                                           "(make-reference.sh --rate %s)", s->rate, s->rate);
+    g_test_skip(why);
     return;
   }
   for (int q = 0; q < REF_N; q++) {
@@ -298,6 +309,23 @@ static void test_voronoi(gconstpointer data)
 
 /* ---- amorphous, and a crystal is not -------------------------------------------------------- */
 
+/* Beyond the second shell (6 Å) up to 10 Å (or half the box), 0.05 Å bins: the largest
+ * |g(r) − 1| of the total g(r). */
+static double long_range_order(const AmBox *box, const AmAtoms *atoms)
+{
+  AmError err = {0};
+  AmRdf rdf = {0};
+  must(am_rdf_compute(&rdf, box, atoms, 0.05, -1.0, &err), &err);
+  double dev = 0.0;
+  must(am_rdf_max_deviation(&rdf, 6.0, rdf.rmax, &dev, &err), &err);
+  am_rdf_free(&rdf);
+  return dev;
+}
+
+/* A glass's g(r) beyond 6 Å stays within this of 1; a B2 crystal's does not even at 300 K
+ * (test_b2_crystal). */
+#define GLASS_MAX_G_DEVIATION 0.5
+
 static void test_amorphous(gconstpointer data)
 {
   const Sample *s = data;
@@ -311,6 +339,9 @@ static void test_amorphous(gconstpointer data)
                  c.mean_q4, c.mean_q6, c.ordered_fraction, c.bcc_fraction, c.mean_faces);
   g_assert_false(c.crystalline);
   g_assert_cmpfloat(c.bcc_fraction, <, 0.01);
+  const double dev = long_range_order(&box, &atoms);
+  g_test_message("%s: max |g(r) − 1| over 6–10 Å %.3f", s->name, dev);
+  g_assert_cmpfloat(dev, <, GLASS_MAX_G_DEVIATION);
   am_atoms_free(&atoms);
 }
 
@@ -340,6 +371,9 @@ static void test_b2_crystal(void)
                  c.mean_q6, c.ordered_fraction, c.bcc_fraction, c.mean_faces);
   g_assert_true(c.crystalline);
   g_assert_cmpfloat(c.bcc_fraction, ==, 1.0);
+  double dev = long_range_order(&box, &atoms);
+  g_test_message("perfect B2: max |g(r) − 1| over 6–10 Å %.3f", dev);
+  g_assert_cmpfloat(dev, >, 4 * GLASS_MAX_G_DEVIATION);
 
   GRand *rng = g_rand_new_with_seed(7);
   for (size_t i = 0; i < 3 * atoms.n; i++) {
@@ -353,6 +387,9 @@ static void test_b2_crystal(void)
                  c.mean_q6, c.ordered_fraction, c.bcc_fraction, c.mean_faces);
   g_assert_true(c.crystalline);
   g_assert_cmpfloat(c.bcc_fraction, >, 0.9);
+  dev = long_range_order(&box, &atoms);
+  g_test_message("shaken B2: max |g(r) − 1| over 6–10 Å %.3f", dev);
+  g_assert_cmpfloat(dev, >, 2 * GLASS_MAX_G_DEVIATION);
   am_atoms_free(&atoms);
 }
 

@@ -198,6 +198,29 @@ void am_rdf_total(const AmRdf *rdf, double *out)
   }
 }
 
+AmStatus am_rdf_max_deviation(const AmRdf *rdf, double r_min, double r_max, double *dev, AmError *err)
+{
+  if (!(r_min > 0.0 && r_min < r_max && r_max <= rdf->rmax))
+    return am_error_set(err, AM_ERR_INVALID, "g(r) deviation: range %g–%g Å is not inside (0, %g] Å",
+                        r_min, r_max, rdf->rmax);
+  double *g = malloc(rdf->nbins * sizeof *g);
+  if (!g)
+    return am_error_set(err, AM_ERR_NOMEM, "g(r) deviation: out of memory");
+  am_rdf_total(rdf, g);
+  double worst = -1.0;
+  for (size_t k = 0; k < rdf->nbins; k++) {
+    const double r = am_rdf_r(rdf, k);
+    if (r >= r_min && r <= r_max)
+      worst = fmax(worst, fabs(g[k] - 1.0));
+  }
+  free(g);
+  if (worst < 0.0)
+    return am_error_set(err, AM_ERR_INVALID, "g(r) deviation: no bin of %g Å between %g and %g Å",
+                        rdf->dr, r_min, r_max);
+  *dev = worst;
+  return AM_OK;
+}
+
 double am_rdf_r(const AmRdf *rdf, size_t k)
 {
   return ((double) k + 0.5) * rdf->dr;

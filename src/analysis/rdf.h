@@ -49,6 +49,12 @@ void am_rdf_total(const AmRdf *rdf, double *out);
 /* Centre of bin k (Å). */
 double am_rdf_r(const AmRdf *rdf, size_t k);
 
+/* Crystal check by g(r): the largest |g(r) − 1| of the total g(r) over bins whose centres
+ * lie in [r_min, r_max]. Beyond its second shell (about 6 Å in Cu–Zr) a glass's g(r) is a
+ * small smooth oscillation about 1; a crystal, even shaken by thermal motion, keeps sharp
+ * peaks there. Fails when the range is empty or not inside (0, rmax]. */
+AmStatus am_rdf_max_deviation(const AmRdf *rdf, double r_min, double r_max, double *dev, AmError *err);
+
 /* Mean number of b atoms within radius R of an a atom (exact sum of whole bins, the
  * last partial bin pro rata). Fails when R is outside (0, rmax]. */
 AmStatus am_rdf_coordination(const AmRdf *rdf, int a, int b, double radius, double *cn, AmError *err);
