@@ -35,17 +35,11 @@ static char *source_file(const char *a, const char *b, const char *c)
   return g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), a, b, c, NULL);
 }
 
+/* The explorer on the 500-atom test glass. */
 static AmorphWindow *open_window(void)
 {
-  AmorphWindow *win = AMORPH_WINDOW(amorph_window_new(NULL));
-  gtk_window_set_default_size(GTK_WINDOW(win), 1280, 860);
   g_autofree char *sample = source_file("tests", "data", "glass-500.data");
-  GError *error = NULL;
-  g_assert_true(amorph_window_load(win, sample, &error));
-  g_assert_no_error(error);
-  gtk_window_present(GTK_WINDOW(win));
-  spin_for(300);
-  return win;
+  return gui_open_window(sample, 1280, 860);
 }
 
 /* A PNG of a widget as the window's renderer draws it, when AMORPH_SCREENSHOT_DIR is set

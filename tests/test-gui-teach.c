@@ -220,24 +220,6 @@ static void test_commands(void)
 
 /* ---- the window -------------------------------------------------------------------- */
 
-static gboolean view_has_frames(gpointer data)
-{
-  return amorph_atom_view_get_frame_count(data) > 0;
-}
-
-static AmorphWindow *open_window(const char *path, int width, int height)
-{
-  AmorphWindow *win = AMORPH_WINDOW(amorph_window_new(NULL));
-  gtk_window_set_default_size(GTK_WINDOW(win), width, height);
-  GError *error = NULL;
-  g_assert_true(amorph_window_load(win, path, &error));
-  g_assert_no_error(error);
-  gtk_window_present(GTK_WINDOW(win));
-  g_assert_true(wait_until(view_has_frames, amorph_window_get_atom_view(win), 20000));
-  spin_for(200);
-  return win;
-}
-
 /* The whole window as its renderer draws it, saved as PNG into $AMORPH_TEACH_SHOTS when
  * that is set (for looking at the result; the test itself writes nothing otherwise). */
 static void maybe_screenshot(AmorphWindow *win, const char *name)
@@ -323,7 +305,7 @@ static void test_explanations(void)
     return;
   }
   g_autofree char *path = glass_path();
-  AmorphWindow *win = open_window(path, 1400, 900);
+  AmorphWindow *win = gui_open_window(path, 1400, 900);
   for (const char *const *t = amorph_explanation_topics(); *t; t++) {
     const AmorphExplanation *e = amorph_explanation_lookup(*t);
     g_assert_nonnull(e);
@@ -368,7 +350,7 @@ static void test_presentation(void)
     return;
   }
   g_autofree char *path = glass_path();
-  AmorphWindow *win = open_window(path, 1400, 900);
+  AmorphWindow *win = gui_open_window(path, 1400, 900);
   GtkWidget *w = GTK_WIDGET(win);
   AmorphPresentation *pres = amorph_window_get_presentation(win);
   gboolean shown = FALSE;
@@ -509,7 +491,7 @@ static void test_free_play_window(void)
     return;
   }
   g_autofree char *path = glass_path();
-  AmorphWindow *win = open_window(path, 1400, 900);
+  AmorphWindow *win = gui_open_window(path, 1400, 900);
   GtkWidget *w = GTK_WIDGET(win);
   AmorphFreePlayPanel *card = amorph_window_get_free_play_panel(win);
   g_assert_true(gtk_widget_get_visible(GTK_WIDGET(card)));

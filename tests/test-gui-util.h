@@ -1,7 +1,7 @@
 /* test-gui-util.h: what the GUI test programs share: running the main loop until
- * something holds, reading back the composed pixels of a widget, and XTest, loaded at run
- * time so a build without libXtst still runs the tests that need no synthetic input.
- * Header-only, like test-util.h. */
+ * something holds, opening the explorer's window on a sample, reading back the composed
+ * pixels of a widget, and XTest, loaded at run time so a build without libXtst still runs
+ * the tests that need no synthetic input. Header-only, like test-util.h. */
 #pragma once
 
 #include <dlfcn.h>
@@ -11,6 +11,9 @@
 #ifdef GDK_WINDOWING_X11
 #include <gdk/x11/gdkx.h>
 #endif
+
+#include "gui/atom_view.h"
+#include "gui/window.h"
 
 static inline gboolean gui_util_tick(gpointer data)
 {
@@ -43,6 +46,35 @@ static inline void spin_for(int ms)
   while (g_get_monotonic_time() < end)
     g_main_context_iteration(NULL, TRUE);
   g_source_remove(tick);
+}
+
+static inline gboolean gui_util_view_has_frames(gpointer view)
+{
+  return amorph_atom_view_get_frame_count(view) > 0;
+}
+
+/* The explorer's window at width × height on the sample at path (NULL: none), presented
+ * and returned once its atom view has drawn with GL (20 s at most: llvmpipe on a loaded
+ * X server is slow to start) and 200 ms more for the first layout to settle. */
+static inline AmorphWindow *gui_open_window(const char *path, int width, int height)
+{
+  AmorphWindow *win = AMORPH_WINDOW(amorph_window_new(NULL));
+  gtk_window_set_default_size(GTK_WINDOW(win), width, height);
+  if (path) {
+    GError *error = NULL;
+    g_assert_true(amorph_window_load(win, path, &error));
+    g_assert_no_error(error);
+  }
+  gtk_window_present(GTK_WINDOW(win));
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  gboolean drawn = wait_until(gui_util_view_has_frames, view, 20000);
+  GError *gl_error = gtk_gl_area_get_error(GTK_GL_AREA(view));
+  if (gl_error)
+    g_test_message("the atom view has no GL: %s", gl_error->message);
+  g_assert_null(gl_error);
+  g_assert_true(drawn);
+  spin_for(200);
+  return win;
 }
 
 /* What the window's renderer composes for a widget, as 8-bit BGRA (cairo ARGB32 in memory),

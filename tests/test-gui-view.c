@@ -29,26 +29,6 @@ static char *sample(const char *name)
   return g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "data", "samples", name, NULL);
 }
 
-static gboolean view_has_frames(gpointer data)
-{
-  return amorph_atom_view_get_frame_count(data) > 0;
-}
-
-static AmorphWindow *open_window(const char *path)
-{
-  AmorphWindow *win = AMORPH_WINDOW(amorph_window_new(NULL));
-  gtk_window_set_default_size(GTK_WINDOW(win), 1200, 800);
-  GError *error = NULL;
-  g_assert_true(amorph_window_load(win, path, &error));
-  g_assert_no_error(error);
-  gtk_window_present(GTK_WINDOW(win));
-  AmorphAtomView *view = amorph_window_get_atom_view(win);
-  g_assert_true(wait_until(view_has_frames, view, 20000));
-  g_assert_null(gtk_gl_area_get_error(GTK_GL_AREA(view)));
-  spin_for(200);
-  return win;
-}
-
 static void close_window(AmorphWindow *win)
 {
   gtk_window_destroy(GTK_WINDOW(win));
@@ -120,7 +100,7 @@ static void test_rect_pins(void)
     return;
   }
   g_autofree char *path = sample("cu50zr50-1000.data");
-  AmorphWindow *win = open_window(path);
+  AmorphWindow *win = gui_open_window(path, 1200, 800);
   AmorphAtomView *view = amorph_window_get_atom_view(win);
   GtkWidget *w = GTK_WIDGET(view);
 #ifdef GDK_WINDOWING_X11
@@ -182,7 +162,7 @@ static void test_slab(void)
   AmAtoms atoms = {0};
   AmError err = {0};
   g_assert_cmpint(am_data_read(path, &box, &atoms, NULL, &err), ==, AM_OK);
-  AmorphWindow *win = open_window(path);
+  AmorphWindow *win = gui_open_window(path, 1200, 800);
   AmorphAtomView *view = amorph_window_get_atom_view(win);
   gsize before = atom_pixels(view);
   const double center = 0.3, thick = 6.0;
@@ -233,7 +213,7 @@ static void test_theta_colours(void)
     return;
   }
   g_autofree char *path = sample("cu50zr50-1000.data");
-  AmorphWindow *win = open_window(path);
+  AmorphWindow *win = gui_open_window(path, 1200, 800);
   AmorphAtomView *view = amorph_window_get_atom_view(win);
   gint64 t0 = g_get_monotonic_time();
   amorph_window_set_color_by(win, 4);
@@ -288,7 +268,7 @@ static void test_pin_file_round_trip(void)
     return;
   }
   g_autofree char *path = sample("cu50zr50-1000.data");
-  AmorphWindow *win = open_window(path);
+  AmorphWindow *win = gui_open_window(path, 1200, 800);
   const size_t picks[] = {3, 17, 400, 401, 998};
   for (size_t k = 0; k < G_N_ELEMENTS(picks); k++)
     amorph_window_toggle_pin(win, picks[k]);
@@ -398,7 +378,7 @@ static void test_frame_rate(void)
     return;
   }
   g_autofree char *path = sample("cu50zr50-4000.data");
-  AmorphWindow *win = open_window(path);
+  AmorphWindow *win = gui_open_window(path, 1200, 800);
   AmorphAtomView *view = amorph_window_get_atom_view(win);
   g_assert_cmpuint(amorph_atom_view_get_n_atoms(view), ==, 4000);
   amorph_atom_view_set_animate(view, TRUE);
@@ -464,7 +444,7 @@ static void test_sweep_uprime_and_pins(void)
     return;
   }
   g_autofree char *path = g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "tests", "data", "glass-500.data", NULL);
-  AmorphWindow *win = open_window(path);
+  AmorphWindow *win = gui_open_window(path, 1200, 800);
   AmorphAtomView *view = amorph_window_get_atom_view(win);
   const char *tiny[] = {"dms.temperatures_K=300 900", "dms.replicas=2", "dms.period_ps=1", "dms.cycles=3",
                         "dms.analysed_cycles=2", "dms.equilibration_ps=0.5", "dms.sample_interval_ps=0.1",
@@ -570,7 +550,7 @@ static void test_structure_cancel(void)
     return;
   }
   g_autofree char *path = sample("cu50zr50-4000.data");
-  AmorphWindow *win = open_window(path);
+  AmorphWindow *win = gui_open_window(path, 1200, 800);
   AmorphAtomView *view = amorph_window_get_atom_view(win);
   AmorphViewControls *controls = amorph_window_get_view_controls(win);
   GtkWidget *stack = find_widget(GTK_WIDGET(win), is_stack_with, "display");

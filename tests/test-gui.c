@@ -69,11 +69,6 @@ static char *write_b2(int cells)
   return path;
 }
 
-static gboolean view_has_frames(gpointer data)
-{
-  return amorph_atom_view_get_frame_count(data) > 0;
-}
-
 /* The application's settings, or NULL when the schema is not compiled where GSettings
  * looks (meson test points GSETTINGS_SCHEMA_DIR at the build tree). */
 static GSettings *app_settings(void)
@@ -97,26 +92,11 @@ static void reset_settings(void)
     g_settings_reset(s, keys[k]);
 }
 
+/* Every test's window starts from the default settings. */
 static AmorphWindow *open_window(const char *path)
 {
   reset_settings();
-  AmorphWindow *win = AMORPH_WINDOW(amorph_window_new(NULL));
-  gtk_window_set_default_size(GTK_WINDOW(win), 1200, 800);
-  if (path) {
-    GError *error = NULL;
-    g_assert_true(amorph_window_load(win, path, &error));
-    g_assert_no_error(error);
-  }
-  gtk_window_present(GTK_WINDOW(win));
-  AmorphAtomView *view = amorph_window_get_atom_view(win);
-  gboolean drawn = wait_until(view_has_frames, view, 20000);
-  GError *gl_error = gtk_gl_area_get_error(GTK_GL_AREA(view));
-  if (gl_error)
-    g_test_message("the atom view has no GL: %s", gl_error->message);
-  g_assert_null(gl_error);
-  g_assert_true(drawn);
-  spin_for(200);
-  return win;
+  return gui_open_window(path, 1200, 800);
 }
 
 /* Hue class of a pixel: 'o' orange/red (Cu), 'b' blue (Zr), '.' background or grey. */

@@ -3,9 +3,7 @@
 
 #include "experiment/atom_ids.h"
 
-#include <errno.h>
 #include <gio/gio.h>
-#include <string.h>
 
 gboolean amorph_pin_set_save(const char *path, const gint64 *ids, gsize n, const char *comment, GError **error)
 {
