@@ -5,8 +5,8 @@
  * message batch prints, and saves an .ini that the batch parser reads back as the same
  * settings; Preset ▾ loads into it. A tiny sweep pauses and resumes; its p(u′), class,
  * N_RA and heatmap plots fill in before it ends; each plot exports PNG, SVG and CSV, and
- * the real pointer (XTest) over a G″ point shows that point's values. Without a display
- * every test skips. */
+ * the real pointer (XTest) over a G″ point shows that point's values next to the pointer,
+ * inside the plot and off the point. Without a display every test skips. */
 #include <dlfcn.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -490,6 +490,134 @@ static gboolean has_hover(gpointer data)
   return amorph_plot_view_get_hover_text(data) != NULL;
 }
 
+/* ---- the hover readout beside the pointer ------------------------------------------------------ */
+
+typedef struct {
+  AmorphPlotView *view;
+  double x, y;
+} HoverAt;
+
+/* The readout is shown, laid out for the pointer at (x, y). */
+static gboolean hover_placed(gpointer data)
+{
+  HoverAt *h = data;
+  graphene_rect_t r;
+  /* Placed after a layout that saw the pointer's position: the rect is then next to it. */
+  return amorph_plot_view_get_hover_text(h->view) && amorph_plot_view_get_hover_area(h->view, &r) &&
+         r.size.width > 0 && fabs(r.origin.x + 0.5 * r.size.width - h->x) < 0.5 * r.size.width + 40 &&
+         fabs(r.origin.y + 0.5 * r.size.height - h->y) < 0.5 * r.size.height + 40;
+}
+
+/* Moves the pointer to widget point (x, y): through the X server when XTest is there (from
+ * a point 25 pixels away first, so that motion is seen), else what the motion handler
+ * calls; then waits for the readout to be placed. */
+static void hover_at(AmorphPlotView *view, double x, double y)
+{
+  amorph_plot_view_hover(view, -100, -100); /* nothing there: the last readout goes */
+  gboolean moved = FALSE;
+#ifdef GDK_WINDOWING_X11
+  moved = xtest_move(GTK_WIDGET(view), x - 25, y - 25) && (spin_for(50), xtest_move(GTK_WIDGET(view), x, y));
+#endif
+  if (!moved)
+    amorph_plot_view_hover(view, x, y);
+  g_test_message("pointer moved %s", moved ? "through XTest" : "by a direct call");
+  HoverAt h = {view, x, y};
+  g_assert_true(wait_until(hover_placed, &h, 5000));
+  spin_for(50);
+}
+
+/* The readout's rect lies inside the widget, near the pointer and off the point's ring. */
+static void assert_beside(AmorphPlotView *view, double px, double py, double dx, double dy)
+{
+  graphene_rect_t r;
+  g_assert_true(amorph_plot_view_get_hover_area(view, &r));
+  int w = gtk_widget_get_width(GTK_WIDGET(view)), h = gtk_widget_get_height(GTK_WIDGET(view));
+  g_test_message("pointer (%.0f, %.0f), point (%.0f, %.0f): readout at (%.0f, %.0f) %.0f x %.0f in %d x %d", px, py,
+                 dx, dy, r.origin.x, r.origin.y, r.size.width, r.size.height, w, h);
+  g_assert_cmpfloat(r.origin.x, >=, 0);
+  g_assert_cmpfloat(r.origin.y, >=, 0);
+  g_assert_cmpfloat(r.origin.x + r.size.width, <=, w);
+  g_assert_cmpfloat(r.origin.y + r.size.height, <=, h);
+  /* Next to the pointer: its nearest edge within 30 pixels in each direction. */
+  double gap_x = px < r.origin.x ? r.origin.x - px : px > r.origin.x + r.size.width ? px - r.origin.x - r.size.width : 0;
+  double gap_y = py < r.origin.y ? r.origin.y - py : py > r.origin.y + r.size.height ? py - r.origin.y - r.size.height : 0;
+  g_assert_cmpfloat(gap_x, <=, 30);
+  g_assert_cmpfloat(gap_y, <=, 30);
+  /* Not over the pointer nor over the point it describes. */
+  g_assert_false(graphene_rect_contains_point(&r, &GRAPHENE_POINT_INIT((float) px, (float) py)));
+  graphene_rect_t ring = GRAPHENE_RECT_INIT((float) dx - 7, (float) dy - 7, 14, 14);
+  g_assert_false(graphene_rect_intersection(&r, &ring, NULL));
+}
+
+static void test_plot_hover(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  /* G″(T) of three temperatures: 300 K in the middle, 500 K at the right edge low down,
+   * 100 K at the left edge high up. */
+  const double t[] = {100, 300, 500}, g[] = {0.95, 0.5, 0.03}, err[] = {0.02, 0.05, 0.01};
+  AmPlot *plot = am_plot_new();
+  AmPlotPanel *panel = am_plot_add_panel(plot);
+  am_plot_panel_set_axis_label(panel, AM_PLOT_AXIS_X, "<i>T</i> (K)");
+  am_plot_panel_set_axis_label(panel, AM_PLOT_AXIS_Y, "<i>G</i>″ (GPa), shear");
+  am_plot_panel_set_axis_range(panel, AM_PLOT_AXIS_X, 100, 500);
+  am_plot_panel_set_axis_range(panel, AM_PLOT_AXIS_Y, 0, 1);
+  AmPlotSeries *series = am_plot_panel_add_xy(panel, t, g, 3, AM_PLOT_LINE_MARKERS, "no pins");
+  am_plot_series_set_y_errors(series, err, err);
+  GtkWidget *win = gtk_window_new();
+  gtk_window_set_default_size(GTK_WINDOW(win), 640, 420);
+  AmorphPlotView *view = AMORPH_PLOT_VIEW(amorph_plot_view_new());
+  gtk_window_set_child(GTK_WINDOW(win), GTK_WIDGET(view));
+  amorph_plot_view_set_plot(view, plot, "loss-modulus");
+  gtk_window_present(GTK_WINDOW(win));
+  spin_for(400);
+  int w0 = gtk_widget_get_width(GTK_WIDGET(view)), h0 = gtk_widget_get_height(GTK_WIDGET(view));
+  g_assert_cmpint(w0, >=, 400);
+
+  struct {
+    int index;
+    double ox, oy; /* pointer offset from the point, within reach */
+    const char *text;
+  } cases[] = {
+      {1, 4, -3, "no pins\nT (K) = 300\nG″ (GPa), shear = 0.5 ± 0.05"},
+      {2, -5, 2, "no pins\nT (K) = 500\nG″ (GPa), shear = 0.03 ± 0.01"},
+      {0, 3, 5, "no pins\nT (K) = 100\nG″ (GPa), shear = 0.95 ± 0.02"},
+  };
+  for (gsize c = 0; c < G_N_ELEMENTS(cases); c++) {
+    double dx, dy;
+    g_assert_true(am_plot_data_to_device(panel, AM_PLOT_AXIS_Y, t[cases[c].index], g[cases[c].index], &dx, &dy));
+    double px = dx + cases[c].ox, py = dy + cases[c].oy;
+    hover_at(view, px, py);
+    g_assert_cmpstr(amorph_plot_view_get_hover_text(view), ==, cases[c].text);
+    assert_beside(view, px, py, dx, dy);
+    graphene_rect_t r;
+    g_assert_true(amorph_plot_view_get_hover_area(view, &r));
+    g_autofree char *shot = g_strdup_printf("hover-%d.png", (int) c);
+    screenshot(win, shot);
+    if (c == 0) {
+      /* Room everywhere: below and to the right, like a tooltip. */
+      g_assert_cmpfloat(r.origin.x, >, px);
+      g_assert_cmpfloat(r.origin.y, >, py);
+    } else if (c == 1) {
+      /* At the right edge and low: turned to the left of the pointer, and above it. */
+      g_assert_cmpfloat(r.origin.x + r.size.width, <, px);
+      g_assert_cmpfloat(r.origin.y + r.size.height, <, py);
+    }
+  }
+  /* Showing the readout never resized the plot. */
+  g_assert_cmpint(gtk_widget_get_width(GTK_WIDGET(view)), ==, w0);
+  g_assert_cmpint(gtk_widget_get_height(GTK_WIDGET(view)), ==, h0);
+  /* Away from every point: hidden. */
+  g_assert_null(amorph_plot_view_hover(view, w0 / 2.0, 3));
+  graphene_rect_t r;
+  g_assert_false(amorph_plot_view_get_hover_area(view, &r));
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+  am_plot_free(plot);
+}
+
 static void test_sweep_live_plots(void)
 {
   if (!have_display) {
@@ -744,6 +872,7 @@ int main(int argc, char **argv)
   g_test_add_func("/gui/runs/pruned", test_runs_pruned);
   g_test_add_func("/gui/sweep/pause-resume", test_sweep_pause);
   g_test_add_func("/gui/sweep/live-plots-export-hover", test_sweep_live_plots);
+  g_test_add_func("/gui/plot/hover-beside-pointer", test_plot_hover);
   int status = g_test_run();
   rm_rf(tmpdir);
   g_free(tmpdir);

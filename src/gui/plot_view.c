@@ -9,6 +9,11 @@
 
 /* Pointer reach for the nearest point, in pixels. */
 #define HOVER_RADIUS 14.0
+/* The readout's offset from the pointer (clear of a 16-pixel cursor), and the room kept
+ * round the ring of the point it describes. */
+#define HOVER_GAP_X 16.0
+#define HOVER_GAP_Y 20.0
+#define RING_CLEARANCE 10.0
 
 struct _AmorphPlotView {
   GtkWidget parent_instance;
@@ -24,6 +29,8 @@ struct _AmorphPlotView {
   AmPlotPick pick;
   gboolean pointer_inside;
   double pointer_x, pointer_y;
+  double hover_x, hover_y; /* where the readout was asked for (widget pixels) */
+  graphene_rect_t hover_rect; /* where it was last placed */
 };
 
 G_DEFINE_FINAL_TYPE(AmorphPlotView, amorph_plot_view, GTK_TYPE_WIDGET)
@@ -110,13 +117,9 @@ const char *amorph_plot_view_hover(AmorphPlotView *self, double x, double y)
   self->have_pick = TRUE;
   self->pick = pick;
   gtk_label_set_text(self->hover_label, self->hover_text);
-  /* In the top corner away from the pointer, so it never hides what it describes. */
-  gboolean left = x > 0.5 * gtk_widget_get_width(GTK_WIDGET(self));
-  gtk_widget_set_halign(GTK_WIDGET(self->hover_label), left ? GTK_ALIGN_START : GTK_ALIGN_END);
-  /* Clear of the export button in the top-left corner. */
-  gtk_widget_set_margin_start(GTK_WIDGET(self->hover_label), left ? 44 : 0);
-  gtk_widget_set_margin_end(GTK_WIDGET(self->hover_label), left ? 0 : 8);
-  gtk_widget_set_margin_top(GTK_WIDGET(self->hover_label), 6);
+  self->hover_x = x;
+  self->hover_y = y;
+  gtk_widget_queue_allocate(GTK_WIDGET(self));
   gtk_widget_set_visible(GTK_WIDGET(self->hover_label), TRUE);
   gtk_widget_queue_draw(GTK_WIDGET(self));
   return self->hover_text;
@@ -126,6 +129,47 @@ const char *amorph_plot_view_get_hover_text(AmorphPlotView *self)
 {
   g_return_val_if_fail(AMORPH_IS_PLOT_VIEW(self), NULL);
   return self->hover_text;
+}
+
+gboolean amorph_plot_view_get_hover_area(AmorphPlotView *self, graphene_rect_t *area)
+{
+  g_return_val_if_fail(AMORPH_IS_PLOT_VIEW(self), FALSE);
+  if (!self->hover_text || !gtk_widget_get_visible(GTK_WIDGET(self->hover_label)))
+    return FALSE;
+  *area = self->hover_rect;
+  return TRUE;
+}
+
+static gboolean rect_fits(const graphene_rect_t *r, double width, double height)
+{
+  return r->origin.x >= 0 && r->origin.y >= 0 && r->origin.x + r->size.width <= width &&
+         r->origin.y + r->size.height <= height;
+}
+
+/* Where a w × h readout goes for the pointer at (px, py): below and right of it like a
+ * tooltip, else on whichever side has room, never over the ring of the described point
+ * (ring, may be NULL), and always inside the widget (pushed in when nothing fits). */
+static graphene_rect_t place_hover(double px, double py, float w, float h, const graphene_rect_t *ring,
+                                   double width, double height)
+{
+  const double xs[2] = {px + HOVER_GAP_X, px - HOVER_GAP_X - w};
+  const double ys[2] = {py + HOVER_GAP_Y, py - HOVER_GAP_Y * 0.5 - h};
+  graphene_rect_t r, first_inside = {{NAN, NAN}, {0, 0}};
+  for (int k = 0; k < 4; k++) {
+    graphene_rect_init(&r, (float) xs[k & 1], (float) ys[k >> 1], w, h);
+    if (!rect_fits(&r, width, height))
+      continue;
+    if (!ring || !graphene_rect_intersection(&r, ring, NULL))
+      return r;
+    if (isnan(first_inside.origin.x))
+      first_inside = r;
+  }
+  if (!isnan(first_inside.origin.x))
+    return first_inside;
+  graphene_rect_init(&r, (float) xs[0], (float) ys[0], w, h);
+  r.origin.x = (float) CLAMP(r.origin.x, 0.0, MAX(width - w, 0.0));
+  r.origin.y = (float) CLAMP(r.origin.y, 0.0, MAX(height - h, 0.0));
+  return r;
 }
 
 static void on_motion(GtkEventControllerMotion *motion, double x, double y, AmorphPlotView *self)
@@ -289,6 +333,48 @@ static void export_action(GtkWidget *widget, const char *name, GVariant *param)
                      pattern, export_chosen, req);
 }
 
+/* ---- layout ------------------------------------------------------------------------------------- */
+
+/* The plot fills the widget; the readout floats and never asks for room, so showing it
+ * never resizes the window. */
+static void amorph_plot_view_measure(GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
+                                     int *natural, int *minimum_baseline, int *natural_baseline)
+{
+  AmorphPlotView *self = AMORPH_PLOT_VIEW(widget);
+  gtk_widget_measure(GTK_WIDGET(self->export_button), orientation, for_size, minimum, natural, NULL, NULL);
+  *minimum_baseline = *natural_baseline = -1;
+}
+
+static void allocate_at(GtkWidget *child, const graphene_rect_t *r)
+{
+  GskTransform *t = gsk_transform_translate(NULL, &r->origin);
+  gtk_widget_allocate(child, (int) r->size.width, (int) r->size.height, -1, t);
+}
+
+static void amorph_plot_view_size_allocate(GtkWidget *widget, int width, int height, int baseline)
+{
+  (void) baseline;
+  AmorphPlotView *self = AMORPH_PLOT_VIEW(widget);
+  GtkRequisition nat;
+  gtk_widget_get_preferred_size(GTK_WIDGET(self->export_button), NULL, &nat);
+  graphene_rect_t r = GRAPHENE_RECT_INIT(0, 0, (float) MIN(nat.width, width), (float) MIN(nat.height, height));
+  allocate_at(GTK_WIDGET(self->export_button), &r);
+  if (!gtk_widget_get_visible(GTK_WIDGET(self->hover_label)))
+    return;
+  gtk_widget_get_preferred_size(GTK_WIDGET(self->hover_label), NULL, &nat);
+  graphene_rect_t ring, *ring_p = NULL;
+  double px, py;
+  if (self->have_pick && am_plot_data_to_device(self->pick.panel, am_plot_series_get_y_axis(self->pick.series),
+                                                self->pick.x, self->pick.y, &px, &py)) {
+    graphene_rect_init(&ring, (float) (px - RING_CLEARANCE), (float) (py - RING_CLEARANCE),
+                       (float) (2 * RING_CLEARANCE), (float) (2 * RING_CLEARANCE));
+    ring_p = &ring;
+  }
+  self->hover_rect = place_hover(self->hover_x, self->hover_y, (float) MIN(nat.width, width),
+                                 (float) MIN(nat.height, height), ring_p, width, height);
+  allocate_at(GTK_WIDGET(self->hover_label), &self->hover_rect);
+}
+
 /* ---- GObject ------------------------------------------------------------------------------------ */
 
 /* The plot under the children (export button, readout): drawn here rather than in a child
@@ -331,7 +417,8 @@ static void amorph_plot_view_class_init(AmorphPlotViewClass *klass)
   gtk_widget_class_bind_template_child(widget_class, AmorphPlotView, hover_label);
   gtk_widget_class_bind_template_child(widget_class, AmorphPlotView, export_button);
   gtk_widget_class_install_action(widget_class, "plot.export", "s", export_action);
-  gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
+  widget_class->measure = amorph_plot_view_measure;
+  widget_class->size_allocate = amorph_plot_view_size_allocate;
   widget_class->snapshot = amorph_plot_view_snapshot;
 }
 

@@ -1,6 +1,7 @@
 /* plot_view.h: one plot of the window (G″(T), stress, p(u′), classes, N_RA, heatmaps): the
  * cairo figure of src/render drawn in a widget, with the value under the pointer shown
- * beside it (nearest point: x, y ± error, series) and a menu that exports the plot as PNG,
+ * next to the pointer like a tooltip (nearest point: series, x, y ± error, with the axes'
+ * units) and a menu that exports the plot as PNG,
  * SVG or CSV. It shows the live AmPlot while a sweep runs and the paper's figure once the
  * sweep has folded. */
 #pragma once
@@ -33,6 +34,9 @@ void amorph_plot_view_changed(AmorphPlotView *self);
  * there (NULL: nothing within reach, and the hover is hidden). */
 const char *amorph_plot_view_hover(AmorphPlotView *self, double x, double y);
 const char *amorph_plot_view_get_hover_text(AmorphPlotView *self);
+/* Where the readout was last placed, in widget pixels: beside the pointer, inside the
+ * widget, clear of the described point. FALSE while none is shown. */
+gboolean amorph_plot_view_get_hover_area(AmorphPlotView *self, graphene_rect_t *area);
 
 /* Writes the shown plot: format "png" (2 pixels per point), "svg" or "csv" (the data, one
  * row per point; see am_plot_write_csv). */
