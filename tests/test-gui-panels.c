@@ -316,6 +316,19 @@ static const char *const tiny[] = {"dms.temperatures_K=300 500", "dms.replicas=2
                                    "dms.cycles=3", "dms.analysed_cycles=2", "dms.equilibration_ps=0.5",
                                    "dms.sample_interval_ps=0.1", "dms.watch_temperature_K=500", NULL};
 
+/* The "N steps/s" of the status line (0 without one). */
+static double status_steps_per_s(AmorphWindow *win)
+{
+  const char *status = amorph_window_get_status(win);
+  const char *end = strstr(status, " steps/s");
+  if (!end)
+    return 0;
+  const char *start = end;
+  while (start > status && g_ascii_isdigit(start[-1]))
+    start--;
+  return start < end ? g_ascii_strtod(start, NULL) : 0;
+}
+
 static void test_sweep_pause(void)
 {
   if (!have_display) {
@@ -324,11 +337,13 @@ static void test_sweep_pause(void)
   }
   AmorphWindow *win = open_window();
   GError *error = NULL;
+  gint64 t0 = g_get_monotonic_time();
   g_assert_true(amorph_window_run_experiment(win, NULL, tiny, &error));
   g_assert_no_error(error);
   g_assert_true(wait_until(sweep_started, win, 60000));
 
   /* ⏸ holds the jobs: the step counter stops and the status line says so. */
+  gint64 pause_us = g_get_monotonic_time();
   g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.pause", NULL));
   g_assert_true(wait_until(status_paused, win, 5000));
   /* Jobs stop at their next check, 64 steps on: seconds on a loaded machine, so the
@@ -348,10 +363,25 @@ static void test_sweep_pause(void)
   screenshot(GTK_WIDGET(win), "paused.png");
 
   /* ▶ resumes where it stopped. */
+  gint64 paused_us = g_get_monotonic_time() - pause_us;
   g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.run", NULL));
   StepsAbove above = {win, held};
   g_assert_true(wait_until(steps_above, &above, 30000));
   g_assert_false(status_paused(win));
+  /* The rate on the status line is that of running time: the pause (seconds, longer than
+   * the run so far) does not dilute it. Measured here over 1.5 s of running after the
+   * resume, from the same step counter. */
+  gint64 t1 = g_get_monotonic_time(), s1 = amorph_window_get_sweep_steps(win);
+  spin_for(1500);
+  gint64 t2 = g_get_monotonic_time(), s2 = amorph_window_get_sweep_steps(win);
+  double shown = status_steps_per_s(win);
+  double running = (double) (s2 - s1) / ((double) (t2 - t1) * 1e-6);
+  double whole = (double) s2 / ((double) (t2 - t0) * 1e-6);
+  g_test_message("after %.1f s paused: status %.0f steps/s; running rate since the resume %.0f steps/s; "
+                 "steps over all the time since ▶ %.0f steps/s (\"%s\")", paused_us * 1e-6, shown, running, whole,
+                 amorph_window_get_status(win));
+  g_assert_cmpfloat(shown, >, 0.6 * running);
+  g_assert_cmpfloat(shown, <, 1.7 * running);
   /* Space pauses and resumes too. */
   g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.run-pause", NULL));
   g_assert_true(wait_until(status_paused, win, 5000));

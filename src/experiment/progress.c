@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 typedef struct {
@@ -16,11 +17,12 @@ struct AmProgress {
   char *stage;
   int stage_index, stage_count;
   gint64 done, total;
-  gint64 done_before; /* steps a resumed run did not have to do: not part of its rate */
   gint64 start_us, last_emit_us;
   GArray *sinks;
   GCancellable *cancellable;
   volatile sig_atomic_t *stop_flag;
+  volatile gint *pause_flag;
+  AmStepRate rate;
 };
 
 #define EMIT_INTERVAL_US 100000
@@ -32,6 +34,7 @@ AmProgress *am_progress_new(const char *protocol)
   p->stage = g_strdup("");
   p->sinks = g_array_new(FALSE, TRUE, sizeof(Sink));
   p->start_us = g_get_monotonic_time();
+  am_step_rate_reset(&p->rate, p->start_us, 0);
   return p;
 }
 
@@ -68,6 +71,11 @@ void am_progress_set_stop_flag(AmProgress *p, volatile sig_atomic_t *flag)
   p->stop_flag = flag;
 }
 
+void am_progress_set_pause_flag(AmProgress *p, volatile gint *flag)
+{
+  p->pause_flag = flag;
+}
+
 gboolean am_progress_check_cancelled(AmProgress *p, GError **error)
 {
   if (!p)
@@ -91,14 +99,13 @@ static void emit(AmProgress *p, AmProgressKind kind, const char *text)
     .done = p->done,
     .total = p->total,
     .elapsed_s = (double) (now - p->start_us) * 1e-6,
+    .running_s = am_step_rate_running_seconds(&p->rate),
+    .steps_per_s = am_step_rate_per_second(&p->rate),
     .eta_s = -1,
     .text = text,
   };
-  if (ev.elapsed_s > 0 && p->done > p->done_before) {
-    ev.steps_per_s = (double) (p->done - p->done_before) / ev.elapsed_s;
-    if (p->total >= p->done)
-      ev.eta_s = (double) (p->total - p->done) / ev.steps_per_s;
-  }
+  if (ev.steps_per_s > 0 && p->total >= p->done)
+    ev.eta_s = (double) (p->total - p->done) / ev.steps_per_s;
   p->last_emit_us = now;
   for (guint i = 0; i < p->sinks->len; i++) {
     Sink *s = &g_array_index(p->sinks, Sink, i);
@@ -114,10 +121,12 @@ void am_progress_begin(AmProgress *p, gint64 total_steps, int stage_count)
 void am_progress_begin_at(AmProgress *p, gint64 total_steps, int stage_count, gint64 done)
 {
   p->total = total_steps;
-  p->done = p->done_before = done;
+  p->done = done;
   p->stage_count = stage_count;
   p->stage_index = 0;
   p->start_us = g_get_monotonic_time();
+  /* Steps a resumed run did not have to do are not part of its rate. */
+  am_step_rate_reset(&p->rate, p->start_us, done);
   emit(p, AM_PROGRESS_BEGIN, NULL);
 }
 
@@ -132,7 +141,9 @@ void am_progress_stage(AmProgress *p, const char *stage)
 void am_progress_update(AmProgress *p, gint64 done, const char *status)
 {
   p->done = done;
-  if (g_get_monotonic_time() - p->last_emit_us >= EMIT_INTERVAL_US || done == p->total)
+  gint64 now = g_get_monotonic_time();
+  am_step_rate_sample(&p->rate, now, done, p->pause_flag && g_atomic_int_get(p->pause_flag));
+  if (now - p->last_emit_us >= EMIT_INTERVAL_US || done == p->total)
     emit(p, AM_PROGRESS_UPDATE, status);
 }
 
@@ -148,6 +159,61 @@ void am_progress_message(AmProgress *p, const char *fmt, ...)
 void am_progress_end(AmProgress *p, const char *error_message)
 {
   emit(p, AM_PROGRESS_END, error_message);
+}
+
+/* ---- the moving rate ----------------------------------------------------------------- */
+
+#define RATE_SPACING_US 250000
+
+void am_step_rate_reset(AmStepRate *r, gint64 now_us, gint64 done)
+{
+  memset(r, 0, sizeof *r);
+  r->last_us = now_us;
+  r->last_done = done;
+  r->hist_done[0] = done;
+  r->count = 1;
+}
+
+void am_step_rate_sample(AmStepRate *r, gint64 now_us, gint64 done, gboolean paused)
+{
+  if (done < r->last_done) {
+    /* Counted from a new start: the history no longer applies. */
+    am_step_rate_reset(r, now_us, done);
+    r->last_paused = paused;
+    return;
+  }
+  gint64 dt = now_us - r->last_us;
+  if (dt > 0 && ((!paused && !r->last_paused) || done > r->last_done))
+    r->running_us += dt;
+  r->last_us = MAX(now_us, r->last_us);
+  r->last_done = done;
+  r->last_paused = paused;
+  if (r->running_us - r->hist_run_us[r->head] >= RATE_SPACING_US) {
+    r->head = (r->head + 1) % AM_STEP_RATE_SAMPLES;
+    r->count = MIN(r->count + 1, AM_STEP_RATE_SAMPLES);
+    r->hist_run_us[r->head] = r->running_us;
+    r->hist_done[r->head] = done;
+  }
+}
+
+double am_step_rate_per_second(const AmStepRate *r)
+{
+  /* From the newest state back to the youngest sample at least a window old (or the
+   * oldest kept). */
+  const gint64 window_us = (gint64) (AM_STEP_RATE_WINDOW_S * 1e6);
+  int k = r->head;
+  for (int n = 1; n < r->count; n++) {
+    if (r->running_us - r->hist_run_us[k] >= window_us)
+      break;
+    k = (k + AM_STEP_RATE_SAMPLES - 1) % AM_STEP_RATE_SAMPLES;
+  }
+  gint64 span = r->running_us - r->hist_run_us[k], steps = r->last_done - r->hist_done[k];
+  return span > 0 && steps > 0 ? (double) steps / ((double) span * 1e-6) : 0;
+}
+
+double am_step_rate_running_seconds(const AmStepRate *r)
+{
+  return (double) r->running_us * 1e-6;
 }
 
 char *am_format_duration(double seconds)

@@ -5,7 +5,8 @@
  * subscribes a stderr printer: a bar with ETA on a terminal, plain periodic lines in a log.
  * The GUI will subscribe its own sink (called on the worker thread: it must only post the
  * event to the main loop). AmProgress also carries the cancellation request, so a protocol
- * checks one object between chunks of steps. */
+ * checks one object between chunks of steps, and the GUI's pause flag, so that the rate and
+ * ETA it reports count running time only. */
 #pragma once
 
 #include <gio/gio.h>
@@ -30,10 +31,33 @@ typedef struct {
   int stage_count;
   gint64 done, total;      /* steps of the whole run */
   double elapsed_s;        /* wall time since BEGIN */
-  double steps_per_s;      /* average over the run so far, 0 when unknown */
-  double eta_s;            /* estimated time left, < 0 when unknown */
+  double running_s;        /* of it, the time the run was not paused (see AmStepRate) */
+  double steps_per_s;      /* over the last AM_STEP_RATE_WINDOW_S of running time, 0 when unknown */
+  double eta_s;            /* (total − done) / steps_per_s, < 0 when unknown */
   const char *text;        /* MESSAGE: the line; UPDATE: status ("T 301.2 K"); END: error or NULL */
 } AmProgressEvent;
+
+/* Steps per second over the last AM_STEP_RATE_WINDOW_S seconds of running time: a moving
+ * measure that follows a machine whose load changes, and that a pause neither dilutes (the
+ * time spent paused is not counted) nor inflates. A stretch between two samples counts as
+ * running when the run was not paused at either end, or when steps were done in it (jobs
+ * finish the chunk they are in after a pause is asked for). Plain data, one thread; times
+ * are g_get_monotonic_time() microseconds, passed in so a test can feed its own clock. */
+#define AM_STEP_RATE_WINDOW_S 20.0
+#define AM_STEP_RATE_SAMPLES 96 /* history, one sample per ≥ 1/4 s of running time */
+typedef struct {
+  gint64 last_us, last_done;
+  gboolean last_paused;
+  gint64 running_us;          /* running time since the reset */
+  gint64 hist_run_us[AM_STEP_RATE_SAMPLES], hist_done[AM_STEP_RATE_SAMPLES];
+  int head, count;            /* ring of (running time, steps done), newest at head */
+} AmStepRate;
+
+void am_step_rate_reset(AmStepRate *r, gint64 now_us, gint64 done);
+void am_step_rate_sample(AmStepRate *r, gint64 now_us, gint64 done, gboolean paused);
+/* 0 until running time has passed with steps done. */
+double am_step_rate_per_second(const AmStepRate *r);
+double am_step_rate_running_seconds(const AmStepRate *r);
 
 typedef void (*AmProgressFunc)(const AmProgressEvent *event, gpointer user_data);
 
@@ -52,6 +76,9 @@ gboolean am_progress_check_cancelled(AmProgress *p, GError **error);
 /* Also stop when *flag becomes non-zero: a signal handler may set it (batch: Ctrl-C), which
  * it may not do with a GCancellable. */
 void am_progress_set_stop_flag(AmProgress *p, volatile sig_atomic_t *flag);
+/* While *flag is non-zero the run is paused (the protocol's jobs poll the same flag): the
+ * rate and ETA leave that time out. NULL: never paused. */
+void am_progress_set_pause_flag(AmProgress *p, volatile gint *flag);
 
 void am_progress_begin(AmProgress *p, gint64 total_steps, int stage_count);
 /* The same for a run resumed with done steps behind it (they count for the fraction and

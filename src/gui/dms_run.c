@@ -572,6 +572,7 @@ AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *ove
   r->cancellable = g_cancellable_new();
   r->progress = am_progress_new(protocol);
   am_progress_set_cancellable(r->progress, r->cancellable);
+  am_progress_set_pause_flag(r->progress, &r->paused); /* rate and ETA over running time only */
   am_progress_subscribe(r->progress, on_progress, r, NULL);
   r->sidecars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   r->acc = g_array_new(FALSE, TRUE, sizeof(Accum));

@@ -75,7 +75,7 @@ typedef struct {
   double period;               /* t_p (ps) */
   /* Progress of the whole sweep. */
   gint64 done, total;
-  double steps_per_s, eta_s;
+  double steps_per_s, eta_s;    /* over recent running time, paused time left out (AmStepRate) */
   char *status;                /* "T 301.2 K" and the like; may be NULL */
   gboolean paused;             /* the jobs hold at their next check (amorph_dms_run_set_paused) */
   guint jobs_total;
