@@ -443,6 +443,75 @@ static void test_pinning(void)
   rm_rf(dir);
 }
 
+/* The pinning experiment with a given set of atoms (the explorer's Compare): the file's
+ * atoms are the ones pinned, and the control set is as many random VAs, none of them
+ * from the file. */
+static void test_pinning_ids(void)
+{
+  g_autofree char *dir = make_tmpdir();
+  g_autofree char *ids_path = g_build_filename(dir, "chosen-ids.txt", NULL);
+  static const gint64 chosen[] = { 3, 17, 42, 100, 200 };
+  /* Out of order, with a comment and commas: the reader's format, not a sorted list. */
+  g_assert_true(g_file_set_contents(ids_path, "# chosen in a test\n200, 3\n100 17\n42\n", -1, NULL));
+  GError *error = NULL;
+  g_autofree char *set = g_strdup_printf("dms.temperatures_K=500;dms.period_ps=2;pinning.pinned_ids=%s;"
+                                         "pinning.selection_temperature_K=500", ids_path);
+  g_autoptr(AmConfig) cfg = tiny_config("pinning", set, &error);
+  g_assert_no_error(error);
+  g_autoptr(AmDmsSweep) sw = am_dms_sweep_new(cfg, NULL, &error);
+  g_assert_no_error(error);
+  /* One equilibration, 2 replicas × 3 pin sets, one selection job (the VAs), 1 trajectory rerun. */
+  g_assert_cmpuint(am_dms_sweep_job_count(sw), ==, 1 + 6 + 1 + 1);
+  AmDmsRunOptions opt = { .output_dir = dir, .workers = 2 };
+  g_assert_true(am_dms_sweep_run(sw, &opt, &error));
+  g_assert_no_error(error);
+  g_assert_true(am_dms_sweep_write(sw, dir, NULL, &error));
+  g_assert_no_error(error);
+  const AmDmsSweepResults *R = am_dms_sweep_results(sw);
+  g_assert_cmpuint(R->n_sets, ==, 3);
+  g_assert_cmpstr(R->sets[0].name, ==, "none");
+  g_assert_cmpstr(R->sets[1].name, ==, "ids");
+  g_assert_cmpint(R->sets[1].kind, ==, AM_PIN_IDS);
+  g_assert_cmpstr(R->sets[2].name, ==, "va");
+  g_assert_cmpuint(R->sets[0].n_pinned, ==, 0);
+  g_assert_cmpuint(R->sets[1].n_pinned, ==, G_N_ELEMENTS(chosen));
+  for (gsize k = 0; k < G_N_ELEMENTS(chosen); k++)
+    g_assert_cmpint(R->sets[1].pinned_ids[k], ==, chosen[k]);
+  g_assert_cmpuint(R->sets[2].n_pinned, ==, G_N_ELEMENTS(chosen));
+  for (gsize a = 0; a < R->sets[2].n_pinned; a++)
+    for (gsize b = 0; b < G_N_ELEMENTS(chosen); b++)
+      g_assert_cmpint(R->sets[2].pinned_ids[a], !=, chosen[b]);
+  /* The pinned atoms, found by id, are the ones that did not move non-affinely: exactly
+   * the set's atoms have u′_max 0 in each of its runs. */
+  const AmAtoms *atoms = am_dms_sweep_atoms(sw);
+  for (gsize s = 1; s < 3; s++) {
+    const AmDmsPoint *pt = &R->sets[s].points[0];
+    g_assert_cmpuint(pt->replicas, ==, 2);
+    for (gsize r = 0; r < 2; r++) {
+      const AmDmsJobResult *res = pt->replica[r];
+      for (gsize i = 0; i < R->natoms; i++) {
+        gboolean pinned = FALSE;
+        for (gsize k = 0; k < R->sets[s].n_pinned; k++)
+          pinned |= R->sets[s].pinned_ids[k] == atoms->id[i];
+        g_assert_cmpint(res->uprime_max[i] < 1e-6f, ==, pinned);
+      }
+    }
+  }
+  g_autofree char *pinned = read_file(dir, "pinned.csv");
+  g_assert_nonnull(strstr(pinned, "\nids,42,"));
+  g_assert_nonnull(strstr(pinned, "\nva,"));
+  g_assert_null(strstr(pinned, "\nra,"));
+
+  /* The same file with pinned_count is refused, naming both keys. */
+  g_autofree char *both = g_strconcat(set, ";pinning.pinned_count=5", NULL);
+  g_autoptr(AmConfig) bad = tiny_config("pinning", both, &error);
+  g_assert_no_error(error);
+  g_assert_false(am_dms_sweep_check_config(bad, &error));
+  g_assert_nonnull(strstr(error->message, "pinned_ids and pinned_count"));
+  g_clear_error(&error);
+  rm_rf(dir);
+}
+
 /* ---- The elastic limit ---- */
 
 /* σ_xy (bar) of the inherent structure of sys with its tilt changed by dgamma·L_y. */
@@ -532,5 +601,6 @@ int main(int argc, char **argv)
   g_test_add_func("/experiment/dms/elastic-limit", test_elastic);
   g_test_add_func("/experiment/dms/pool-size-and-resume", test_pool_size_and_resume);
   g_test_add_func("/experiment/dms/pinning", test_pinning);
+  g_test_add_func("/experiment/dms/pinning-ids", test_pinning_ids);
   return g_test_run();
 }

@@ -269,15 +269,19 @@ static const AmSectionSpec dms_pinning_dms_section = {
 static const AmKeySpec pinning_keys[] = {
   { "pinned_count", AM_KEY_INT, "", "", 1, 1e9, AM_KEY_OPTIONAL, NULL,
     "RAs to pin (those with most reversible events), and as many random VAs; empty means 2 % "
-    "of the atoms (paper: 80 of 4000)." },
+    "of the atoms (paper: 80 of 4000). Not with pinned_ids." },
+  { "pinned_ids", AM_KEY_PATH, "", "", 0, 0, AM_KEY_OPTIONAL | AM_KEY_MUST_EXIST, NULL,
+    "File of atom ids (the format of [dms] pinned_ids) pinned instead of the selected RAs, e.g. "
+    "atoms clicked in the explorer; the control set is then as many random VAs, none of them "
+    "in the file." },
   { "selection_temperature_K", AM_KEY_FLOAT, "300", "K", 0, 1e5, AM_KEY_MIN_EXCLUSIVE, NULL,
     "Temperature of the unpinned sweep whose replicas choose the pinned RAs and VAs." },
   { NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
 static const AmSectionSpec pinning_section = {
-  "pinning", "The pinning experiment: the sweep unpinned, with the selected RAs pinned, and with as many "
-  "random VAs pinned.", pinning_keys,
+  "pinning", "The pinning experiment: the sweep unpinned, with the selected RAs (or the atoms of "
+  "pinned_ids) pinned, and with as many random VAs pinned.", pinning_keys,
 };
 
 static const AmSectionSpec *const dms_sweep_sections[] = {

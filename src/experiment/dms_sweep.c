@@ -219,16 +219,26 @@ static gboolean plan_from_config(const AmConfig *cfg, Plan *plan, GError **error
     plan->sel_temperature = am_config_get_double(cfg, "pinning", "selection_temperature_K");
     gint64 count = am_config_is_set(cfg, "pinning", "pinned_count") ? am_config_get_int(cfg, "pinning", "pinned_count")
                                                                     : 0;
+    /* With a file of ids (the atoms a user chose), those replace the selected RAs; the
+     * control set is still random VAs of the unpinned run, as many as the file lists. */
+    const gboolean have_ids = am_config_is_set(cfg, "pinning", "pinned_ids");
+    if (have_ids && count > 0)
+      return config_error(error, cfg, "[pinning] pinned_ids and pinned_count are both set: with a file of ids, "
+                          "the file says how many atoms are pinned (leave pinned_count empty)");
     PinSetPlan *none = add_set(plan, AM_PIN_NONE, "none");
     set_all_temps(plan, none);
-    PinSetPlan *ra = add_set(plan, AM_PIN_AUTO_RA, "ra");
-    set_all_temps(plan, ra);
-    ra->count = count;
+    PinSetPlan *chosen = add_set(plan, have_ids ? AM_PIN_IDS : AM_PIN_AUTO_RA, have_ids ? "ids" : "ra");
+    set_all_temps(plan, chosen);
+    if (have_ids)
+      chosen->ids_path = g_strdup(am_config_get_string(cfg, "pinning", "pinned_ids"));
+    else
+      chosen->count = count;
     PinSetPlan *va = add_set(plan, AM_PIN_RANDOM_VA, "va");
     set_all_temps(plan, va);
     va->count = count;
     int src = selection_source(plan);
-    ra->select_from = src;
+    if (!have_ids)
+      chosen->select_from = src;
     va->select_from = src;
     va->size_from = 1;
     va->exclude_from = 1;
@@ -1433,7 +1443,8 @@ static AmScheduler *build_scheduler(AmDmsSweep *sw, const AmDmsRunOptions *opt, 
       g_autoptr(GPtrArray) src = replicas_of(sw, ps->select_from, sw->plan.sel_tindex);
       for (guint r = 0; r < src->len; r++)
         am_scheduler_depend(sched, j->sched, ((Job *) src->pdata[r])->sched);
-      if (ps->size_from >= 0)
+      /* A set read from a file is known from the start: nothing to wait for. */
+      if (ps->size_from >= 0 && sw->pins[ps->size_from].has_select_job)
         am_scheduler_depend(sched, j->sched, sw->pins[ps->size_from].select_job);
       sw->pins[j->set].select_job = j->sched;
       sw->pins[j->set].has_select_job = TRUE;

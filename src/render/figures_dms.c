@@ -80,6 +80,9 @@ static const char *set_legend(const AmDmsPinSetResults *set, char *buf, gsize si
   case AM_PIN_RANDOM_VA:
     g_snprintf(buf, size, "%zu VAs pinned", set->n_pinned);
     break;
+  case AM_PIN_IDS:
+    g_snprintf(buf, size, "%zu chosen atoms pinned", set->n_pinned);
+    break;
   default:
     g_snprintf(buf, size, "%zu atoms pinned (%s)", set->n_pinned, set->name);
     break;
