@@ -407,6 +407,12 @@ static void test_pinning(void)
   g_assert_no_error(error);
   /* One equilibration, 2 replicas × 3 pin sets, 2 selection jobs, 1 trajectory rerun. */
   g_assert_cmpuint(am_dms_sweep_job_count(sw), ==, 1 + 6 + 2 + 1);
+  /* The selected sets' sizes come from the results. */
+  AmDmsPinSetInfo info;
+  g_assert_cmpuint(am_dms_sweep_n_pin_sets(sw), ==, 3);
+  g_assert_true(am_dms_sweep_pin_set_info(sw, 1, &info));
+  g_assert_cmpstr(info.name, ==, "ra");
+  g_assert_cmpint(info.n_pinned, ==, -1);
   AmDmsRunOptions opt = { .output_dir = dir, .workers = 2 };
   g_assert_true(am_dms_sweep_run(sw, &opt, &error));
   g_assert_no_error(error);
@@ -462,6 +468,16 @@ static void test_pinning_ids(void)
   g_assert_no_error(error);
   /* One equilibration, 2 replicas × 3 pin sets, one selection job (the VAs), 1 trajectory rerun. */
   g_assert_cmpuint(am_dms_sweep_job_count(sw), ==, 1 + 6 + 1 + 1);
+  /* Before the run, both pinned sets' sizes are known (the file's, and as many VAs). */
+  g_assert_cmpuint(am_dms_sweep_n_pin_sets(sw), ==, 3);
+  AmDmsPinSetInfo info;
+  g_assert_true(am_dms_sweep_pin_set_info(sw, 1, &info));
+  g_assert_cmpstr(info.name, ==, "ids");
+  g_assert_cmpint(info.n_pinned, ==, G_N_ELEMENTS(chosen));
+  g_assert_true(am_dms_sweep_pin_set_info(sw, 2, &info));
+  g_assert_cmpint(info.kind, ==, AM_PIN_RANDOM_VA);
+  g_assert_cmpint(info.n_pinned, ==, G_N_ELEMENTS(chosen));
+  g_assert_false(am_dms_sweep_pin_set_info(sw, 3, &info));
   AmDmsRunOptions opt = { .output_dir = dir, .workers = 2 };
   g_assert_true(am_dms_sweep_run(sw, &opt, &error));
   g_assert_no_error(error);

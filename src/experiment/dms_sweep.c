@@ -614,6 +614,30 @@ AmDmsSweep *am_dms_sweep_new(const AmConfig *cfg, AmProvenance *provenance, GErr
   return g_steal_pointer(&sw);
 }
 
+guint am_dms_sweep_n_pin_sets(const AmDmsSweep *sw)
+{
+  /* Hidden sets come last (selection_source adds them after the visible ones), so the
+   * visible ones are numbered as in the results. */
+  guint n = 0;
+  for (guint s = 0; s < sw->plan.sets->len; s++)
+    n += !((const PinSetPlan *) sw->plan.sets->pdata[s])->hidden;
+  return n;
+}
+
+gboolean am_dms_sweep_pin_set_info(const AmDmsSweep *sw, guint set, AmDmsPinSetInfo *info)
+{
+  if (set >= am_dms_sweep_n_pin_sets(sw))
+    return FALSE;
+  const PinSetPlan *ps = sw->plan.sets->pdata[set];
+  info->name = ps->name;
+  info->kind = ps->kind;
+  info->n_pinned = ps->kind == AM_PIN_NONE ? 0 : ps->kind == AM_PIN_IDS ? (gint64) sw->pins[set].n_pinned : -1;
+  /* As many as a set read from a file: known now. */
+  if (ps->size_from >= 0 && ((const PinSetPlan *) sw->plan.sets->pdata[ps->size_from])->kind == AM_PIN_IDS)
+    info->n_pinned = (gint64) sw->pins[ps->size_from].n_pinned;
+  return TRUE;
+}
+
 void am_dms_sweep_free(AmDmsSweep *sw)
 {
   if (!sw)

@@ -99,7 +99,9 @@ typedef struct AmDmsSweep AmDmsSweep;
  * during the call: copy what you keep. */
 typedef struct {
   const AmDmsJobSpec *job;
-  int pinset;                       /* index of the pin set (0: the first, unpinned in pinning) */
+  int pinset;                       /* index of the pin set (0: the first, unpinned in pinning), as in
+                                       the results; ≥ am_dms_sweep_n_pin_sets: a hidden run that
+                                       only chooses another set's atoms */
   const AmDmsJobResult *result;     /* a replica's result; NULL for a trajectory rerun */
   /* A trajectory rerun of replica 0 (NULL otherwise): recorded atom s has role
    * traj_role[s] ("ra", "ra_ref", "va", "fa") and id traj_id[s]. */
@@ -134,6 +136,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(AmDmsSweep, am_dms_sweep_free)
 /* Only the config checks of am_dms_sweep_new (no files read): for the GUI's settings
  * panel and for tests. */
 gboolean am_dms_sweep_check_config(const AmConfig *cfg, GError **error);
+
+/* What a pin set is before the run, for whoever shows results as they arrive. */
+typedef struct {
+  const char *name;              /* "none", "ids", "ra", "va"; valid until the sweep is freed */
+  AmPinKind kind;
+  gint64 n_pinned;               /* atoms pinned when known before the run (a file of ids, or as
+                                    many as one), else -1 (chosen from results) */
+} AmDmsPinSetInfo;
+
+/* The pin sets the results will have, in their order (hidden selection runs not counted). */
+guint am_dms_sweep_n_pin_sets(const AmDmsSweep *sw);
+/* FALSE for set ≥ am_dms_sweep_n_pin_sets. */
+gboolean am_dms_sweep_pin_set_info(const AmDmsSweep *sw, guint set, AmDmsPinSetInfo *info);
 
 /* The jobs the sweep will run (after am_dms_sweep_new): counts and MD steps. */
 guint am_dms_sweep_job_count(const AmDmsSweep *sw);

@@ -74,6 +74,14 @@ gboolean am_figure_from_name(const char *name, AmFigureId *out);
 /* Options with every field at its default. */
 void am_figure_options_init(AmFigureOptions *opt);
 
+/* How a pin set is drawn wherever pin sets are overlaid (Figs. 5b and 5c, the explorer's
+ * live G″(T)), so a live curve keeps its look when the folded figure replaces it: colour
+ * and marker by kind and place in the results, and the legend ("no atoms pinned",
+ * "12 chosen atoms pinned", …; n_pinned < 0: not chosen yet). */
+AmColor am_figure_pin_set_color(AmPinKind kind, gsize index);
+AmPlotMarker am_figure_pin_set_marker(gsize index);
+void am_figure_pin_set_legend(AmPinKind kind, gint64 n_pinned, char *buf, gsize size);
+
 /* Builds figure id from results (opt may be NULL). Never NULL for a valid id; a figure
  * the results cannot support is skipped (see above). The results may be freed afterwards:
  * everything drawn is copied. */

@@ -68,25 +68,51 @@ static gsize finite_count(const double *v, gsize n)
   return k;
 }
 
-static const char *set_legend(const AmDmsPinSetResults *set, char *buf, gsize size)
+void am_figure_pin_set_legend(AmPinKind kind, gint64 n_pinned, char *buf, gsize size)
 {
-  switch (set->kind) {
+  switch (kind) {
   case AM_PIN_NONE:
     g_strlcpy(buf, "no atoms pinned", size);
     break;
   case AM_PIN_AUTO_RA:
-    g_snprintf(buf, size, "%zu RAs pinned", set->n_pinned);
+    if (n_pinned < 0)
+      g_strlcpy(buf, "selected RAs pinned", size);
+    else
+      g_snprintf(buf, size, "%" G_GINT64_FORMAT " RAs pinned", n_pinned);
     break;
   case AM_PIN_RANDOM_VA:
-    g_snprintf(buf, size, "%zu VAs pinned", set->n_pinned);
+    if (n_pinned < 0)
+      g_strlcpy(buf, "random VAs pinned", size);
+    else
+      g_snprintf(buf, size, "%" G_GINT64_FORMAT " VAs pinned", n_pinned);
     break;
   case AM_PIN_IDS:
-    g_snprintf(buf, size, "%zu chosen atoms pinned", set->n_pinned);
-    break;
   default:
-    g_snprintf(buf, size, "%zu atoms pinned (%s)", set->n_pinned, set->name);
+    g_snprintf(buf, size, "%" G_GINT64_FORMAT " chosen atoms pinned", MAX(n_pinned, 0));
     break;
   }
+}
+
+AmColor am_figure_pin_set_color(AmPinKind kind, gsize index)
+{
+  /* Unpinned in black, the RA and VA sets in their class colours (which stay apart under
+   * the common colour-vision deficiencies); any other set a palette colour. */
+  return kind == AM_PIN_NONE         ? am_color_from_hex(0x000000)
+         : kind == AM_PIN_AUTO_RA    ? am_figure_class_color(AM_ATOM_COLOR_RA)
+         : kind == AM_PIN_RANDOM_VA  ? am_figure_class_color(AM_ATOM_COLOR_VA)
+                                     : am_palette_color((unsigned) index + 2);
+}
+
+AmPlotMarker am_figure_pin_set_marker(gsize index)
+{
+  static const AmPlotMarker markers[] = { AM_PLOT_MARKER_CIRCLE, AM_PLOT_MARKER_SQUARE, AM_PLOT_MARKER_TRIANGLE_UP,
+                                          AM_PLOT_MARKER_DIAMOND };
+  return markers[index % G_N_ELEMENTS(markers)];
+}
+
+static const char *set_legend(const AmDmsPinSetResults *set, char *buf, gsize size)
+{
+  am_figure_pin_set_legend(set->kind, (gint64) set->n_pinned, buf, size);
   return buf;
 }
 
@@ -492,20 +518,14 @@ static void build_fig5b(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
   AmPlotPanel *p = single_panel(fig, "(b)", "Loss modulus with pinned atoms");
   am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_X, T_LABEL);
   am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_Y, LOSS_LABEL);
-  const AmPlotMarker markers[] = { AM_PLOT_MARKER_CIRCLE, AM_PLOT_MARKER_SQUARE, AM_PLOT_MARKER_TRIANGLE_UP,
-                                   AM_PLOT_MARKER_DIAMOND };
   gboolean crosses = FALSE;
   for (gsize s = 0; s < R->n_sets; s++) {
     Curve c = curve_of(&R->sets[s], G_STRUCT_OFFSET(AmDmsPoint, loss));
     for (gsize k = 0; k < c.n; k++)
       crosses |= isfinite(c.y[k]) && c.y[k] - (isfinite(c.e[k]) ? c.e[k] : 0) < 0;
     char buf[64];
-    AmColor col = R->sets[s].kind == AM_PIN_NONE     ? am_color_from_hex(0x000000)
-                  : R->sets[s].kind == AM_PIN_AUTO_RA ? am_figure_class_color(AM_ATOM_COLOR_RA)
-                  : R->sets[s].kind == AM_PIN_RANDOM_VA ? am_figure_class_color(AM_ATOM_COLOR_VA)
-                                                        : am_palette_color((unsigned) s + 2);
-    AmPlotSeries *ser = add_curve(p, &c, set_legend(&R->sets[s], buf, sizeof buf), col,
-                                  markers[s % G_N_ELEMENTS(markers)]);
+    AmPlotSeries *ser = add_curve(p, &c, set_legend(&R->sets[s], buf, sizeof buf),
+                                  am_figure_pin_set_color(R->sets[s].kind, s), am_figure_pin_set_marker(s));
     if (R->sets[s].kind != AM_PIN_NONE)
       am_plot_series_set_line(ser, 1.5, AM_PLOT_DASH_DASHED);
     curve_clear(&c);
@@ -542,10 +562,7 @@ static void build_fig5c(AmFigure *fig, const AmDmsSweepResults *R, const AmFigur
       shown_t = pts[n]->temperature;
     char buf[64];
     labels[n] = g_strdup(set_legend(set, buf, sizeof buf));
-    colors[n] = set->kind == AM_PIN_NONE       ? am_color_from_hex(0x000000)
-                : set->kind == AM_PIN_AUTO_RA   ? am_figure_class_color(AM_ATOM_COLOR_RA)
-                : set->kind == AM_PIN_RANDOM_VA ? am_figure_class_color(AM_ATOM_COLOR_VA)
-                                                : am_palette_color((unsigned) s + 2);
+    colors[n] = am_figure_pin_set_color(set->kind, s);
     n++;
   }
   g_autofree char *title = g_strdup_printf("Non-affine displacements with pinned atoms, %g K", shown_t);
