@@ -2,7 +2,6 @@
 #include "gui/dms_run.h"
 
 #include <errno.h>
-#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
@@ -32,19 +31,18 @@ struct AmorphDmsRun {
   AmorphDmsSnapshot *current; /* the newest state, copied into each published snapshot */
   AmorphDmsSnapshot *pending;
   gboolean idle_queued;
-  GHashTable *sidecars;       /* job id → G″/G′/T already read (double[3]) */
-  GArray *acc;                /* Accum, per temperature of the first pin set */
+  GArray *acc;                /* Accum, per pin set and temperature */
   guint jobs_folded;
-  gint64 last_scan_us;
 };
 
 /* ---- live results of finished jobs ----------------------------------------------------- */
 
-/* Sums over the finished replicas of one temperature (first pin set). */
+/* Sums over the finished replicas of one temperature of one pin set. */
 typedef struct {
+  int set;
   double temperature;
   int n;
-  double s[5], s2[5];          /* f_va, f_ra, f_fa, n_ra, G″ (GPa) */
+  double s[6], s2[6];          /* f_va, f_ra, f_fa, n_ra, G″, G′ (GPa) */
   AmHistogram hist;            /* p(u′) counts summed */
   gsize nx, ny;
   double x0, x1, y0, y1;
@@ -69,15 +67,20 @@ static void accum_clear(gpointer data)
   g_free(a->heatmap);
 }
 
-static Accum *accum_for(GArray *acc, double temperature)
+/* Kept by set, then temperature, the order of the snapshots' points. */
+static Accum *accum_for(GArray *acc, int set, double temperature)
 {
-  for (guint k = 0; k < acc->len; k++)
-    if (g_array_index(acc, Accum, k).temperature == temperature)
+  for (guint k = 0; k < acc->len; k++) {
+    const Accum *a = &g_array_index(acc, Accum, k);
+    if (a->set == set && a->temperature == temperature)
       return &g_array_index(acc, Accum, k);
+  }
   guint k = 0;
-  while (k < acc->len && g_array_index(acc, Accum, k).temperature < temperature)
+  while (k < acc->len && (g_array_index(acc, Accum, k).set < set ||
+                          (g_array_index(acc, Accum, k).set == set &&
+                           g_array_index(acc, Accum, k).temperature < temperature)))
     k++;
-  Accum a = {.temperature = temperature};
+  Accum a = {.set = set, .temperature = temperature};
   g_array_insert_val(acc, k, a);
   return &g_array_index(acc, Accum, k);
 }
@@ -99,6 +102,7 @@ static AmorphDmsLive *live_from(GArray *acc, guint jobs_folded)
   for (guint k = 0; k < acc->len; k++) {
     const Accum *a = &g_array_index(acc, Accum, k);
     AmorphDmsLiveTemp *t = &l->temps[k];
+    t->pinset = a->set;
     t->temperature = a->temperature;
     t->replicas = a->n;
     if (a->n > 0) {
@@ -202,7 +206,6 @@ static void run_unref(AmorphDmsRun *r)
   if (r->pending)
     amorph_dms_snapshot_unref(r->pending);
   amorph_dms_snapshot_unref(r->current);
-  g_hash_table_unref(r->sidecars);
   g_array_unref(r->acc);
   g_mutex_clear(&r->lock);
   am_dms_sweep_free(r->sweep);
@@ -249,89 +252,31 @@ static void publish_locked(AmorphDmsRun *r)
   }
 }
 
-/* ---- finished replicas, from their sidecars ------------------------------------------------ */
+/* ---- G″(T) points of the finished replicas ---------------------------------------------- */
 
-static int cmp_point(const void *a, const void *b)
+/* With the lock held: the points from the accumulators (set, then temperature order). The
+ * sweep's own fold replaces these at the end; this only shows the numbers as they arrive. */
+static void points_from_acc_locked(AmorphDmsRun *r)
 {
-  double x = ((const AmorphDmsLivePoint *) a)->temperature, y = ((const AmorphDmsLivePoint *) b)->temperature;
-  return (x > y) - (x < y);
-}
-
-/* With the lock held. Reads the sidecars of replicas of the first pin set not read yet
- * (written atomically, so a file that exists is whole) and refolds the points. The sweep's
- * own fold replaces these at the end; this only shows the numbers as they arrive. */
-static void scan_sidecars_locked(AmorphDmsRun *r)
-{
-  r->last_scan_us = g_get_monotonic_time();
-  g_autofree char *dir_path = g_build_filename(r->output_dir, "jobs", NULL);
-  g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
-  if (!dir)
-    return;
-  gboolean changed = FALSE;
-  const char *name;
-  while ((name = g_dir_read_name(dir))) {
-    if (!g_str_has_prefix(name, "p0-t") || !g_str_has_suffix(name, ".json") ||
-        g_hash_table_contains(r->sidecars, name))
+  GArray *acc = r->acc;
+  AmorphDmsLivePoint *pts = g_new0(AmorphDmsLivePoint, acc->len + 1);
+  gsize n = 0;
+  for (guint k = 0; k < acc->len; k++) {
+    const Accum *a = &g_array_index(acc, Accum, k);
+    if (a->n == 0 || !isfinite(a->s[4]))
       continue;
-    g_autofree char *path = g_build_filename(dir_path, name, NULL);
-    g_autoptr(JsonParser) parser = json_parser_new();
-    if (!json_parser_load_from_file(parser, path, NULL))
-      continue;
-    JsonNode *root = json_parser_get_root(parser);
-    if (!root || !JSON_NODE_HOLDS_OBJECT(root))
-      continue;
-    JsonObject *o = json_node_get_object(root);
-    if (!json_object_has_member(o, "loss_modulus_GPa") || !json_object_has_member(o, "temperature_K"))
-      continue;
-    double *v = g_new(double, 3);
-    v[0] = json_object_get_double_member(o, "temperature_K");
-    v[1] = json_object_get_double_member(o, "loss_modulus_GPa");
-    v[2] = json_object_get_double_member_with_default(o, "storage_modulus_GPa", NAN);
-    g_hash_table_insert(r->sidecars, g_strdup(name), v);
-    changed = TRUE;
+    AmorphDmsLivePoint *p = &pts[n++];
+    double sem;
+    p->pinset = a->set;
+    p->temperature = a->temperature;
+    p->replicas = a->n;
+    mean_sem(a->n, a->s[4], a->s2[4], &p->loss, &sem);
+    p->loss_sem = a->n > 1 ? sem : 0;
+    p->storage = a->s[5] / a->n;
   }
-  if (!changed)
-    return;
-  /* Mean and standard error per temperature over the replicas read so far. */
-  GArray *pts = g_array_new(FALSE, TRUE, sizeof(AmorphDmsLivePoint));
-  GArray *sums = g_array_new(FALSE, TRUE, sizeof(double) * 3);
-  GHashTableIter it;
-  gpointer value;
-  g_hash_table_iter_init(&it, r->sidecars);
-  while (g_hash_table_iter_next(&it, NULL, &value)) {
-    const double *v = value;
-    if (!isfinite(v[1]))
-      continue;
-    guint k = 0;
-    while (k < pts->len && g_array_index(pts, AmorphDmsLivePoint, k).temperature != v[0])
-      k++;
-    if (k == pts->len) {
-      AmorphDmsLivePoint p = {.temperature = v[0]};
-      double zero[3] = {0, 0, 0};
-      g_array_append_val(pts, p);
-      g_array_append_vals(sums, zero, 1);
-    }
-    AmorphDmsLivePoint *p = &g_array_index(pts, AmorphDmsLivePoint, k);
-    double *s = (double *) (void *) (sums->data + k * sizeof(double) * 3);
-    p->replicas++;
-    s[0] += v[1];
-    s[1] += v[1] * v[1];
-    s[2] += v[2];
-  }
-  for (guint k = 0; k < pts->len; k++) {
-    AmorphDmsLivePoint *p = &g_array_index(pts, AmorphDmsLivePoint, k);
-    const double *s = (const double *) (void *) (sums->data + k * sizeof(double) * 3);
-    double n = p->replicas;
-    p->loss = s[0] / n;
-    p->storage = s[2] / n;
-    double var = n > 1 ? (s[1] - n * p->loss * p->loss) / (n - 1) : 0;
-    p->loss_sem = n > 1 ? sqrt(MAX(var, 0) / n) : 0;
-  }
-  g_array_sort(pts, cmp_point);
-  g_array_unref(sums);
   g_free(r->current->points);
-  r->current->n_points = pts->len;
-  r->current->points = (AmorphDmsLivePoint *) (void *) g_array_free(pts, FALSE);
+  r->current->n_points = n;
+  r->current->points = pts;
 }
 
 /* ---- hooks called on the sweep's threads ---------------------------------------------------- */
@@ -351,8 +296,6 @@ static void on_progress(const AmProgressEvent *ev, gpointer data)
       c->status = g_strdup(ev->text);
     }
   }
-  if (g_get_monotonic_time() - r->last_scan_us > G_USEC_PER_SEC)
-    scan_sidecars_locked(r);
   publish_locked(r);
   g_mutex_unlock(&r->lock);
 }
@@ -411,18 +354,20 @@ static void on_watch(const AmDmsSnapshot *s, gpointer data)
   g_mutex_unlock(&r->lock);
 }
 
-/* A replica or trajectory rerun of the first pin set finished: fold it in and publish. */
+/* A replica or trajectory rerun finished: fold it in and publish. Hidden runs that only
+ * choose another set's atoms are not a curve of their own. */
 static void on_job_done(const AmDmsJobDone *done, gpointer data)
 {
   AmorphDmsRun *r = data;
-  if (done->pinset != 0)
+  if (done->pinset < 0 || (guint) done->pinset >= r->current->n_sets)
     return;
   g_mutex_lock(&r->lock);
-  Accum *a = accum_for(r->acc, done->job->temperature);
+  Accum *a = accum_for(r->acc, done->pinset, done->job->temperature);
   if (done->result) {
     const AmDmsJobResult *res = done->result;
-    const double v[5] = {res->f_va, res->f_ra, res->f_fa, (double) res->n_ra, res->fit.loss / AM_BAR_PER_GPA};
-    for (int k = 0; k < 5; k++) {
+    const double v[6] = {res->f_va, res->f_ra, res->f_fa, (double) res->n_ra, res->fit.loss / AM_BAR_PER_GPA,
+                         res->fit.storage / AM_BAR_PER_GPA};
+    for (int k = 0; k < 6; k++) {
       a->s[k] += v[k];
       a->s2[k] += v[k] * v[k];
     }
@@ -462,6 +407,8 @@ static void on_job_done(const AmDmsJobDone *done, gpointer data)
   if (r->current->live)
     g_atomic_rc_box_release_full(r->current->live, live_free);
   r->current->live = live_from(r->acc, r->jobs_folded);
+  if (done->result)
+    points_from_acc_locked(r);
   publish_locked(r);
   g_mutex_unlock(&r->lock);
 }
@@ -518,7 +465,6 @@ static gpointer thread_main(gpointer data)
   else if (write_error)
     r->current->write_error = g_strdup(write_error->message);
   r->succeeded = ok;
-  scan_sidecars_locked(r);
   r->current->finished = TRUE;
   r->current->paused = FALSE;
   if (!ok) {
@@ -574,7 +520,6 @@ AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *ove
   am_progress_set_cancellable(r->progress, r->cancellable);
   am_progress_set_pause_flag(r->progress, &r->paused); /* rate and ETA over running time only */
   am_progress_subscribe(r->progress, on_progress, r, NULL);
-  r->sidecars = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   r->acc = g_array_new(FALSE, TRUE, sizeof(Accum));
   g_array_set_clear_func(r->acc, accum_clear);
   r->current = g_atomic_rc_box_new0(AmorphDmsSnapshot);
@@ -582,6 +527,15 @@ AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *ove
   r->current->period = am_config_get_double(r->config, "dms", "period_ps");
   r->current->jobs_total = am_dms_sweep_job_count(sweep);
   r->current->total = am_dms_sweep_total_steps(sweep);
+  r->current->n_sets = MIN(am_dms_sweep_n_pin_sets(sweep), AMORPH_DMS_MAX_SETS);
+  for (guint k = 0; k < r->current->n_sets; k++) {
+    AmDmsPinSetInfo info;
+    am_dms_sweep_pin_set_info(sweep, k, &info);
+    AmorphDmsSet *set = &r->current->sets[k];
+    g_strlcpy(set->name, info.name, sizeof set->name);
+    set->kind = info.kind;
+    set->n_pinned = info.n_pinned;
+  }
   r->thread = g_thread_new("amorph-dms", thread_main, run_ref(r));
   return r;
 }

@@ -3,8 +3,9 @@
  * The GUI does not run its own version of the protocol: this is experiment/dms_sweep on a
  * thread of its own, with three windows into it. The watched job ([dms] watch_*) hands its
  * positions, classes and stress series to the watcher; progress events give steps, rate
- * and ETA; and each finished replica leaves its sidecar (jobs/<id>.json, with G′ and G″),
- * so G″(T) fills in as temperatures finish, long before the sweep folds. All three reach
+ * and ETA; and each finished replica of each pin set is handed over (job_done of
+ * dms_sweep.h) with its G″, classes and p(u′), so G″(T) of every pin set fills in as
+ * temperatures finish, long before the sweep folds. All three reach
  * the main loop as immutable snapshots, coalesced exactly as in worker.c: at most one idle
  * callback pending, delivering the newest. */
 #pragma once
@@ -16,18 +17,20 @@
 
 G_BEGIN_DECLS
 
-/* G″ of one temperature from the replicas of the first pin set finished so far (GPa). */
+/* G″ of one temperature of one pin set from its replicas finished so far (GPa). */
 typedef struct {
+  int pinset;                  /* index into AmorphDmsSnapshot.sets */
   double temperature;
   int replicas;
   double loss, loss_sem;       /* sem 0 with one replica */
   double storage;
 } AmorphDmsLivePoint;
 
-/* What the finished replicas of the first pin set give at one temperature so far: the
- * numbers behind p(u′), the class fractions, N_RA against G″ and the heatmap, before the
- * sweep folds (means ± standard errors over the replicas finished; sem NaN with one). */
+/* What the finished replicas of one pin set give at one temperature so far: the numbers
+ * behind p(u′), the class fractions, N_RA against G″ and the heatmap, before the sweep
+ * folds (means ± standard errors over the replicas finished; sem NaN with one). */
 typedef struct {
+  int pinset;                  /* index into AmorphDmsSnapshot.sets */
   double temperature;          /* K */
   int replicas;
   double f_va, f_ra, f_fa, f_va_sem, f_ra_sem, f_fa_sem;
@@ -37,7 +40,7 @@ typedef struct {
   double bin_lo, bin_width;
   double *p_uprime;
   /* XY heatmap (1/Å², row-major, iy = 0 at y0) of the most reversible atom of replica 0,
-   * once its trajectory rerun finished; nx = 0 before. */
+   * once its trajectory rerun finished (the first pin set only); nx = 0 before. */
   gsize nx, ny;
   double x0, x1, y0, y1;
   double *heatmap;
@@ -45,14 +48,25 @@ typedef struct {
 } AmorphDmsLiveTemp;
 
 /* Immutable once published and shared between snapshots (refcounted): a new one replaces
- * it when a job finishes. Temperatures ascending. */
+ * it when a job finishes. By pin set, then temperature ascending. */
 typedef struct {
   gsize n;
   AmorphDmsLiveTemp *temps;
   guint jobs_folded;           /* replicas and trajectory reruns counted in */
 } AmorphDmsLive;
 
+/* A pin set of the run, as the results will have it (a pinning run has three). */
+#define AMORPH_DMS_MAX_SETS 4
 typedef struct {
+  char name[16];               /* "none", "ids", "ra", "va" */
+  AmPinKind kind;
+  gint64 n_pinned;             /* -1 until chosen from results */
+} AmorphDmsSet;
+
+typedef struct {
+  /* The pin sets (fixed for the run). */
+  guint n_sets;
+  AmorphDmsSet sets[AMORPH_DMS_MAX_SETS];
   /* The watched job (n = 0 until its first sample). */
   double watch_temperature;    /* K */
   int watch_replica;
@@ -79,7 +93,7 @@ typedef struct {
   char *status;                /* "T 301.2 K" and the like; may be NULL */
   gboolean paused;             /* the jobs hold at their next check (amorph_dms_run_set_paused) */
   guint jobs_total;
-  /* Finished replicas of the first pin set, by temperature (ascending). */
+  /* Finished replicas of every pin set, by set, then temperature (ascending). */
   gsize n_points;
   AmorphDmsLivePoint *points;
   /* Finished replicas' distributions and classes (NULL before the first). */

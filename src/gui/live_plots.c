@@ -6,20 +6,22 @@
 #include "render/colormap.h"
 
 /* Replicas so far, in the note of every live plot: these are partial means. */
-static void add_note(AmPlotPanel *panel, const AmorphDmsLive *live)
+static void add_note(AmPlotPanel *panel, const AmorphDmsLive *live, int pinset, const char *set_label)
 {
   int replicas = 0;
   for (gsize k = 0; k < live->n; k++)
-    replicas += live->temps[k].replicas;
-  g_autofree char *note = g_strdup_printf("live: %d replica%s finished", replicas, replicas == 1 ? "" : "s");
+    if (live->temps[k].pinset == pinset)
+      replicas += live->temps[k].replicas;
+  g_autofree char *note = g_strdup_printf("live%s%s: %d replica%s finished", set_label ? ", " : "",
+                                          set_label ? set_label : "", replicas, replicas == 1 ? "" : "s");
   am_plot_panel_add_text(panel, AM_PLOT_COORDS_AXES, 0.02, 0.97, note, AM_PLOT_ANCHOR_NORTH_WEST);
 }
 
-gboolean amorph_live_plots_nonaffine(AmPlot *plot, const AmorphDmsLive *live)
+gboolean amorph_live_plots_nonaffine(AmPlot *plot, const AmorphDmsLive *live, int pinset, const char *set_label)
 {
   gboolean any = FALSE;
   for (gsize k = 0; k < live->n && !any; k++)
-    any = live->temps[k].p_uprime != NULL;
+    any = live->temps[k].pinset == pinset && live->temps[k].p_uprime != NULL;
   if (!any)
     return FALSE;
   am_plot_clear_data(plot);
@@ -29,13 +31,15 @@ gboolean amorph_live_plots_nonaffine(AmPlot *plot, const AmorphDmsLive *live)
   gsize last = 0;
   for (gsize k = 0; k < live->n; k++) {
     const AmorphDmsLiveTemp *t = &live->temps[k];
+    if (t->pinset != pinset)
+      continue;
     for (gsize b = 0; t->p_uprime && b < t->n_bins; b++)
       if (t->p_uprime[b] > 0)
         last = MAX(last, b);
   }
   for (gsize k = 0; k < live->n; k++) {
     const AmorphDmsLiveTemp *t = &live->temps[k];
-    if (!t->p_uprime)
+    if (!t->p_uprime || t->pinset != pinset)
       continue;
     gsize n = MIN(t->n_bins, MAX(last + 2, (gsize) ceil(3.0 / t->bin_width)));
     g_autofree double *edges = g_new(double, n + 1);
@@ -45,13 +49,16 @@ gboolean amorph_live_plots_nonaffine(AmPlot *plot, const AmorphDmsLive *live)
     am_plot_panel_add_histogram(panel, edges, t->p_uprime, n, AM_PLOT_HIST_STEP, label);
   }
   am_plot_panel_set_legend(panel, AM_PLOT_LEGEND_UPPER_RIGHT);
-  add_note(panel, live);
+  add_note(panel, live, pinset, set_label);
   return TRUE;
 }
 
-gboolean amorph_live_plots_classes(AmPlot *plot, const AmorphDmsLive *live)
+gboolean amorph_live_plots_classes(AmPlot *plot, const AmorphDmsLive *live, int pinset, const char *set_label)
 {
-  if (live->n == 0 || live->temps[0].replicas == 0)
+  gboolean any = FALSE;
+  for (gsize k = 0; k < live->n && !any; k++)
+    any = live->temps[k].pinset == pinset && live->temps[k].replicas > 0;
+  if (!any)
     return FALSE;
   am_plot_clear_data(plot);
   AmPlotPanel *panel = am_plot_get_panel(plot, 0);
@@ -66,7 +73,7 @@ gboolean amorph_live_plots_classes(AmPlot *plot, const AmorphDmsLive *live)
     gsize m = 0;
     for (gsize k = 0; k < n; k++) {
       const AmorphDmsLiveTemp *lt = &live->temps[k];
-      if (lt->replicas == 0)
+      if (lt->replicas == 0 || lt->pinset != pinset)
         continue;
       t[m] = lt->temperature;
       y[m] = c == 0 ? lt->f_va : c == 1 ? lt->f_ra : lt->f_fa;
@@ -79,11 +86,11 @@ gboolean amorph_live_plots_classes(AmPlot *plot, const AmorphDmsLive *live)
     am_plot_series_set_color(s, am_atom_class_color((AmAtomColorClass) (AM_ATOM_COLOR_VA + c)));
   }
   am_plot_panel_set_legend(panel, AM_PLOT_LEGEND_LOWER_RIGHT);
-  add_note(panel, live);
+  add_note(panel, live, pinset, set_label);
   return TRUE;
 }
 
-gboolean amorph_live_plots_n_ra(AmPlot *plot, const AmorphDmsLive *live)
+gboolean amorph_live_plots_n_ra(AmPlot *plot, const AmorphDmsLive *live, int pinset, const char *set_label)
 {
   gsize n = 0;
   g_autofree double *x = g_new(double, live->n + 1);
@@ -92,7 +99,7 @@ gboolean amorph_live_plots_n_ra(AmPlot *plot, const AmorphDmsLive *live)
   g_autofree double *ye = g_new(double, live->n + 1);
   for (gsize k = 0; k < live->n; k++) {
     const AmorphDmsLiveTemp *t = &live->temps[k];
-    if (t->replicas == 0)
+    if (t->replicas == 0 || t->pinset != pinset)
       continue;
     x[n] = t->n_ra;
     xe[n] = t->n_ra_sem;
@@ -110,14 +117,14 @@ gboolean amorph_live_plots_n_ra(AmPlot *plot, const AmorphDmsLive *live)
   am_plot_series_set_marker(s, AM_PLOT_MARKER_CIRCLE, 7, true);
   /* Which point is which temperature. */
   for (gsize k = 0, m = 0; k < live->n; k++) {
-    if (live->temps[k].replicas == 0)
+    if (live->temps[k].replicas == 0 || live->temps[k].pinset != pinset)
       continue;
     g_autofree char *label = g_strdup_printf(" %g K", live->temps[k].temperature);
     am_plot_panel_add_text(panel, AM_PLOT_COORDS_DATA, x[m], y[m], label, AM_PLOT_ANCHOR_WEST);
     m++;
   }
   am_plot_panel_set_legend(panel, AM_PLOT_LEGEND_NONE);
-  add_note(panel, live);
+  add_note(panel, live, pinset, set_label);
   return TRUE;
 }
 
@@ -126,7 +133,7 @@ gboolean amorph_live_plots_heatmap(AmPlot *plot, const AmorphDmsLive *live)
   /* The latest temperature with a recorded atom (the sweep reruns them in order). */
   const AmorphDmsLiveTemp *t = NULL;
   for (gsize k = 0; k < live->n; k++)
-    if (live->temps[k].heatmap)
+    if (live->temps[k].heatmap && live->temps[k].pinset == 0)
       t = &live->temps[k];
   if (!t)
     return FALSE;

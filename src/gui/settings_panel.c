@@ -60,10 +60,14 @@ static void update_status(AmorphSettingsPanel *self)
   g_autoptr(AmConfig) cfg = amorph_settings_panel_get_config(self, &error);
   gtk_widget_remove_css_class(GTK_WIDGET(self->status_label), "error");
   gtk_widget_remove_css_class(GTK_WIDGET(self->status_label), "dim-label");
-  if (cfg && self->pinned_ids->len > 0 && strcmp(self->schema->name, "dms-sweep") == 0) {
-    g_autofree char *text = g_strdup_printf("These settings are what ▶ runs, with the %u pinned atoms as [dms] "
-                                            "pinned = ids; Save writes both for amorph --batch.",
-                                            self->pinned_ids->len);
+  if (cfg && self->pinned_ids->len > 0) {
+    gboolean pinning = strcmp(self->schema->name, "pinning") == 0;
+    g_autofree char *text =
+        pinning ? g_strdup_printf("These settings are what ▶ and Compare run: no pins, the %u pinned atoms "
+                                  "([pinning] pinned_ids) and as many random VAs; Save writes both for "
+                                  "amorph --batch.", self->pinned_ids->len)
+                : g_strdup_printf("These settings are what ▶ runs, with the %u pinned atoms as [dms] "
+                                  "pinned = ids; Save writes both for amorph --batch.", self->pinned_ids->len);
     gtk_label_set_text(self->status_label, text);
     gtk_widget_add_css_class(GTK_WIDGET(self->status_label), "dim-label");
   } else if (cfg) {
@@ -392,10 +396,12 @@ void amorph_settings_panel_set_pinned_ids(AmorphSettingsPanel *self, const gint6
 gboolean amorph_settings_panel_save(AmorphSettingsPanel *self, const char *path, GError **error)
 {
   g_return_val_if_fail(AMORPH_IS_SETTINGS_PANEL(self), FALSE);
-  /* Clicked pins go with a dms-sweep as an id file beside the settings. */
+  /* Clicked pins go with a dms-sweep or pinning experiment as an id file beside the
+   * settings, exactly as ▶ and Compare run them (amorph_window_run_experiment). */
   g_autofree char *ids_path = NULL;
   g_autofree char *ids_set = NULL;
-  if (self->pinned_ids->len > 0 && strcmp(self->schema->name, "dms-sweep") == 0) {
+  const gboolean pinning = strcmp(self->schema->name, "pinning") == 0;
+  if (self->pinned_ids->len > 0) {
     g_autofree char *stem = g_str_has_suffix(path, ".ini") ? g_strndup(path, strlen(path) - 4) : g_strdup(path);
     g_autofree char *rel = g_strdup_printf("%s-pinned-ids.txt", stem);
     ids_path = g_canonicalize_filename(rel, NULL);
@@ -406,9 +412,9 @@ gboolean amorph_settings_panel_save(AmorphSettingsPanel *self, const char *path,
     g_string_free(ids, TRUE);
     if (!ok)
       return FALSE;
-    ids_set = g_strdup_printf("dms.pinned_ids=%s", ids_path);
+    ids_set = g_strdup_printf(pinning ? "pinning.pinned_ids=%s" : "dms.pinned_ids=%s", ids_path);
   }
-  const char *extra[] = {"dms.pinned=ids", ids_set, NULL};
+  const char *extra[] = {pinning ? "pinning.pinned_count=" : "dms.pinned=ids", ids_set, NULL};
   g_autoptr(AmConfig) cfg = panel_config(self, ids_set ? extra : NULL, error);
   if (!cfg)
     return FALSE;

@@ -22,9 +22,10 @@ gboolean amorph_settings_panel_load(AmorphSettingsPanel *self, const char *path,
 /* The form as a config, checked key by key and as a whole (am_dms_sweep_check_config);
  * NULL with the first problem otherwise. */
 AmConfig *amorph_settings_panel_get_config(AmorphSettingsPanel *self, GError **error);
-/* The atoms pinned in the explorer (ids), which a dms-sweep runs as [dms] pinned = ids:
- * Save writes them beside the .ini (NAME-pinned-ids.txt) and names that file in it, so
- * the saved run is the one ▶ starts. n = 0: none. */
+/* The atoms pinned in the explorer (ids), which a dms-sweep runs as [dms] pinned = ids and
+ * the pinning experiment as [pinning] pinned_ids (in place of the selected RAs): Save
+ * writes them beside the .ini (NAME-pinned-ids.txt) and names that file in it, so the
+ * saved run is the one ▶ or Compare starts. n = 0: none. */
 void amorph_settings_panel_set_pinned_ids(AmorphSettingsPanel *self, const gint64 *ids, gsize n);
 /* Writes the form's config as an annotated .ini (am_config_to_ini), with the pinned ids. */
 gboolean amorph_settings_panel_save(AmorphSettingsPanel *self, const char *path, GError **error);

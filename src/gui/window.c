@@ -47,6 +47,7 @@ struct _AmorphWindow {
   GtkListBox *pins_list;
   AmorphPlotView *gpp_area;
   GtkStack *plot_stack;
+  GtkMenuButton *set_button;
   GtkAdjustment *speed_adjustment;
   GtkAdjustment *temperature_adjustment;
   GtkAdjustment *atom_scale_adjustment;
@@ -91,6 +92,10 @@ struct _AmorphWindow {
   guint exports_done;      /* "Export results…" copies finished (for tests) */
   guint8 *class_buf;
   AmFigure *figures[AMORPH_N_PLOTS]; /* the paper's figures once a sweep folded */
+  guint n_sets;            /* pin sets of the run (a pinning run or Compare: 3) */
+  guint shown_set;         /* the one p(u′), classes and N_RA show */
+  AmorphDmsSet sets[AMORPH_DMS_MAX_SETS];
+  AmorphDmsSnapshot *last_live; /* the newest snapshot, to redraw for another pin set */
 
   AmPlot *plots[AMORPH_N_PLOTS];
   GtkWidget *plot_areas[AMORPH_N_PLOTS];
@@ -114,6 +119,7 @@ enum {
   PROP_0,
   PROP_SHOW_SIDE_PANEL,
   PROP_ORTHOGRAPHIC,
+  PROP_SHOWN_PIN_SET,
   N_PROPS
 };
 static GParamSpec *props[N_PROPS];
@@ -165,6 +171,7 @@ static void update_actions(AmorphWindow *self)
   GtkWidget *w = GTK_WIDGET(self);
   gboolean sweep_paused = self->dms_active && amorph_dms_run_get_paused(self->dms);
   gtk_widget_action_set_enabled(w, "win.run", self->loaded && (!self->dms_active || sweep_paused));
+  gtk_widget_action_set_enabled(w, "win.compare", self->loaded && self->n_pinned > 0 && !self->dms_active);
   gtk_widget_action_set_enabled(w, "win.free-play", self->loaded && !self->running && !self->dms_active);
   gtk_widget_action_set_enabled(w, "win.pause", self->running || (self->dms_active && !sweep_paused));
   gtk_widget_action_set_enabled(w, "win.run-pause", self->loaded);
@@ -783,7 +790,16 @@ static void set_plot_message(AmPlot *plot, const char *text)
   am_plot_panel_add_text(am_plot_get_panel(plot, 0), AM_PLOT_COORDS_AXES, 0.5, 0.5, text, AM_PLOT_ANCHOR_CENTER);
 }
 
-/* G″(T) from the replicas finished so far, with standard errors once there are two. */
+/* The legend of pin set k of the run ("12 chosen atoms pinned" and the like). */
+static char *set_label(AmorphWindow *self, guint k)
+{
+  char buf[64];
+  am_figure_pin_set_legend(self->sets[k].kind, self->sets[k].n_pinned, buf, sizeof buf);
+  return g_strdup(buf);
+}
+
+/* G″(T) from the replicas finished so far, with standard errors once there are two: one
+ * curve per pin set, drawn as the folded Fig. 5b will draw it, so nothing jumps at the end. */
 static void show_live_loss(AmorphWindow *self, const AmorphDmsSnapshot *snap)
 {
   AmPlot *plot = self->plots[AMORPH_PLOT_LOSS_MODULUS];
@@ -791,21 +807,44 @@ static void show_live_loss(AmorphWindow *self, const AmorphDmsSnapshot *snap)
   if (snap->n_points == 0)
     return;
   am_plot_clear_data(plot);
+  AmPlotPanel *panel = am_plot_get_panel(plot, 0);
   gsize n = snap->n_points;
   g_autofree double *t = g_new(double, n);
   g_autofree double *y = g_new(double, n);
   g_autofree double *e = g_new(double, n);
-  for (gsize k = 0; k < n; k++) {
-    t[k] = snap->points[k].temperature;
-    y[k] = snap->points[k].loss;
-    e[k] = snap->points[k].replicas > 1 ? snap->points[k].loss_sem : NAN;
+  gsize temps_done = 0;
+  for (guint set = 0; set < MAX(snap->n_sets, 1); set++) {
+    gsize m = 0;
+    for (gsize k = 0; k < n; k++) {
+      if (snap->points[k].pinset != (int) set)
+        continue;
+      t[m] = snap->points[k].temperature;
+      y[m] = snap->points[k].loss;
+      e[m] = snap->points[k].replicas > 1 ? snap->points[k].loss_sem : NAN;
+      m++;
+    }
+    temps_done = MAX(temps_done, m);
+    if (m == 0 && snap->n_sets <= 1)
+      continue;
+    /* A set without points yet still gets its legend entry: the user sees what is coming. */
+    g_autofree char *label = snap->n_sets > 1 ? set_label(self, set) : NULL;
+    AmPlotSeries *s = am_plot_panel_add_xy(panel, t, y, m, AM_PLOT_LINE_MARKERS, label);
+    if (!s)
+      continue;
+    am_plot_series_set_y_errors(s, e, NULL);
+    if (snap->n_sets > 1) {
+      am_plot_series_set_color(s, am_figure_pin_set_color(snap->sets[set].kind, set));
+      am_plot_series_set_marker(s, am_figure_pin_set_marker(set), 7, true);
+      if (snap->sets[set].kind != AM_PIN_NONE)
+        am_plot_series_set_line(s, 1.5, AM_PLOT_DASH_DASHED);
+    } else {
+      am_plot_series_set_marker(s, AM_PLOT_MARKER_CIRCLE, 7, true);
+    }
   }
-  AmPlotPanel *panel = am_plot_get_panel(plot, 0);
-  AmPlotSeries *s = am_plot_panel_add_xy(panel, t, y, n, AM_PLOT_LINE_MARKERS, NULL);
-  am_plot_series_set_y_errors(s, e, NULL);
-  am_plot_series_set_marker(s, AM_PLOT_MARKER_CIRCLE, 7, true);
   am_plot_panel_set_axis_include_zero(panel, AM_PLOT_AXIS_Y, true);
-  g_autofree char *note = g_strdup_printf("%zu temperature%s so far", n, n == 1 ? "" : "s");
+  if (snap->n_sets > 1)
+    am_plot_panel_set_legend(panel, AM_PLOT_LEGEND_UPPER_LEFT);
+  g_autofree char *note = g_strdup_printf("%zu temperature%s so far", temps_done, temps_done == 1 ? "" : "s");
   am_plot_panel_add_text(panel, AM_PLOT_COORDS_AXES, 0.98, 0.95, note, AM_PLOT_ANCHOR_NORTH_EAST);
 }
 
@@ -822,18 +861,96 @@ static void show_live_stress(AmorphWindow *self, const AmorphDmsSnapshot *snap)
   am_plot_panel_set_legend(panel, AM_PLOT_LEGEND_UPPER_RIGHT);
 }
 
+/* The pin set the switcher's plots show (p(u′), classes, N_RA), as an index of the run's sets. */
+static guint shown_set(AmorphWindow *self)
+{
+  return self->shown_set < self->n_sets ? self->shown_set : 0;
+}
+
 static void show_figures(AmorphWindow *self, const AmDmsSweepResults *res)
 {
   clear_figures(self);
+  AmFigureOptions opt;
+  am_figure_options_init(&opt);
+  guint k = shown_set(self);
+  opt.main_set = k < res->n_sets ? res->sets[k].name : NULL;
   for (int p = 0; p < AMORPH_N_PLOTS; p++) {
-    self->figures[p] = am_figure_new(plot_figure[p], res, NULL);
+    AmFigureId id = plot_figure[p];
+    /* The overlay of every pin set replaces the single curve when there are several. */
+    if (p == AMORPH_PLOT_LOSS_MODULUS && res->n_sets > 1)
+      id = AM_FIGURE_5B;
+    gboolean per_set = p == AMORPH_PLOT_NONAFFINE || p == AMORPH_PLOT_CLASSES || p == AMORPH_PLOT_N_RA;
+    self->figures[p] = am_figure_new(id, res, per_set ? &opt : NULL);
     amorph_plot_view_set_figure(AMORPH_PLOT_VIEW(self->plot_areas[p]), self->figures[p]);
+  }
+}
+
+/* The live plots of the switcher for the chosen pin set. */
+static void show_live_sets(AmorphWindow *self, const AmorphDmsLive *live)
+{
+  guint k = shown_set(self);
+  g_autofree char *label = self->n_sets > 1 ? set_label(self, k) : NULL;
+  amorph_live_plots_nonaffine(self->plots[AMORPH_PLOT_NONAFFINE], live, (int) k, label);
+  amorph_live_plots_classes(self->plots[AMORPH_PLOT_CLASSES], live, (int) k, label);
+  amorph_live_plots_n_ra(self->plots[AMORPH_PLOT_N_RA], live, (int) k, label);
+}
+
+static void on_set_changed(AmorphWindow *self)
+{
+  if (self->n_sets < 2)
+    return;
+  g_autofree char *label = set_label(self, shown_set(self));
+  g_autofree char *tip = g_strdup_printf("Pin set shown in p(u′), classes and N_RA: %s", label);
+  gtk_widget_set_tooltip_text(GTK_WIDGET(self->set_button), tip);
+  const AmDmsSweepResults *res = self->dms && !self->dms_active ? amorph_dms_run_results(self->dms) : NULL;
+  if (res) {
+    show_figures(self, res);
+    return;
+  }
+  /* Before a set's first replica finishes its plots say so, rather than show another set's. */
+  for (int p = AMORPH_PLOT_NONAFFINE; p <= AMORPH_PLOT_N_RA; p++)
+    set_plot_message(self->plots[p], "Waiting for the first replica of this pin set to finish");
+  if (self->last_live && self->last_live->live)
+    show_live_sets(self, self->last_live->live);
+  for (int p = AMORPH_PLOT_NONAFFINE; p <= AMORPH_PLOT_N_RA; p++)
+    amorph_plot_view_changed(AMORPH_PLOT_VIEW(self->plot_areas[p]));
+}
+
+/* The run's pin sets into the selector of the switcher's plots (shown with two or more). */
+static void take_sets(AmorphWindow *self, const AmorphDmsSnapshot *snap)
+{
+  if (snap->n_sets == self->n_sets)
+    return;
+  self->n_sets = snap->n_sets;
+  memcpy(self->sets, snap->sets, sizeof self->sets);
+  /* Radio items of the stateful win.shown-pin-set (the property of the same name). */
+  GMenu *menu = g_menu_new();
+  GMenu *section = g_menu_new();
+  for (guint k = 0; k < self->n_sets; k++) {
+    g_autofree char *label = set_label(self, k);
+    GMenuItem *item = g_menu_item_new(label, NULL);
+    g_menu_item_set_action_and_target_value(item, "win.shown-pin-set", g_variant_new_uint32(k));
+    g_menu_append_item(section, item);
+    g_object_unref(item);
+  }
+  g_menu_append_section(menu, "Pin set shown in p(u′), classes and N_RA", G_MENU_MODEL(section));
+  gtk_menu_button_set_menu_model(self->set_button, G_MENU_MODEL(menu));
+  g_object_unref(section);
+  g_object_unref(menu);
+  self->shown_set = 0;
+  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_SHOWN_PIN_SET]);
+  gtk_widget_set_visible(GTK_WIDGET(self->set_button), self->n_sets > 1);
+  if (self->n_sets > 1) {
+    g_autofree char *label = set_label(self, 0);
+    g_autofree char *tip = g_strdup_printf("Pin set shown in p(u′), classes and N_RA: %s", label);
+    gtk_widget_set_tooltip_text(GTK_WIDGET(self->set_button), tip);
   }
 }
 
 static void on_dms_snapshot(AmorphDmsSnapshot *snap, gpointer user_data)
 {
   AmorphWindow *self = user_data;
+  take_sets(self, snap);
   if (snap->n > 0 && snap->n == self->atoms.n && snap->id) {
     /* The job's atoms in the sample's order, matched by id: the engine may have sorted
      * them. An id the sample does not have means another sample: nothing is shown. */
@@ -886,11 +1003,12 @@ static void on_dms_snapshot(AmorphDmsSnapshot *snap, gpointer user_data)
   /* The other plots only change when a job has finished. */
   if (snap->live && snap->live->jobs_folded != self->live_jobs_shown) {
     self->live_jobs_shown = snap->live->jobs_folded;
-    amorph_live_plots_nonaffine(self->plots[AMORPH_PLOT_NONAFFINE], snap->live);
-    amorph_live_plots_classes(self->plots[AMORPH_PLOT_CLASSES], snap->live);
-    amorph_live_plots_n_ra(self->plots[AMORPH_PLOT_N_RA], snap->live);
+    show_live_sets(self, snap->live);
     amorph_live_plots_heatmap(self->plots[AMORPH_PLOT_HEATMAPS], snap->live);
   }
+  if (self->last_live)
+    amorph_dms_snapshot_unref(self->last_live);
+  self->last_live = amorph_dms_snapshot_ref(snap);
   GString *status = g_string_new(NULL);
   if (snap->finished) {
     g_string_append(status, snap->error ? (snap->cancelled ? "Sweep stopped" : "Sweep failed") : "Sweep finished");
@@ -976,13 +1094,16 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
     }
     preset = panel_ini;
   }
-  /* The atoms the user pinned become the sweep's pin set (a dms-sweep's [dms] pinned = ids),
-   * so the experiment measures what clicking them does. */
+  /* The atoms the user pinned become the sweep's pin set (a dms-sweep's [dms] pinned = ids;
+   * in the pinning experiment, [pinning] pinned_ids in place of the selected RAs, beside
+   * the unpinned sweep and as many random VAs), so the experiment measures what clicking
+   * them does. */
   g_autoptr(GKeyFile) kf = g_key_file_new();
   g_autofree char *protocol = g_key_file_load_from_file(kf, preset, G_KEY_FILE_NONE, NULL)
                                   ? g_key_file_get_string(kf, "run", "protocol", NULL)
                                   : NULL;
-  if (self->n_pinned > 0 && g_strcmp0(protocol, "dms-sweep") == 0) {
+  gboolean pinning = g_strcmp0(protocol, "pinning") == 0;
+  if (self->n_pinned > 0 && (pinning || g_strcmp0(protocol, "dms-sweep") == 0)) {
     GString *ids = g_string_new("# atoms pinned in the explorer\n");
     for (size_t i = 0; i < self->atoms.n; i++)
       if (self->pinned[i])
@@ -996,8 +1117,13 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
       g_ptr_array_unref(set);
       return FALSE;
     }
-    g_ptr_array_add(set, g_strdup("dms.pinned=ids"));
-    g_ptr_array_add(set, g_strdup_printf("dms.pinned_ids=%s", ids_path));
+    if (pinning) {
+      g_ptr_array_add(set, g_strdup_printf("pinning.pinned_ids=%s", ids_path));
+      g_ptr_array_add(set, g_strdup("pinning.pinned_count="));
+    } else {
+      g_ptr_array_add(set, g_strdup("dms.pinned=ids"));
+      g_ptr_array_add(set, g_strdup_printf("dms.pinned_ids=%s", ids_path));
+    }
   }
   for (gsize k = 0; overrides && overrides[k]; k++)
     g_ptr_array_add(set, g_strdup(overrides[k]));
@@ -1008,6 +1134,9 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
     return FALSE;
   self->dms_active = TRUE;
   self->n_loss_points = 0;
+  self->n_sets = 0;
+  gtk_widget_set_visible(GTK_WIDGET(self->set_button), FALSE);
+  g_clear_pointer(&self->last_live, amorph_dms_snapshot_unref);
   clear_figures(self);
   set_plot_message(self->plots[AMORPH_PLOT_LOSS_MODULUS], "Waiting for the first temperature to finish");
   set_plot_message(self->plots[AMORPH_PLOT_STRESS_FIT], "Equilibrating: the watched replica has not started");
@@ -1154,6 +1283,48 @@ static void run_action(GtkWidget *widget, const char *name, GVariant *param)
   }
   g_autoptr(GError) error = NULL;
   if (!amorph_window_run_experiment(self, NULL, NULL, &error))
+    show_toast(self, error->message);
+}
+
+guint amorph_window_get_n_pin_sets(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), 0);
+  return self->n_sets;
+}
+
+void amorph_window_set_shown_pin_set(AmorphWindow *self, guint set)
+{
+  g_return_if_fail(AMORPH_IS_WINDOW(self));
+  if (set < self->n_sets)
+    g_object_set(self, "shown-pin-set", set, NULL);
+}
+
+gboolean amorph_window_compare(AmorphWindow *self, GError **error)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), FALSE);
+  if (self->n_pinned == 0) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                "Compare needs pinned atoms: click atoms to pin them first");
+    return FALSE;
+  }
+  if (self->dms_active) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_BUSY, "a sweep is running: stop it first");
+    return FALSE;
+  }
+  /* The side panel switches to the pinning protocol (keeping the sweep's settings), so
+   * what runs is what the panel shows and Save… writes. */
+  if (g_strcmp0(amorph_settings_panel_get_protocol(self->settings_panel), "pinning") != 0)
+    amorph_settings_panel_set_value(self->settings_panel, "run", "protocol", "pinning");
+  return amorph_window_run_experiment(self, NULL, NULL, error);
+}
+
+static void compare_action(GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  AmorphWindow *self = AMORPH_WINDOW(widget);
+  g_autoptr(GError) error = NULL;
+  if (!amorph_window_compare(self, &error))
     show_toast(self, error->message);
 }
 
@@ -1901,6 +2072,9 @@ static void amorph_window_get_property(GObject *object, guint prop_id, GValue *v
     /* Asked while the template is still being built, before atom_view is bound. */
     g_value_set_boolean(value, self->atom_view && amorph_atom_view_get_orthographic(self->atom_view));
     break;
+  case PROP_SHOWN_PIN_SET:
+    g_value_set_uint(value, self->shown_set);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
   }
@@ -1923,6 +2097,15 @@ static void amorph_window_set_property(GObject *object, guint prop_id, const GVa
     if (self->atom_view)
       amorph_atom_view_set_orthographic(self->atom_view, g_value_get_boolean(value));
     break;
+  case PROP_SHOWN_PIN_SET: {
+    guint set = g_value_get_uint(value);
+    if (set == self->shown_set || set >= MAX(self->n_sets, 1))
+      break;
+    self->shown_set = set;
+    on_set_changed(self);
+    g_object_notify_by_pspec(object, pspec);
+    break;
+  }
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
   }
@@ -1993,6 +2176,7 @@ static void amorph_window_dispose(GObject *object)
   stop_worker(self);
   g_clear_pointer(&self->dms, amorph_dms_run_free);
   self->dms_active = FALSE;
+  g_clear_pointer(&self->last_live, amorph_dms_snapshot_unref);
   g_clear_object(&self->presentation);
   g_cancellable_cancel(self->structure_cancel);
   g_clear_object(&self->structure_cancel);
@@ -2044,6 +2228,9 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
                                                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   props[PROP_ORTHOGRAPHIC] = g_param_spec_boolean("orthographic", NULL, NULL, FALSE,
                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_SHOWN_PIN_SET] = g_param_spec_uint("shown-pin-set", NULL, NULL, 0, AMORPH_DMS_MAX_SETS - 1, 0,
+                                                G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                                    G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties(object_class, N_PROPS, props);
 
   (void) amorph_get_resource();
@@ -2068,6 +2255,7 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, pins_list);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, gpp_area);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, plot_stack);
+  gtk_widget_class_bind_template_child(widget_class, AmorphWindow, set_button);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, speed_adjustment);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, temperature_adjustment);
   gtk_widget_class_bind_template_child(widget_class, AmorphWindow, atom_scale_adjustment);
@@ -2087,6 +2275,7 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
 
   gtk_widget_class_install_action(widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action(widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action(widget_class, "win.compare", NULL, compare_action);
   gtk_widget_class_install_action(widget_class, "win.export-results", NULL, export_results_action);
   gtk_widget_class_install_action(widget_class, "win.free-play", NULL, free_play_action);
   gtk_widget_class_install_action(widget_class, "win.preset", "s", preset_action);
@@ -2109,6 +2298,7 @@ static void amorph_window_class_init(AmorphWindowClass *klass)
   gtk_widget_class_install_action(widget_class, "win.explain", "s", explain_action);
   gtk_widget_class_install_property_action(widget_class, "win.show-side-panel", "show-side-panel");
   gtk_widget_class_install_property_action(widget_class, "win.orthographic", "orthographic");
+  gtk_widget_class_install_property_action(widget_class, "win.shown-pin-set", "shown-pin-set");
 
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);

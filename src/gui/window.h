@@ -88,6 +88,15 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
                                       GError **error);
 /* The preset ▶ runs (NULL: data/presets/demo.ini), as Preset ▾ or --preset set it. */
 void amorph_window_set_preset(AmorphWindow *self, const char *preset);
+/* "Compare": the pinning experiment on the loaded sample with the side panel's settings
+ * (switched to protocol pinning), the atoms pinned now as [pinning] pinned_ids: G″(T) with
+ * nothing pinned, with these pins, and with as many random VAs. FALSE without pins or
+ * while a sweep runs. */
+gboolean amorph_window_compare(AmorphWindow *self, GError **error);
+/* The pin sets of the last run (0 before one started) and the one whose p(u′), class
+ * fractions and N_RA the switcher's plots show (the drop-down beside the switcher). */
+guint amorph_window_get_n_pin_sets(AmorphWindow *self);
+void amorph_window_set_shown_pin_set(AmorphWindow *self, guint set);
 gboolean amorph_window_get_experiment_running(AmorphWindow *self);
 /* MD steps of the running sweep done so far (its last snapshot), and the status line. */
 gint64 amorph_window_get_sweep_steps(AmorphWindow *self);
