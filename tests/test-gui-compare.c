@@ -155,14 +155,9 @@ static void test_compare(void)
     g_test_skip("no display");
     return;
   }
-  AmorphWindow *win = AMORPH_WINDOW(amorph_window_new(NULL));
-  gtk_window_set_default_size(GTK_WINDOW(win), 1280, 860);
   g_autofree char *sample = g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "tests", "data", "glass-256.data", NULL);
+  AmorphWindow *win = gui_open_window(sample, 1280, 860);
   GError *error = NULL;
-  g_assert_true(amorph_window_load(win, sample, &error));
-  g_assert_no_error(error);
-  gtk_window_present(GTK_WINDOW(win));
-  spin_for(300);
 
   /* The panel starts on the demo's dms-sweep; Compare must carry its settings over. */
   AmorphSettingsPanel *panel = amorph_window_get_settings_panel(win);
