@@ -204,7 +204,8 @@ static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error
     "step", "time_ps", "stage", "target_temperature_K", "temperature_K", "volume_A3",
     "volume_per_atom_A3", "pe_per_atom_eV", "pressure_bar", "samples", NULL,
   };
-  const gint64 checkpoint_steps = llround(am_config_get_double(cfg, "quench", "checkpoint_ps") / dt);
+  const double checkpoint_ps = am_config_get_double(cfg, "quench", "checkpoint_ps");
+  const gint64 checkpoint_steps = checkpoint_ps > 0 ? MAX(1, llround(checkpoint_ps / dt)) : 0;
   g_autofree char *fp = NULL;
   if (checkpoint_steps > 0 || ctx->resume)
     if (!(fp = fingerprint(ctx, error)))
