@@ -287,6 +287,9 @@ struct AmForceEngine {
   uint32_t *pi, *pj;   /* private index of i; packed j and image code (neighbor.h) */
   uint32_t *key;       /* sort scratch */
   uint32_t *ci, *cj;   /* pass 1's in-cutoff pairs, for pass 2 (thread t from its q0) */
+  /* What pass 1 learns about each of those pairs and pass 2 needs: the pair vector and
+   * the force coefficients (dens_body). Pass 2 then reads neither positions nor tables. */
+  double *pdat;        /* 6 × pcap: dx | dy | dz | ca | cb | cc */
   size_t pcap, npairs;
   size_t ninside;      /* pairs inside the cutoff at the build: they come first */
   size_t *bucket;      /* nr+2 counters of the counting sort */
@@ -317,6 +320,7 @@ void am_force_engine_free(AmForceEngine *e)
   free(e->pj);
   free(e->key);
   free(e->ci);
+  free(e->pdat);
   free(e->cj);
   free(e->bucket);
   free(e);
@@ -380,15 +384,17 @@ static AmStatus flatten(AmForceEngine *e, const AmEam *eam, AmError *err)
     size_t cap = e->pcap ? e->pcap : 4096;
     while (cap < np)
       cap *= 2;
-    free(e->pi), free(e->pj), free(e->key), free(e->ci), free(e->cj);
+    free(e->pi), free(e->pj), free(e->key), free(e->ci), free(e->cj), free(e->pdat);
     e->pi = malloc(cap * sizeof *e->pi);
     e->pj = malloc(cap * sizeof *e->pj);
     e->key = malloc(cap * sizeof *e->key);
     e->ci = malloc(cap * sizeof *e->ci);
     e->cj = malloc(cap * sizeof *e->cj);
-    if (!e->pi || !e->pj || !e->key || !e->ci || !e->cj) {
-      free(e->pi), free(e->pj), free(e->key), free(e->ci), free(e->cj);
+    e->pdat = aligned_alloc64(6 * cap * sizeof *e->pdat);
+    if (!e->pi || !e->pj || !e->key || !e->ci || !e->cj || !e->pdat) {
+      free(e->pi), free(e->pj), free(e->key), free(e->ci), free(e->cj), free(e->pdat);
       e->pi = e->pj = e->key = e->ci = e->cj = NULL;
+      e->pdat = NULL;
       e->pcap = 0;
       return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate %zu pairs", np);
     }
@@ -468,10 +474,13 @@ typedef struct {
   double rdr, rc2;
 } PairCtx;
 
-/* Squared pair distances of a chunk, as pass 1 measures them (r_j + image − r_i).
- * Returns nonzero if a pair is closer than MIN_R2. */
+/* Pair vectors and squared distances of a chunk of list pairs. The vector is LAMMPS'
+ * del = r_i − (r_j + image), rounded as LAMMPS rounds it (the image position first), so
+ * fpair > 0 is repulsive. Returns nonzero if a pair is closer than MIN_R2. */
 static inline __attribute__((always_inline)) int dist_body(const PairCtx *restrict c, const uint32_t *restrict pi,
-                                                          const uint32_t *restrict pj, int cnt, double *restrict r2o)
+                                                          const uint32_t *restrict pj, int cnt, double *restrict r2o,
+                                                          double *restrict dxo, double *restrict dyo,
+                                                          double *restrict dzo)
 {
   const double *restrict x = c->x, *restrict sh = c->shift;
   int close = 0;
@@ -479,68 +488,38 @@ static inline __attribute__((always_inline)) int dist_body(const PairCtx *restri
   for (int k = 0; k < cnt; k++) {
     const int i = (int) pi[k];
     const int j = (int) (pj[k] >> AM_NEIGH_SHIFT_BITS), s = (int) (pj[k] & ((1u << AM_NEIGH_SHIFT_BITS) - 1));
-    const double dx = x[3 * j] + sh[3 * s] - x[3 * i], dy = x[3 * j + 1] + sh[3 * s + 1] - x[3 * i + 1],
-                 dz = x[3 * j + 2] + sh[3 * s + 2] - x[3 * i + 2];
+    const double dx = x[3 * i] - (x[3 * j] + sh[3 * s]), dy = x[3 * i + 1] - (x[3 * j + 1] + sh[3 * s + 1]),
+                 dz = x[3 * i + 2] - (x[3 * j + 2] + sh[3 * s + 2]);
     const double r2 = dx * dx + dy * dy + dz * dz;
     close |= r2 < MIN_R2;
     r2o[k] = r2;
+    dxo[k] = dx, dyo[k] = dy, dzo[k] = dz;
   }
   return close;
 }
 
-/* Densities of a chunk of in-cutoff pairs with squared distances r2: ra[k] is j's density
- * at i, rb[k] i's at j. The arithmetic is LAMMPS' (see lookup_r and knot_value), in the
- * same order. */
+/* Everything a chunk of in-cutoff pairs needs from the tables, in one visit of the knot:
+ * ra[k] is j's density at i and rb[k] i's at j (pass 1 adds them to the atoms); phi[k] the
+ * pair energy, summed into *epair; and the pair's force coefficients, kept for pass 2:
+ * fpair = F′_i·ca + F′_j·cb + cc with ca = −ρ′_j(r)/r, cb = −ρ′_i(r)/r, cc = −φ′(r)/r.
+ * Lookups and spline arithmetic are LAMMPS' (see lookup_r and knot_value). */
 static inline __attribute__((always_inline)) void dens_body(const PairCtx *restrict c, const uint32_t *restrict pi,
                                                            const uint32_t *restrict pj, int cnt,
                                                            const double *restrict r2, double *restrict ra,
-                                                           double *restrict rb)
+                                                           double *restrict rb, double *restrict phi_out,
+                                                           double *restrict ca, double *restrict cb,
+                                                           double *restrict cc, double *restrict epair)
 {
-  const double *restrict tab = c->rho_tab;
+  const double *restrict rt = c->rho_tab, *restrict zt = c->z2_tab;
   const int *restrict elem = c->elem;
   const int ne = c->ne, nr1 = c->nr - 1;
   const double rdr = c->rdr;
-#pragma omp simd
+  double ep = 0.0;
+#pragma omp simd reduction(+ : ep)
   for (int k = 0; k < cnt; k++) {
     const int i = (int) pi[k];
     const int j = (int) (pj[k] >> AM_NEIGH_SHIFT_BITS);
-    double p = sqrt(r2[k]) * rdr + 1.0;
-    int m = (int) p;
-    m = m < nr1 ? m : nr1;
-    p -= m;
-    p = p < 1.0 ? p : 1.0;
-    const int ei = elem[i], ej = elem[j];
-    const int a = c->rho_off[ei * ne + ej] + 4 * (m - 1), b = c->rho_off[ej * ne + ei] + 4 * (m - 1);
-    ra[k] = ((tab[a] * p + tab[a + 1]) * p + tab[a + 2]) * p + tab[a + 3];
-    rb[k] = ((tab[b] * p + tab[b + 1]) * p + tab[b + 2]) * p + tab[b + 3];
-  }
-}
-
-/* Per-pair forces of a chunk of in-cutoff pairs: f = (fx, fy, fz) on i (−f on j), the
- * pair energy phi and the pair vector d = r_i − r_j; sums of phi and of the virial
- * d ⊗ f go to acc[0..6]. */
-static inline __attribute__((always_inline)) void force_body(const PairCtx *restrict c, const uint32_t *restrict pi,
-                                                            const uint32_t *restrict pj, int cnt, double *restrict fx,
-                                                            double *restrict fy, double *restrict fz,
-                                                            double *restrict phi_out, double *restrict ddx,
-                                                            double *restrict ddy, double *restrict ddz,
-                                                            double acc[7])
-{
-  const double *restrict x = c->x, *restrict sh = c->shift, *restrict rt = c->rho_tab, *restrict zt = c->z2_tab;
-  const double *restrict fp = c->fp;
-  const int *restrict elem = c->elem;
-  const int ne = c->ne, nr1 = c->nr - 1;
-  const double rdr = c->rdr;
-  double ep = 0.0, v0 = 0.0, v1 = 0.0, v2 = 0.0, v3 = 0.0, v4 = 0.0, v5 = 0.0;
-#pragma omp simd reduction(+ : ep, v0, v1, v2, v3, v4, v5)
-  for (int k = 0; k < cnt; k++) {
-    const int i = (int) pi[k];
-    const int j = (int) (pj[k] >> AM_NEIGH_SHIFT_BITS), s = (int) (pj[k] & ((1u << AM_NEIGH_SHIFT_BITS) - 1));
-    /* del = r_i − r_j as in LAMMPS, so fpair > 0 is repulsive. */
-    const double dx = x[3 * i] - x[3 * j] - sh[3 * s], dy = x[3 * i + 1] - x[3 * j + 1] - sh[3 * s + 1],
-                 dz = x[3 * i + 2] - x[3 * j + 2] - sh[3 * s + 2];
-    const double r2 = dx * dx + dy * dy + dz * dz;
-    const double r = sqrt(r2);
+    const double r = sqrt(r2[k]);
     double p = r * rdr + 1.0;
     int m = (int) p;
     m = m < nr1 ? m : nr1;
@@ -550,6 +529,8 @@ static inline __attribute__((always_inline)) void force_body(const PairCtx *rest
     const int row = 4 * (m - 1);
     const int a = c->rho_off[ei * ne + ej] + row, b = c->rho_off[ej * ne + ei] + row;
     const int z = c->z2_off[ei * ne + ej] + row;
+    ra[k] = ((rt[a] * p + rt[a + 1]) * p + rt[a + 2]) * p + rt[a + 3];
+    rb[k] = ((rt[b] * p + rt[b + 1]) * p + rt[b + 2]) * p + rt[b + 3];
     const double rhojp = ((3.0 * rt[a] * p + 2.0 * rt[a + 1]) * p + rt[a + 2]) * rdr;
     const double rhoip = ((3.0 * rt[b] * p + 2.0 * rt[b + 1]) * p + rt[b + 2]) * rdr;
     const double z2 = ((zt[z] * p + zt[z + 1]) * p + zt[z + 2]) * p + zt[z + 3];
@@ -557,82 +538,66 @@ static inline __attribute__((always_inline)) void force_body(const PairCtx *rest
     const double recip = 1.0 / r;
     const double phi = z2 * recip;
     const double phip = z2p * recip - phi * recip;
-    const double psip = fp[i] * rhojp + fp[j] * rhoip + phip;
-    const double fpair = -psip * recip;
+    phi_out[k] = phi;
+    ep += phi;
+    ca[k] = -rhojp * recip;
+    cb[k] = -rhoip * recip;
+    cc[k] = -phip * recip;
+  }
+  *epair += ep;
+}
+
+/* Pass 2 on a chunk of in-cutoff pairs: f = (fx, fy, fz) on i (−f on j) from the pair
+ * vectors and coefficients pass 1 kept and the atoms' F′; the virial d ⊗ f is summed into
+ * acc[0..5]. No positions and no tables are read again. */
+static inline __attribute__((always_inline)) void force_body(const PairCtx *restrict c, const uint32_t *restrict pi,
+                                                            const uint32_t *restrict pj, int cnt,
+                                                            const double *restrict dxi, const double *restrict dyi,
+                                                            const double *restrict dzi, const double *restrict ca,
+                                                            const double *restrict cb, const double *restrict cc,
+                                                            double *restrict fx, double *restrict fy,
+                                                            double *restrict fz, double acc[6])
+{
+  const double *restrict fp = c->fp;
+  double v0 = 0.0, v1 = 0.0, v2 = 0.0, v3 = 0.0, v4 = 0.0, v5 = 0.0;
+#pragma omp simd reduction(+ : v0, v1, v2, v3, v4, v5)
+  for (int k = 0; k < cnt; k++) {
+    const int i = (int) pi[k];
+    const int j = (int) (pj[k] >> AM_NEIGH_SHIFT_BITS);
+    const double fpair = fp[i] * ca[k] + fp[j] * cb[k] + cc[k];
+    const double dx = dxi[k], dy = dyi[k], dz = dzi[k];
     const double gx = dx * fpair, gy = dy * fpair, gz = dz * fpair;
     fx[k] = gx, fy[k] = gy, fz[k] = gz;
-    phi_out[k] = phi;
-    ddx[k] = dx, ddy[k] = dy, ddz[k] = dz;
-    ep += phi;
     v0 += dx * gx, v1 += dy * gy, v2 += dz * gz, v3 += dx * gy, v4 += dx * gz, v5 += dy * gz;
   }
-  acc[0] += ep;
-  acc[1] += v0, acc[2] += v1, acc[3] += v2, acc[4] += v3, acc[5] += v4, acc[6] += v5;
+  acc[0] += v0, acc[1] += v1, acc[2] += v2, acc[3] += v3, acc[4] += v4, acc[5] += v5;
 }
 
-typedef int (*DistFn)(const PairCtx *, const uint32_t *, const uint32_t *, int, double *);
-typedef void (*DensFn)(const PairCtx *, const uint32_t *, const uint32_t *, int, const double *, double *, double *);
-typedef void (*ForceFn)(const PairCtx *, const uint32_t *, const uint32_t *, int, double *, double *, double *,
-                        double *, double *, double *, double *, double[7]);
+#define DIST_ARGS const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *r2, double *dx, \
+                  double *dy, double *dz
+#define DENS_ARGS const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, const double *r2, double *ra, \
+                  double *rb, double *phi, double *ca, double *cb, double *cc, double *epair
+#define FORCE_ARGS const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, const double *dx, \
+                   const double *dy, const double *dz, const double *ca, const double *cb, const double *cc, \
+                   double *fx, double *fy, double *fz, double acc[6]
+typedef int (*DistFn)(DIST_ARGS);
+typedef void (*DensFn)(DENS_ARGS);
+typedef void (*ForceFn)(FORCE_ARGS);
 
-static int dist_base(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *r2)
-{
-  return dist_body(c, pi, pj, cnt, r2);
-}
+/* One set of kernels per instruction set: the bodies above, compiled for each target. */
+#define KERNELS(ATTR, SUFFIX)                                                                                       \
+  ATTR static int dist_##SUFFIX(DIST_ARGS) { return dist_body(c, pi, pj, cnt, r2, dx, dy, dz); }                  \
+  ATTR static void dens_##SUFFIX(DENS_ARGS) { dens_body(c, pi, pj, cnt, r2, ra, rb, phi, ca, cb, cc, epair); }    \
+  ATTR static void force_##SUFFIX(FORCE_ARGS) { force_body(c, pi, pj, cnt, dx, dy, dz, ca, cb, cc, fx, fy, fz, acc); }
 
-static void dens_base(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, const double *r2,
-                double *ra, double *rb)
-{
-  dens_body(c, pi, pj, cnt, r2, ra, rb);
-}
-
-static void force_base(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *fx, double *fy,
-                       double *fz, double *phi, double *dx, double *dy, double *dz, double acc[7])
-{
-  force_body(c, pi, pj, cnt, fx, fy, fz, phi, dx, dy, dz, acc);
-}
+KERNELS(, base)
 
 /* Variants for wider vectors, chosen at run time: the build targets x86-64-v2, so one
  * binary runs everywhere and uses AVX2 gathers or AVX-512 where the processor has them. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_SIMD_VARIANTS 1
-#define AVX2 __attribute__((target("avx2,fma")))
-#define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
-
-AVX2 static int dist_avx2(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *r2)
-{
-  return dist_body(c, pi, pj, cnt, r2);
-}
-
-AVX2 static void dens_avx2(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, const double *r2,
-                double *ra, double *rb)
-{
-  dens_body(c, pi, pj, cnt, r2, ra, rb);
-}
-
-AVX2 static void force_avx2(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *fx,
-                            double *fy, double *fz, double *phi, double *dx, double *dy, double *dz, double acc[7])
-{
-  force_body(c, pi, pj, cnt, fx, fy, fz, phi, dx, dy, dz, acc);
-}
-
-AVX512 static int dist_avx512(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *r2)
-{
-  return dist_body(c, pi, pj, cnt, r2);
-}
-
-AVX512 static void dens_avx512(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, const double *r2,
-                double *ra, double *rb)
-{
-  dens_body(c, pi, pj, cnt, r2, ra, rb);
-}
-
-AVX512 static void force_avx512(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *fx,
-                                double *fy, double *fz, double *phi, double *dx, double *dy, double *dz,
-                                double acc[7])
-{
-  force_body(c, pi, pj, cnt, fx, fy, fz, phi, dx, dy, dz, acc);
-}
+KERNELS(__attribute__((target("avx2,fma"))), avx2)
+KERNELS(__attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))), avx512)
 #endif
 
 /* The widest variant this processor runs; AMORPH_SIMD=baseline|avx2|avx512 asks for a
@@ -765,13 +730,25 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     double *restrict trho = my;
     memset(trho, 0, n * sizeof *trho);
 
-    /* Pass 1: densities; the pairs inside the cutoff are kept, in order, for pass 2. */
+    double *restrict tf = my + off_f;
+    double *restrict te = my + off_e;
+    double *restrict tv = my + off_v;
+    if (pe_atom)
+      memset(te, 0, n * sizeof *te);
+
+    /* Pass 1: densities, pair energies and every table value pass 2 needs; the pairs
+     * inside the cutoff are kept, in order, with their vectors and force coefficients. */
     uint32_t *restrict my_ci = e->ci + q0, *restrict my_cj = e->cj + q0;
+    const size_t pcap = e->pcap;
+    double *restrict pdx = e->pdat + q0, *restrict pdy = e->pdat + pcap + q0, *restrict pdz = e->pdat + 2 * pcap + q0;
+    double *restrict pca = e->pdat + 3 * pcap + q0, *restrict pcb = e->pdat + 4 * pcap + q0,
+                     *restrict pcc = e->pdat + 5 * pcap + q0;
     size_t nc = 0;
+    double epair = 0.0;
     for (size_t q = q0; q < q1; q += CHUNK) {
       const int cnt = (int) (q1 - q < CHUNK ? q1 - q : CHUNK);
-      double r2[CHUNK], ra[CHUNK], rb[CHUNK];
-      if (dist(&ctx, pi + q, pj + q, cnt, r2))
+      double r2[CHUNK], dx[CHUNK], dy[CHUNK], dz[CHUNK], ra[CHUNK], rb[CHUNK], ph[CHUNK];
+      if (dist(&ctx, pi + q, pj + q, cnt, r2, dx, dy, dz))
         for (int k = 0; k < cnt; k++)
           if (r2[k] < MIN_R2)
             close_i[t] = pi[q + k], close_j[t] = AM_NEIGH_J(pj[q + k]);
@@ -781,15 +758,21 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
       for (int k = 0; k < cnt; k++) {
         my_ci[nc] = pi[q + k];
         my_cj[nc] = pj[q + k];
+        pdx[nc] = dx[k], pdy[nc] = dy[k], pdz[nc] = dz[k];
         r2[nc - c0] = r2[k];
         nc += (size_t) ((r2[k] < rc2) & (r2[k] >= MIN_R2));
       }
       const int m = (int) (nc - c0);
-      dens(&ctx, my_ci + c0, my_cj + c0, m, r2, ra, rb);
+      dens(&ctx, my_ci + c0, my_cj + c0, m, r2, ra, rb, ph, pca + c0, pcb + c0, pcc + c0, &epair);
       for (int k = 0; k < m; k++) {
         trho[my_ci[c0 + k]] += ra[k];
         trho[AM_NEIGH_J(my_cj[c0 + k])] += rb[k];
       }
+      if (pe_atom)
+        for (int k = 0; k < m; k++) {
+          te[my_ci[c0 + k]] += 0.5 * ph[k];
+          te[AM_NEIGH_J(my_cj[c0 + k])] += 0.5 * ph[k];
+        }
     }
 #pragma omp barrier
     /* Fixed-order reduction of the densities, then embedding energies. */
@@ -814,34 +797,25 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     embed_t[t] = esum;
 #pragma omp barrier
 
-    /* Pass 2: forces, pair energy, virial. */
-    double *restrict tf = my + off_f;
-    double *restrict te = my + off_e;
-    double *restrict tv = my + off_v;
+    /* Pass 2: forces and virial. */
     memset(tf, 0, 3 * n * sizeof *tf);
-    if (pe_atom)
-      memset(te, 0, n * sizeof *te);
     if (vir_atom)
       memset(tv, 0, 6 * n * sizeof *tv);
-    double acc[7] = {0};
+    double acc[6] = {0};
     for (size_t q = 0; q < nc; q += CHUNK) {
       const int cnt = (int) (nc - q < CHUNK ? nc - q : CHUNK);
-      double fx[CHUNK], fy[CHUNK], fz[CHUNK], ph[CHUNK], ddx[CHUNK], ddy[CHUNK], ddz[CHUNK];
-      force(&ctx, my_ci + q, my_cj + q, cnt, fx, fy, fz, ph, ddx, ddy, ddz, acc);
+      double fx[CHUNK], fy[CHUNK], fz[CHUNK];
+      force(&ctx, my_ci + q, my_cj + q, cnt, pdx + q, pdy + q, pdz + q, pca + q, pcb + q, pcc + q, fx, fy, fz, acc);
       for (int k = 0; k < cnt; k++) {
         const size_t i = my_ci[q + k], j = AM_NEIGH_J(my_cj[q + k]);
         tf[3 * i] += fx[k], tf[3 * i + 1] += fy[k], tf[3 * i + 2] += fz[k];
         tf[3 * j] -= fx[k], tf[3 * j + 1] -= fy[k], tf[3 * j + 2] -= fz[k];
       }
-      if (pe_atom)
-        for (int k = 0; k < cnt; k++) {
-          te[my_ci[q + k]] += 0.5 * ph[k];
-          te[AM_NEIGH_J(my_cj[q + k])] += 0.5 * ph[k];
-        }
       if (vir_atom)
         for (int k = 0; k < cnt; k++) {
-          const double w0 = ddx[k] * fx[k], w1 = ddy[k] * fy[k], w2 = ddz[k] * fz[k], w3 = ddx[k] * fy[k],
-                       w4 = ddx[k] * fz[k], w5 = ddy[k] * fz[k];
+          const double ddx = pdx[q + k], ddy = pdy[q + k], ddz = pdz[q + k];
+          const double w0 = ddx * fx[k], w1 = ddy * fy[k], w2 = ddz * fz[k], w3 = ddx * fy[k], w4 = ddx * fz[k],
+                       w5 = ddy * fz[k];
           double *vi = tv + 6 * my_ci[q + k], *vj = tv + 6 * AM_NEIGH_J(my_cj[q + k]);
           vi[0] += 0.5 * w0, vi[1] += 0.5 * w1, vi[2] += 0.5 * w2;
           vi[3] += 0.5 * w3, vi[4] += 0.5 * w4, vi[5] += 0.5 * w5;
@@ -849,10 +823,9 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
           vj[3] += 0.5 * w3, vj[4] += 0.5 * w4, vj[5] += 0.5 * w5;
         }
     }
-    const double epair = acc[0], v0 = acc[1], v1 = acc[2], v2 = acc[3], v3 = acc[4], v4 = acc[5], v5 = acc[6];
     pair_t[t] = epair;
-    vir_t[t][0] = v0, vir_t[t][1] = v1, vir_t[t][2] = v2;
-    vir_t[t][3] = v3, vir_t[t][4] = v4, vir_t[t][5] = v5;
+    vir_t[t][0] = acc[0], vir_t[t][1] = acc[1], vir_t[t][2] = acc[2];
+    vir_t[t][3] = acc[3], vir_t[t][4] = acc[4], vir_t[t][5] = acc[5];
 #pragma omp barrier
     /* Fixed-order reduction of forces and per-atom tallies into the caller's order. */
     for (size_t k = s0; k < s1; k++) {
