@@ -277,6 +277,7 @@ struct AmForceEngine {
   size_t cap;          /* per-atom capacity of the arrays below */
   int tcap;            /* thread capacity of the per-thread buffers */
   int *elem;           /* element of each atom, private order */
+  int *elem_flat;      /* elem when the flat list was made (its pairs carry the elements) */
   double *rho, *fp;
   double *buf;         /* per-thread accumulators: tcap × per_thread doubles */
   size_t per_thread;   /* doubles per thread in buf */
@@ -313,6 +314,7 @@ void am_force_engine_free(AmForceEngine *e)
     return;
   am_neighbor_free(&e->nl);
   free(e->elem);
+  free(e->elem_flat);
   free(e->rho);
   free(e->fp);
   free(e->buf);
@@ -349,13 +351,17 @@ static AmStatus engine_reserve(AmForceEngine *e, size_t n, int nthreads, AmError
     int *elem = realloc(e->elem, cap * sizeof *elem);
     if (elem)
       e->elem = elem;
+    int *elem_flat = realloc(e->elem_flat, cap * sizeof *elem_flat);
+    if (elem_flat)
+      e->elem_flat = elem_flat;
+    e->flat_build = -1;
     double *rho = realloc(e->rho, cap * sizeof *rho);
     if (rho)
       e->rho = rho;
     double *fp = realloc(e->fp, cap * sizeof *fp);
     if (fp)
       e->fp = fp;
-    if (!elem || !rho || !fp)
+    if (!elem || !elem_flat || !rho || !fp)
       return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate arrays for %zu atoms", n);
     e->cap = cap;
     free(e->buf);
@@ -372,6 +378,17 @@ static AmStatus engine_reserve(AmForceEngine *e, size_t n, int nthreads, AmError
     }
   }
   return AM_OK;
+}
+
+/* The i side of a flat pair: i in the low bits, the elements of i and j above (so the
+ * pair kernels find their tables without looking the atoms up). */
+#define PAIR_I_BITS 26
+#define PAIR_I(p) ((p) & ((1u << PAIR_I_BITS) - 1))
+#define PAIR_MAX_ATOMS ((size_t) 1 << PAIR_I_BITS)
+
+static inline uint32_t pair_i_code(size_t i, int ei, int ej)
+{
+  return (uint32_t) i | (uint32_t) (ei * AM_MAX_TYPES + ej) << PAIR_I_BITS;
 }
 
 /* Flattens the freshly built Verlet list and sorts it by spline knot (a stable counting
@@ -432,11 +449,12 @@ static AmStatus flatten(AmForceEngine *e, const AmEam *eam, AmError *err)
   for (size_t k = 0; k < n; k++)
     for (size_t q = nl->first[k]; q < nl->first[k + 1]; q++) {
       const size_t to = count[e->key[q]]++;
-      e->pi[to] = (uint32_t) k;
+      e->pi[to] = pair_i_code(k, e->elem[k], e->elem[AM_NEIGH_J(nl->pairs[q])]);
       e->pj[to] = nl->pairs[q];
     }
   e->npairs = np;
   e->flat_build = nl->builds;
+  memcpy(e->elem_flat, e->elem, n * sizeof *e->elem);
   return AM_OK;
 }
 
@@ -465,11 +483,8 @@ static size_t pair_split(size_t np, size_t ninside, int t, int tn)
 typedef struct {
   const double *x;        /* 3n positions, private order */
   const double *shift;    /* 27 × 3 image vectors */
-  const int *elem;
   const double *fp;       /* F′ of each atom (pass 2) */
   const double *rho_tab, *z2_tab;
-  int rho_off[AM_MAX_TYPES * AM_MAX_TYPES]; /* [a·ne + b]: first double of what b puts at a */
-  int z2_off[AM_MAX_TYPES * AM_MAX_TYPES];
   int ne, nr;
   double rdr, rc2;
 } PairCtx;
@@ -486,7 +501,7 @@ static inline __attribute__((always_inline)) int dist_body(const PairCtx *restri
   int close = 0;
 #pragma omp simd reduction(| : close)
   for (int k = 0; k < cnt; k++) {
-    const int i = (int) pi[k];
+    const int i = (int) PAIR_I(pi[k]);
     const int j = (int) (pj[k] >> AM_NEIGH_SHIFT_BITS), s = (int) (pj[k] & ((1u << AM_NEIGH_SHIFT_BITS) - 1));
     const double dx = x[3 * i] - (x[3 * j] + sh[3 * s]), dy = x[3 * i + 1] - (x[3 * j + 1] + sh[3 * s + 1]),
                  dz = x[3 * i + 2] - (x[3 * j + 2] + sh[3 * s + 2]);
@@ -504,31 +519,30 @@ static inline __attribute__((always_inline)) int dist_body(const PairCtx *restri
  * fpair = F′_i·ca + F′_j·cb + cc with ca = −ρ′_j(r)/r, cb = −ρ′_i(r)/r, cc = −φ′(r)/r.
  * Lookups and spline arithmetic are LAMMPS' (see lookup_r and knot_value). */
 static inline __attribute__((always_inline)) void dens_body(const PairCtx *restrict c, const uint32_t *restrict pi,
-                                                           const uint32_t *restrict pj, int cnt,
+                                                           int cnt,
                                                            const double *restrict r2, double *restrict ra,
                                                            double *restrict rb, double *restrict phi_out,
                                                            double *restrict ca, double *restrict cb,
                                                            double *restrict cc, double *restrict epair)
 {
   const double *restrict rt = c->rho_tab, *restrict zt = c->z2_tab;
-  const int *restrict elem = c->elem;
-  const int ne = c->ne, nr1 = c->nr - 1;
+  const int ne = c->ne, nr1 = c->nr - 1, nrk = c->nr * AM_EAM_KNOT;
   const double rdr = c->rdr;
   double ep = 0.0;
 #pragma omp simd reduction(+ : ep)
   for (int k = 0; k < cnt; k++) {
-    const int i = (int) pi[k];
-    const int j = (int) (pj[k] >> AM_NEIGH_SHIFT_BITS);
+    const int ei = (int) (pi[k] >> PAIR_I_BITS) / AM_MAX_TYPES, ej = (int) (pi[k] >> PAIR_I_BITS) % AM_MAX_TYPES;
     const double r = sqrt(r2[k]);
     double p = r * rdr + 1.0;
     int m = (int) p;
     m = m < nr1 ? m : nr1;
     p -= m;
     p = p < 1.0 ? p : 1.0;
-    const int ei = elem[i], ej = elem[j];
-    const int row = 4 * (m - 1);
-    const int a = c->rho_off[ei * ne + ej] + row, b = c->rho_off[ej * ne + ei] + row;
-    const int z = c->z2_off[ei * ne + ej] + row;
+    /* Function b·ne + a is what b puts at a; r·φ of a ≥ b is function a(a+1)/2 + b. */
+    const int row = AM_EAM_KNOT * (m - 1);
+    const int a = (ej * ne + ei) * nrk + row, b = (ei * ne + ej) * nrk + row;
+    const int hi = ei > ej ? ei : ej, lo = ei > ej ? ej : ei;
+    const int z = (hi * (hi + 1) / 2 + lo) * nrk + row;
     ra[k] = ((rt[a] * p + rt[a + 1]) * p + rt[a + 2]) * p + rt[a + 3];
     rb[k] = ((rt[b] * p + rt[b + 1]) * p + rt[b + 2]) * p + rt[b + 3];
     const double rhojp = ((3.0 * rt[a] * p + 2.0 * rt[a + 1]) * p + rt[a + 2]) * rdr;
@@ -562,7 +576,7 @@ static inline __attribute__((always_inline)) void force_body(const PairCtx *rest
   double v0 = 0.0, v1 = 0.0, v2 = 0.0, v3 = 0.0, v4 = 0.0, v5 = 0.0;
 #pragma omp simd reduction(+ : v0, v1, v2, v3, v4, v5)
   for (int k = 0; k < cnt; k++) {
-    const int i = (int) pi[k];
+    const int i = (int) PAIR_I(pi[k]);
     const int j = (int) (pj[k] >> AM_NEIGH_SHIFT_BITS);
     const double fpair = fp[i] * ca[k] + fp[j] * cb[k] + cc[k];
     const double dx = dxi[k], dy = dyi[k], dz = dzi[k];
@@ -575,7 +589,7 @@ static inline __attribute__((always_inline)) void force_body(const PairCtx *rest
 
 #define DIST_ARGS const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *r2, double *dx, \
                   double *dy, double *dz
-#define DENS_ARGS const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, const double *r2, double *ra, \
+#define DENS_ARGS const PairCtx *c, const uint32_t *pi, int cnt, const double *r2, double *ra, \
                   double *rb, double *phi, double *ca, double *cb, double *cc, double *epair
 #define FORCE_ARGS const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, const double *dx, \
                    const double *dy, const double *dz, const double *ca, const double *cb, const double *cc, \
@@ -587,7 +601,7 @@ typedef void (*ForceFn)(FORCE_ARGS);
 /* One set of kernels per instruction set: the bodies above, compiled for each target. */
 #define KERNELS(ATTR, SUFFIX)                                                                                       \
   ATTR static int dist_##SUFFIX(DIST_ARGS) { return dist_body(c, pi, pj, cnt, r2, dx, dy, dz); }                  \
-  ATTR static void dens_##SUFFIX(DENS_ARGS) { dens_body(c, pi, pj, cnt, r2, ra, rb, phi, ca, cb, cc, epair); }    \
+  ATTR static void dens_##SUFFIX(DENS_ARGS) { dens_body(c, pi, cnt, r2, ra, rb, phi, ca, cb, cc, epair); }    \
   ATTR static void force_##SUFFIX(FORCE_ARGS) { force_body(c, pi, pj, cnt, dx, dy, dz, ca, cb, cc, fx, fy, fz, acc); }
 
 KERNELS(, base)
@@ -652,11 +666,9 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
   AmStatus st = am_neighbor_update(nl, &sys->box, atoms, eam->cutoff, sys->skin, &rebuilt, err);
   if (st)
     return st;
-  if (rebuilt || e->flat_build != nl->builds) {
-    st = flatten(e, eam, err);
-    if (st)
-      return st;
-  }
+  if (n >= PAIR_MAX_ATOMS)
+    return am_error_set(err, AM_ERR_INVALID, "force engine: %zu atoms (expected fewer than %zu)", n,
+                        PAIR_MAX_ATOMS);
 
   int nt = am_neighbor_threads(n);
   if (nt > MAX_THREADS)
@@ -669,6 +681,12 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
 
   for (size_t k = 0; k < n; k++)
     e->elem[k] = sys->element_of_type[atoms->type[nl->order[k]]];
+  /* The flat pairs carry their elements: remade when the list or an element changed. */
+  if (rebuilt || e->flat_build != nl->builds || memcmp(e->elem, e->elem_flat, n * sizeof *e->elem) != 0) {
+    st = flatten(e, eam, err);
+    if (st)
+      return st;
+  }
 
   const int ne = eam->nelements, nr = eam->nr, nrho = eam->nrho;
   const double rdr = eam->rdr, rdrho = eam->rdrho, rhomax = eam->rhomax;
@@ -684,21 +702,8 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
   const size_t per = e->per_thread;
   double *const buf = e->buf;
   const size_t off_f = n, off_e = 4 * n, off_v = 5 * n;
-  /* Function offsets by element pair, so the inner loops index without multiplying. */
-  size_t rho_in[AM_MAX_TYPES][AM_MAX_TYPES], z2_of[AM_MAX_TYPES][AM_MAX_TYPES];
-  for (int a = 0; a < ne; a++)
-    for (int b = 0; b < ne; b++) {
-      rho_in[a][b] = ((size_t) b * ne + a) * nr * AM_EAM_KNOT; /* what b puts at a */
-      z2_of[a][b] = (size_t) eam->z2_index[a][b] * nr * AM_EAM_KNOT;
-    }
-
-  PairCtx ctx = {.x = x, .shift = &nl->shift[0][0], .elem = elem, .fp = fp, .rho_tab = rho_tab,
+  PairCtx ctx = {.x = x, .shift = &nl->shift[0][0], .fp = fp, .rho_tab = rho_tab,
                  .z2_tab = z2_tab, .ne = ne, .nr = nr, .rdr = rdr, .rc2 = rc2};
-  for (int a = 0; a < ne; a++)
-    for (int b = 0; b < ne; b++) {
-      ctx.rho_off[a * ne + b] = (int) rho_in[a][b];
-      ctx.z2_off[a * ne + b] = (int) z2_of[a][b];
-    }
   DistFn dist;
   DensFn dens;
   ForceFn force;
@@ -751,7 +756,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
       if (dist(&ctx, pi + q, pj + q, cnt, r2, dx, dy, dz))
         for (int k = 0; k < cnt; k++)
           if (r2[k] < MIN_R2)
-            close_i[t] = pi[q + k], close_j[t] = AM_NEIGH_J(pj[q + k]);
+            close_i[t] = PAIR_I(pi[q + k]), close_j[t] = AM_NEIGH_J(pj[q + k]);
       /* Keep the pairs inside the cutoff (their r2 compacted in place): a third of the
        * list lies in the skin and needs no table lookups. */
       const size_t c0 = nc;
@@ -763,14 +768,14 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
         nc += (size_t) ((r2[k] < rc2) & (r2[k] >= MIN_R2));
       }
       const int m = (int) (nc - c0);
-      dens(&ctx, my_ci + c0, my_cj + c0, m, r2, ra, rb, ph, pca + c0, pcb + c0, pcc + c0, &epair);
+      dens(&ctx, my_ci + c0, m, r2, ra, rb, ph, pca + c0, pcb + c0, pcc + c0, &epair);
       for (int k = 0; k < m; k++) {
-        trho[my_ci[c0 + k]] += ra[k];
+        trho[PAIR_I(my_ci[c0 + k])] += ra[k];
         trho[AM_NEIGH_J(my_cj[c0 + k])] += rb[k];
       }
       if (pe_atom)
         for (int k = 0; k < m; k++) {
-          te[my_ci[c0 + k]] += 0.5 * ph[k];
+          te[PAIR_I(my_ci[c0 + k])] += 0.5 * ph[k];
           te[AM_NEIGH_J(my_cj[c0 + k])] += 0.5 * ph[k];
         }
     }
@@ -807,7 +812,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
       double fx[CHUNK], fy[CHUNK], fz[CHUNK];
       force(&ctx, my_ci + q, my_cj + q, cnt, pdx + q, pdy + q, pdz + q, pca + q, pcb + q, pcc + q, fx, fy, fz, acc);
       for (int k = 0; k < cnt; k++) {
-        const size_t i = my_ci[q + k], j = AM_NEIGH_J(my_cj[q + k]);
+        const size_t i = PAIR_I(my_ci[q + k]), j = AM_NEIGH_J(my_cj[q + k]);
         tf[3 * i] += fx[k], tf[3 * i + 1] += fy[k], tf[3 * i + 2] += fz[k];
         tf[3 * j] -= fx[k], tf[3 * j + 1] -= fy[k], tf[3 * j + 2] -= fz[k];
       }
@@ -816,7 +821,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
           const double ddx = pdx[q + k], ddy = pdy[q + k], ddz = pdz[q + k];
           const double w0 = ddx * fx[k], w1 = ddy * fy[k], w2 = ddz * fz[k], w3 = ddx * fy[k], w4 = ddx * fz[k],
                        w5 = ddy * fz[k];
-          double *vi = tv + 6 * my_ci[q + k], *vj = tv + 6 * AM_NEIGH_J(my_cj[q + k]);
+          double *vi = tv + 6 * PAIR_I(my_ci[q + k]), *vj = tv + 6 * AM_NEIGH_J(my_cj[q + k]);
           vi[0] += 0.5 * w0, vi[1] += 0.5 * w1, vi[2] += 0.5 * w2;
           vi[3] += 0.5 * w3, vi[4] += 0.5 * w4, vi[5] += 0.5 * w5;
           vj[0] += 0.5 * w0, vj[1] += 0.5 * w1, vj[2] += 0.5 * w2;
