@@ -101,6 +101,10 @@ AmStatus am_eam_from_tables(const AmEamTables *tables, AmEam **out, AmError *err
                         tables->dr, tables->drho, tables->cutoff);
   if (!tables->frho || !tables->rhor || !tables->z2r)
     return am_error_set(err, AM_ERR_INVALID, "EAM tables: missing arrays");
+  /* The force loops index the pair table with 32-bit ints. */
+  if ((double) ne * ne * tables->nr * AM_EAM_PAIR_ROW >= 2147483647.0)
+    return am_error_set(err, AM_ERR_INVALID, "EAM tables: %d radial points for %d elements (expected fewer than %.0f)",
+                        tables->nr, ne, 2147483647.0 / ((double) ne * ne * AM_EAM_PAIR_ROW));
 
   AmEam *eam = calloc(1, sizeof *eam);
   if (!eam)
@@ -128,9 +132,10 @@ AmStatus am_eam_from_tables(const AmEamTables *tables, AmEam **out, AmError *err
   eam->rho_tab = aligned_alloc64((size_t) ne * ne * nr * AM_EAM_KNOT * sizeof(double));
   eam->z2_tab = aligned_alloc64((size_t) nz2 * nr * AM_EAM_KNOT * sizeof(double));
   eam->embed_tab = aligned_alloc64((size_t) ne * nrho * AM_EAM_EMBED_ROW * sizeof(double));
+  eam->pair_tab = aligned_alloc64((size_t) ne * ne * nr * AM_EAM_PAIR_ROW * sizeof(double));
   const int nmax = nr > nrho ? nr : nrho;
   double(*s1)[7] = malloc((size_t) nmax * sizeof *s1);
-  if (!eam->rho_tab || !eam->z2_tab || !eam->embed_tab || !s1) {
+  if (!eam->rho_tab || !eam->z2_tab || !eam->embed_tab || !eam->pair_tab || !s1) {
     free(s1);
     am_eam_free(eam);
     return am_error_set(err, AM_ERR_NOMEM, "cannot allocate the EAM spline tables");
@@ -160,6 +165,16 @@ AmStatus am_eam_from_tables(const AmEamTables *tables, AmEam **out, AmError *err
         for (int c = 0; c < 4; c++)
           eam->z2_tab[(q * nr + k) * AM_EAM_KNOT + c] = s1[k][3 + c];
     }
+  for (int a = 0; a < ne; a++)
+    for (int b = 0; b < ne; b++)
+      for (int k = 0; k < nr; k++) {
+        double *row = eam->pair_tab + (((size_t) a * ne + b) * nr + k) * AM_EAM_PAIR_ROW;
+        const double *ba = eam->rho_tab + (((size_t) b * ne + a) * nr + k) * AM_EAM_KNOT;
+        const double *ab = eam->rho_tab + (((size_t) a * ne + b) * nr + k) * AM_EAM_KNOT;
+        const double *z = eam->z2_tab + ((size_t) eam->z2_index[a][b] * nr + k) * AM_EAM_KNOT;
+        for (int c = 0; c < AM_EAM_KNOT; c++)
+          row[c] = ba[c], row[4 + c] = ab[c], row[8 + c] = z[c];
+      }
   free(s1);
   *out = eam;
   return AM_OK;
@@ -190,6 +205,7 @@ void am_eam_free(AmEam *eam)
   free(eam->rho_tab);
   free(eam->z2_tab);
   free(eam->embed_tab);
+  free(eam->pair_tab);
   free(eam);
 }
 
@@ -380,15 +396,15 @@ static AmStatus engine_reserve(AmForceEngine *e, size_t n, int nthreads, AmError
   return AM_OK;
 }
 
-/* The i side of a flat pair: i in the low bits, the elements of i and j above (so the
- * pair kernels find their tables without looking the atoms up). */
+/* The i side of a flat pair: i in the low bits, the ordered element pair ei·ne + ej above
+ * (so the pair kernels find their table rows without looking the atoms up). */
 #define PAIR_I_BITS 26
 #define PAIR_I(p) ((p) & ((1u << PAIR_I_BITS) - 1))
 #define PAIR_MAX_ATOMS ((size_t) 1 << PAIR_I_BITS)
 
-static inline uint32_t pair_i_code(size_t i, int ei, int ej)
+static inline uint32_t pair_i_code(size_t i, int ne, int ei, int ej)
 {
-  return (uint32_t) i | (uint32_t) (ei * AM_MAX_TYPES + ej) << PAIR_I_BITS;
+  return (uint32_t) i | (uint32_t) (ei * ne + ej) << PAIR_I_BITS;
 }
 
 /* Flattens the freshly built Verlet list and sorts it by spline knot (a stable counting
@@ -449,7 +465,7 @@ static AmStatus flatten(AmForceEngine *e, const AmEam *eam, AmError *err)
   for (size_t k = 0; k < n; k++)
     for (size_t q = nl->first[k]; q < nl->first[k + 1]; q++) {
       const size_t to = count[e->key[q]]++;
-      e->pi[to] = pair_i_code(k, e->elem[k], e->elem[AM_NEIGH_J(nl->pairs[q])]);
+      e->pi[to] = pair_i_code(k, eam->nelements, e->elem[k], e->elem[AM_NEIGH_J(nl->pairs[q])]);
       e->pj[to] = nl->pairs[q];
     }
   e->npairs = np;
@@ -484,7 +500,7 @@ typedef struct {
   const double *x;        /* 3n positions, private order */
   const double *shift;    /* 27 × 3 image vectors */
   const double *fp;       /* F′ of each atom (pass 2) */
-  const double *rho_tab, *z2_tab;
+  const double *pair_tab;
   int ne, nr;
   double rdr, rc2;
 } PairCtx;
@@ -525,24 +541,21 @@ static inline __attribute__((always_inline)) void dens_body(const PairCtx *restr
                                                            double *restrict ca, double *restrict cb,
                                                            double *restrict cc, double *restrict epair)
 {
-  const double *restrict rt = c->rho_tab, *restrict zt = c->z2_tab;
-  const int ne = c->ne, nr1 = c->nr - 1, nrk = c->nr * AM_EAM_KNOT;
+  const double *restrict tab = c->pair_tab;
+  const int nr = c->nr, nr1 = c->nr - 1;
   const double rdr = c->rdr;
   double ep = 0.0;
 #pragma omp simd reduction(+ : ep)
   for (int k = 0; k < cnt; k++) {
-    const int ei = (int) (pi[k] >> PAIR_I_BITS) / AM_MAX_TYPES, ej = (int) (pi[k] >> PAIR_I_BITS) % AM_MAX_TYPES;
+    const int type = (int) (pi[k] >> PAIR_I_BITS);
     const double r = sqrt(r2[k]);
     double p = r * rdr + 1.0;
     int m = (int) p;
     m = m < nr1 ? m : nr1;
     p -= m;
     p = p < 1.0 ? p : 1.0;
-    /* Function b·ne + a is what b puts at a; r·φ of a ≥ b is function a(a+1)/2 + b. */
-    const int row = AM_EAM_KNOT * (m - 1);
-    const int a = (ej * ne + ei) * nrk + row, b = (ei * ne + ej) * nrk + row;
-    const int hi = ei > ej ? ei : ej, lo = ei > ej ? ej : ei;
-    const int z = (hi * (hi + 1) / 2 + lo) * nrk + row;
+    const int a = (type * nr + m - 1) * AM_EAM_PAIR_ROW, b = a + 4, z = a + 8;
+    const double *restrict rt = tab, *restrict zt = tab;
     ra[k] = ((rt[a] * p + rt[a + 1]) * p + rt[a + 2]) * p + rt[a + 3];
     rb[k] = ((rt[b] * p + rt[b + 1]) * p + rt[b + 2]) * p + rt[b + 3];
     const double rhojp = ((3.0 * rt[a] * p + 2.0 * rt[a + 1]) * p + rt[a + 2]) * rdr;
@@ -610,8 +623,174 @@ KERNELS(, base)
  * binary runs everywhere and uses AVX2 gathers or AVX-512 where the processor has them. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_SIMD_VARIANTS 1
-KERNELS(__attribute__((target("avx2,fma"))), avx2)
-KERNELS(__attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))), avx512)
+#define DIST_FORCE(ATTR, SUFFIX)                                                                                    \
+  ATTR static int dist_##SUFFIX(DIST_ARGS) { return dist_body(c, pi, pj, cnt, r2, dx, dy, dz); }                  \
+  ATTR static void force_##SUFFIX(FORCE_ARGS) { force_body(c, pi, pj, cnt, dx, dy, dz, ca, cb, cc, fx, fy, fz, acc); }
+DIST_FORCE(__attribute__((target("avx2,fma"))), avx2)
+DIST_FORCE(__attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))), avx512)
+
+/* Hand-written density kernels for AVX2 and AVX-512. The compiler can only gather a table
+ * row's coefficients one double at a time (12 gathers per pair); these load each lane's
+ * row with three 32-byte loads and transpose the rows in registers. The arithmetic is
+ * dens_body's, with fused multiply-adds. */
+#include <immintrin.h>
+
+#define AVX2_ATTR __attribute__((target("avx2,fma")))
+#define AVX512_ATTR __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
+
+/* c[q] = coefficient q of the 4-double block at row[l] + off, lanes l = 0..3. */
+AVX2_ATTR static inline void rows4(const double *tab, const int *row, int off, __m256d c[4])
+{
+  const __m256d t0 = _mm256_loadu_pd(tab + row[0] + off), t1 = _mm256_loadu_pd(tab + row[1] + off);
+  const __m256d t2 = _mm256_loadu_pd(tab + row[2] + off), t3 = _mm256_loadu_pd(tab + row[3] + off);
+  const __m256d u0 = _mm256_unpacklo_pd(t0, t1), u1 = _mm256_unpackhi_pd(t0, t1);
+  const __m256d u2 = _mm256_unpacklo_pd(t2, t3), u3 = _mm256_unpackhi_pd(t2, t3);
+  c[0] = _mm256_permute2f128_pd(u0, u2, 0x20);
+  c[1] = _mm256_permute2f128_pd(u1, u3, 0x20);
+  c[2] = _mm256_permute2f128_pd(u0, u2, 0x31);
+  c[3] = _mm256_permute2f128_pd(u1, u3, 0x31);
+}
+
+/* Four pairs from padded inputs; phi of lanes at or past `valid` counts zero. */
+AVX2_ATTR static inline __m256d dens4(const double *tab, int nr, double rdr, const uint32_t *pi, const double *r2,
+                                      double *ra, double *rb, double *phi_out, double *ca, double *cb, double *cc,
+                                      int valid)
+{
+  const __m256d one = _mm256_set1_pd(1.0), vrdr = _mm256_set1_pd(rdr);
+  const __m256d r = _mm256_sqrt_pd(_mm256_loadu_pd(r2));
+  __m256d p = _mm256_fmadd_pd(r, vrdr, one);
+  __m128i m = _mm256_cvttpd_epi32(p);
+  m = _mm_min_epi32(m, _mm_set1_epi32(nr - 1));
+  p = _mm256_min_pd(_mm256_sub_pd(p, _mm256_cvtepi32_pd(m)), one);
+  const __m128i type = _mm_srli_epi32(_mm_loadu_si128((const __m128i *) pi), PAIR_I_BITS);
+  const __m128i row = _mm_mullo_epi32(
+      _mm_add_epi32(_mm_mullo_epi32(type, _mm_set1_epi32(nr)), _mm_sub_epi32(m, _mm_set1_epi32(1))),
+      _mm_set1_epi32(AM_EAM_PAIR_ROW));
+  int idx[4] __attribute__((aligned(16)));
+  _mm_store_si128((__m128i *) idx, row);
+  __m256d A[4], B[4], Z[4];
+  rows4(tab, idx, 0, A);
+  rows4(tab, idx, 4, B);
+  rows4(tab, idx, 8, Z);
+  const __m256d two = _mm256_set1_pd(2.0), three = _mm256_set1_pd(3.0);
+  _mm256_storeu_pd(ra, _mm256_fmadd_pd(_mm256_fmadd_pd(_mm256_fmadd_pd(A[0], p, A[1]), p, A[2]), p, A[3]));
+  _mm256_storeu_pd(rb, _mm256_fmadd_pd(_mm256_fmadd_pd(_mm256_fmadd_pd(B[0], p, B[1]), p, B[2]), p, B[3]));
+  const __m256d rhojp =
+      _mm256_mul_pd(_mm256_fmadd_pd(_mm256_fmadd_pd(_mm256_mul_pd(three, A[0]), p, _mm256_mul_pd(two, A[1])), p, A[2]), vrdr);
+  const __m256d rhoip =
+      _mm256_mul_pd(_mm256_fmadd_pd(_mm256_fmadd_pd(_mm256_mul_pd(three, B[0]), p, _mm256_mul_pd(two, B[1])), p, B[2]), vrdr);
+  const __m256d z2 = _mm256_fmadd_pd(_mm256_fmadd_pd(_mm256_fmadd_pd(Z[0], p, Z[1]), p, Z[2]), p, Z[3]);
+  const __m256d z2p =
+      _mm256_mul_pd(_mm256_fmadd_pd(_mm256_fmadd_pd(_mm256_mul_pd(three, Z[0]), p, _mm256_mul_pd(two, Z[1])), p, Z[2]), vrdr);
+  const __m256d recip = _mm256_div_pd(one, r);
+  __m256d phi = _mm256_mul_pd(z2, recip);
+  const __m256d phip = _mm256_fmsub_pd(z2p, recip, _mm256_mul_pd(phi, recip));
+  const __m256d neg = _mm256_set1_pd(-0.0);
+  _mm256_storeu_pd(ca, _mm256_xor_pd(_mm256_mul_pd(rhojp, recip), neg));
+  _mm256_storeu_pd(cb, _mm256_xor_pd(_mm256_mul_pd(rhoip, recip), neg));
+  _mm256_storeu_pd(cc, _mm256_xor_pd(_mm256_mul_pd(phip, recip), neg));
+  _mm256_storeu_pd(phi_out, phi);
+  if (valid < 4) {
+    const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
+    phi = _mm256_and_pd(phi, _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_set1_epi64x(valid), lane)));
+  }
+  return phi;
+}
+
+AVX2_ATTR static void dens_avx2(DENS_ARGS)
+{
+  const double *tab = c->pair_tab;
+  __m256d ep = _mm256_setzero_pd();
+  int k = 0;
+  for (; k + 4 <= cnt; k += 4)
+    ep = _mm256_add_pd(ep, dens4(tab, c->nr, c->rdr, pi + k, r2 + k, ra + k, rb + k, phi + k, ca + k, cb + k,
+                                 cc + k, 4));
+  if (k < cnt) {
+    /* The tail through the same arithmetic, padded with harmless pairs. */
+    const int left = cnt - k;
+    uint32_t tpi[4] = {0, 0, 0, 0};
+    double tr2[4] = {1.0, 1.0, 1.0, 1.0}, o[6][4];
+    for (int l = 0; l < left; l++)
+      tpi[l] = pi[k + l], tr2[l] = r2[k + l];
+    ep = _mm256_add_pd(ep, dens4(tab, c->nr, c->rdr, tpi, tr2, o[0], o[1], o[2], o[3], o[4], o[5], left));
+    for (int l = 0; l < left; l++) {
+      ra[k + l] = o[0][l], rb[k + l] = o[1][l], phi[k + l] = o[2][l];
+      ca[k + l] = o[3][l], cb[k + l] = o[4][l], cc[k + l] = o[5][l];
+    }
+  }
+  double s[4];
+  _mm256_storeu_pd(s, ep);
+  *epair += (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+/* c[q] = coefficient q of the 4-double block at row[l] + off, lanes l = 0..7. */
+AVX512_ATTR static inline void rows8(const double *tab, const int *row, int off, __m512d c[4])
+{
+  const __m512d t0 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(tab + row[0] + off)),
+                                        _mm256_loadu_pd(tab + row[4] + off), 1);
+  const __m512d t1 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(tab + row[1] + off)),
+                                        _mm256_loadu_pd(tab + row[5] + off), 1);
+  const __m512d t2 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(tab + row[2] + off)),
+                                        _mm256_loadu_pd(tab + row[6] + off), 1);
+  const __m512d t3 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(tab + row[3] + off)),
+                                        _mm256_loadu_pd(tab + row[7] + off), 1);
+  const __m512d u0 = _mm512_unpacklo_pd(t0, t1), u1 = _mm512_unpackhi_pd(t0, t1);
+  const __m512d u2 = _mm512_unpacklo_pd(t2, t3), u3 = _mm512_unpackhi_pd(t2, t3);
+  const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+  c[0] = _mm512_permutex2var_pd(u0, lo, u2);
+  c[1] = _mm512_permutex2var_pd(u1, lo, u3);
+  c[2] = _mm512_permutex2var_pd(u0, hi, u2);
+  c[3] = _mm512_permutex2var_pd(u1, hi, u3);
+}
+
+AVX512_ATTR static void dens_avx512(DENS_ARGS)
+{
+  const double *tab = c->pair_tab;
+  const __m512d one = _mm512_set1_pd(1.0), two = _mm512_set1_pd(2.0), three = _mm512_set1_pd(3.0);
+  const __m512d vrdr = _mm512_set1_pd(c->rdr), neg = _mm512_set1_pd(-0.0);
+  const __m256i nr1 = _mm256_set1_epi32(c->nr - 1), vnr = _mm256_set1_epi32(c->nr);
+  __m512d ep = _mm512_setzero_pd();
+  for (int k = 0; k < cnt; k += 8) {
+    /* Lanes past the end compute a harmless pair (r = 1, type 0) and store nothing. */
+    const int left = cnt - k;
+    const __mmask8 mk = left >= 8 ? (__mmask8) 0xff : (__mmask8) ((1u << left) - 1);
+    const __m512d r = _mm512_sqrt_pd(_mm512_mask_loadu_pd(one, mk, r2 + k));
+    __m512d p = _mm512_fmadd_pd(r, vrdr, one);
+    __m256i m = _mm512_cvttpd_epi32(p);
+    m = _mm256_min_epi32(m, nr1);
+    p = _mm512_min_pd(_mm512_sub_pd(p, _mm512_cvtepi32_pd(m)), one);
+    const __m256i type = _mm256_srli_epi32(_mm256_maskz_loadu_epi32(mk, pi + k), PAIR_I_BITS);
+    const __m256i row = _mm256_mullo_epi32(
+        _mm256_add_epi32(_mm256_mullo_epi32(type, vnr), _mm256_sub_epi32(m, _mm256_set1_epi32(1))),
+        _mm256_set1_epi32(AM_EAM_PAIR_ROW));
+    int idx[8] __attribute__((aligned(32)));
+    _mm256_store_si256((__m256i *) idx, row);
+    __m512d A[4], B[4], Z[4];
+    rows8(tab, idx, 0, A);
+    rows8(tab, idx, 4, B);
+    rows8(tab, idx, 8, Z);
+    _mm512_mask_storeu_pd(ra + k, mk,
+                          _mm512_fmadd_pd(_mm512_fmadd_pd(_mm512_fmadd_pd(A[0], p, A[1]), p, A[2]), p, A[3]));
+    _mm512_mask_storeu_pd(rb + k, mk,
+                          _mm512_fmadd_pd(_mm512_fmadd_pd(_mm512_fmadd_pd(B[0], p, B[1]), p, B[2]), p, B[3]));
+    const __m512d rhojp = _mm512_mul_pd(
+        _mm512_fmadd_pd(_mm512_fmadd_pd(_mm512_mul_pd(three, A[0]), p, _mm512_mul_pd(two, A[1])), p, A[2]), vrdr);
+    const __m512d rhoip = _mm512_mul_pd(
+        _mm512_fmadd_pd(_mm512_fmadd_pd(_mm512_mul_pd(three, B[0]), p, _mm512_mul_pd(two, B[1])), p, B[2]), vrdr);
+    const __m512d z2 = _mm512_fmadd_pd(_mm512_fmadd_pd(_mm512_fmadd_pd(Z[0], p, Z[1]), p, Z[2]), p, Z[3]);
+    const __m512d z2p = _mm512_mul_pd(
+        _mm512_fmadd_pd(_mm512_fmadd_pd(_mm512_mul_pd(three, Z[0]), p, _mm512_mul_pd(two, Z[1])), p, Z[2]), vrdr);
+    const __m512d recip = _mm512_div_pd(one, r);
+    const __m512d ph = _mm512_mul_pd(z2, recip);
+    const __m512d phip = _mm512_fmsub_pd(z2p, recip, _mm512_mul_pd(ph, recip));
+    _mm512_mask_storeu_pd(phi + k, mk, ph);
+    _mm512_mask_storeu_pd(ca + k, mk, _mm512_xor_pd(_mm512_mul_pd(rhojp, recip), neg));
+    _mm512_mask_storeu_pd(cb + k, mk, _mm512_xor_pd(_mm512_mul_pd(rhoip, recip), neg));
+    _mm512_mask_storeu_pd(cc + k, mk, _mm512_xor_pd(_mm512_mul_pd(phip, recip), neg));
+    ep = _mm512_mask_add_pd(ep, mk, ep, ph);
+  }
+  *epair += _mm512_reduce_add_pd(ep);
+}
 #endif
 
 /* The widest variant this processor runs; AMORPH_SIMD=baseline|avx2|avx512 asks for a
@@ -691,8 +870,6 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
   const int ne = eam->nelements, nr = eam->nr, nrho = eam->nrho;
   const double rdr = eam->rdr, rdrho = eam->rdrho, rhomax = eam->rhomax;
   const double rc2 = eam->cutoff * eam->cutoff;
-  const double *restrict rho_tab = eam->rho_tab;
-  const double *restrict z2_tab = eam->z2_tab;
   const double *restrict embed_tab = eam->embed_tab;
   const double *restrict x = nl->x;
   const uint32_t *restrict pi = e->pi, *restrict pj = e->pj;
@@ -702,8 +879,8 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
   const size_t per = e->per_thread;
   double *const buf = e->buf;
   const size_t off_f = n, off_e = 4 * n, off_v = 5 * n;
-  PairCtx ctx = {.x = x, .shift = &nl->shift[0][0], .fp = fp, .rho_tab = rho_tab,
-                 .z2_tab = z2_tab, .ne = ne, .nr = nr, .rdr = rdr, .rc2 = rc2};
+  PairCtx ctx = {.x = x, .shift = &nl->shift[0][0], .fp = fp, .pair_tab = eam->pair_tab,
+                 .ne = ne, .nr = nr, .rdr = rdr, .rc2 = rc2};
   DistFn dist;
   DensFn dens;
   ForceFn force;

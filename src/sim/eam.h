@@ -21,6 +21,10 @@
 /* Doubles per knot of a radial function: the value coefficients c3 c4 c5 c6 of LAMMPS'
  * spline (the derivative is formed from them, so one half cache line serves both). */
 #define AM_EAM_KNOT 4
+/* Doubles per knot of the force loops' pair table: for an ordered element pair (a, b), the
+ * knots of the density b puts at a, of the density a puts at b, and of r·φ, side by side,
+ * so one pair reads one row (three 32-byte loads) instead of three scattered knots. */
+#define AM_EAM_PAIR_ROW 12
 /* Doubles per knot of the embedding table: c0..c6 as in LAMMPS, padded. */
 #define AM_EAM_EMBED_ROW 8
 
@@ -39,6 +43,8 @@ struct AmEam {
                            atom of element b puts at an atom of element a; 64-byte aligned */
   double *z2_tab;       /* ne(ne+1)/2 functions r·φ × nr knots, 64-byte aligned */
   int z2_index[AM_MAX_TYPES][AM_MAX_TYPES]; /* element pair → function in z2_tab */
+  double *pair_tab;     /* ne² ordered pairs (a·ne + b) × nr rows of AM_EAM_PAIR_ROW: the
+                           knots above again, interleaved for the force loops; 64-byte aligned */
   double *embed_tab;    /* ne × nrho rows of AM_EAM_EMBED_ROW */
   char source[512];     /* file the tables came from, for messages */
 };
