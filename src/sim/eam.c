@@ -295,6 +295,7 @@ struct AmForceEngine {
   int *elem;           /* element of each atom, private order */
   int *elem_flat;      /* elem when the flat list was made (its pairs carry the elements) */
   double *rho, *fp;
+  double *x4;          /* positions padded to 4 doubles per atom, for whole-row loads */
   double *buf;         /* per-thread accumulators: tcap × per_thread doubles */
   size_t per_thread;   /* doubles per thread in buf */
   /* The Verlet list flattened to (i, j) pairs and sorted by their distance at the build:
@@ -333,6 +334,7 @@ void am_force_engine_free(AmForceEngine *e)
   free(e->elem_flat);
   free(e->rho);
   free(e->fp);
+  free(e->x4);
   free(e->buf);
   free(e->pi);
   free(e->pj);
@@ -377,7 +379,9 @@ static AmStatus engine_reserve(AmForceEngine *e, size_t n, int nthreads, AmError
     double *fp = realloc(e->fp, cap * sizeof *fp);
     if (fp)
       e->fp = fp;
-    if (!elem || !elem_flat || !rho || !fp)
+    free(e->x4);
+    e->x4 = aligned_alloc64(4 * cap * sizeof *e->x4);
+    if (!elem || !elem_flat || !rho || !fp || !e->x4)
       return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate arrays for %zu atoms", n);
     e->cap = cap;
     free(e->buf);
@@ -498,6 +502,7 @@ static size_t pair_split(size_t np, size_t ninside, int t, int tn)
 
 typedef struct {
   const double *x;        /* 3n positions, private order */
+  const double *x4;       /* the same padded to 4 doubles per atom (whole-row loads) */
   const double *shift;    /* 27 × 3 image vectors */
   const double *fp;       /* F′ of each atom (pass 2) */
   const double *pair_tab;
@@ -505,28 +510,42 @@ typedef struct {
   double rdr, rc2;
 } PairCtx;
 
-/* Pair vectors and squared distances of a chunk of list pairs. The vector is LAMMPS'
- * del = r_i − (r_j + image), rounded as LAMMPS rounds it (the image position first), so
- * fpair > 0 is repulsive. Returns nonzero if a pair is closer than MIN_R2. */
+/* Pass 1's first step on a chunk of list pairs: measures every pair and keeps those inside
+ * the cutoff, in order, with their i and j words, pair vectors and r². The vector is
+ * LAMMPS' del = r_i − (r_j + image), rounded as LAMMPS rounds it (the image position
+ * first), so fpair > 0 is repulsive. Returns how many pairs were kept; sets *close if a
+ * pair is closer than MIN_R2 (such pairs are not kept). */
 static inline __attribute__((always_inline)) int dist_body(const PairCtx *restrict c, const uint32_t *restrict pi,
-                                                          const uint32_t *restrict pj, int cnt, double *restrict r2o,
+                                                          const uint32_t *restrict pj, int cnt,
+                                                          uint32_t *restrict ci, uint32_t *restrict cj,
                                                           double *restrict dxo, double *restrict dyo,
-                                                          double *restrict dzo)
+                                                          double *restrict dzo, double *restrict r2o, int *close)
 {
   const double *restrict x = c->x, *restrict sh = c->shift;
-  int close = 0;
-#pragma omp simd reduction(| : close)
+  const double rc2 = c->rc2;
+  double tr2[CHUNK], tx[CHUNK], ty[CHUNK], tz[CHUNK];
+  int cl = 0;
+#pragma omp simd reduction(| : cl)
   for (int k = 0; k < cnt; k++) {
     const int i = (int) PAIR_I(pi[k]);
     const int j = (int) (pj[k] >> AM_NEIGH_SHIFT_BITS), s = (int) (pj[k] & ((1u << AM_NEIGH_SHIFT_BITS) - 1));
     const double dx = x[3 * i] - (x[3 * j] + sh[3 * s]), dy = x[3 * i + 1] - (x[3 * j + 1] + sh[3 * s + 1]),
                  dz = x[3 * i + 2] - (x[3 * j + 2] + sh[3 * s + 2]);
     const double r2 = dx * dx + dy * dy + dz * dz;
-    close |= r2 < MIN_R2;
-    r2o[k] = r2;
-    dxo[k] = dx, dyo[k] = dy, dzo[k] = dz;
+    cl |= r2 < MIN_R2;
+    tr2[k] = r2;
+    tx[k] = dx, ty[k] = dy, tz[k] = dz;
   }
-  return close;
+  /* Branch-free compaction: every pair is written, the count advances only for kept ones
+   * (position nc never passes the pair being read, so it stays inside the chunk). */
+  int nc = 0;
+  for (int k = 0; k < cnt; k++) {
+    ci[nc] = pi[k], cj[nc] = pj[k];
+    dxo[nc] = tx[k], dyo[nc] = ty[k], dzo[nc] = tz[k], r2o[nc] = tr2[k];
+    nc += (tr2[k] < rc2) & (tr2[k] >= MIN_R2);
+  }
+  *close |= cl;
+  return nc;
 }
 
 /* Everything a chunk of in-cutoff pairs needs from the tables, in one visit of the knot:
@@ -600,8 +619,22 @@ static inline __attribute__((always_inline)) void force_body(const PairCtx *rest
   acc[0] += v0, acc[1] += v1, acc[2] += v2, acc[3] += v3, acc[4] += v4, acc[5] += v5;
 }
 
-#define DIST_ARGS const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, double *r2, double *dx, \
-                  double *dy, double *dz
+/* Which pair of a chunk is closer than MIN_R2 (the error path only). */
+static void find_close(const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, size_t *ci, size_t *cj)
+{
+  const double *x = c->x, *sh = c->shift;
+  for (int k = 0; k < cnt; k++) {
+    const size_t i = PAIR_I(pi[k]), j = AM_NEIGH_J(pj[k]);
+    const double *s = sh + 3 * AM_NEIGH_CODE(pj[k]);
+    const double dx = x[3 * i] - (x[3 * j] + s[0]), dy = x[3 * i + 1] - (x[3 * j + 1] + s[1]),
+                 dz = x[3 * i + 2] - (x[3 * j + 2] + s[2]);
+    if (dx * dx + dy * dy + dz * dz < MIN_R2)
+      *ci = i, *cj = j;
+  }
+}
+
+#define DIST_ARGS const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, uint32_t *ci, uint32_t *cj, \
+                  double *dx, double *dy, double *dz, double *r2, int *close
 #define DENS_ARGS const PairCtx *c, const uint32_t *pi, int cnt, const double *r2, double *ra, \
                   double *rb, double *phi, double *ca, double *cb, double *cc, double *epair
 #define FORCE_ARGS const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, const double *dx, \
@@ -613,7 +646,7 @@ typedef void (*ForceFn)(FORCE_ARGS);
 
 /* One set of kernels per instruction set: the bodies above, compiled for each target. */
 #define KERNELS(ATTR, SUFFIX)                                                                                       \
-  ATTR static int dist_##SUFFIX(DIST_ARGS) { return dist_body(c, pi, pj, cnt, r2, dx, dy, dz); }                  \
+  ATTR static int dist_##SUFFIX(DIST_ARGS) { return dist_body(c, pi, pj, cnt, ci, cj, dx, dy, dz, r2, close); }                  \
   ATTR static void dens_##SUFFIX(DENS_ARGS) { dens_body(c, pi, cnt, r2, ra, rb, phi, ca, cb, cc, epair); }    \
   ATTR static void force_##SUFFIX(FORCE_ARGS) { force_body(c, pi, pj, cnt, dx, dy, dz, ca, cb, cc, fx, fy, fz, acc); }
 
@@ -624,10 +657,12 @@ KERNELS(, base)
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_SIMD_VARIANTS 1
 #define DIST_FORCE(ATTR, SUFFIX)                                                                                    \
-  ATTR static int dist_##SUFFIX(DIST_ARGS) { return dist_body(c, pi, pj, cnt, r2, dx, dy, dz); }                  \
+  ATTR static int dist_##SUFFIX(DIST_ARGS) { return dist_body(c, pi, pj, cnt, ci, cj, dx, dy, dz, r2, close); }                  \
   ATTR static void force_##SUFFIX(FORCE_ARGS) { force_body(c, pi, pj, cnt, dx, dy, dz, ca, cb, cc, fx, fy, fz, acc); }
 DIST_FORCE(__attribute__((target("avx2,fma"))), avx2)
-DIST_FORCE(__attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))), avx512)
+#define FORCE_ONLY(ATTR, SUFFIX)                                                                                    \
+  ATTR static void force_##SUFFIX(FORCE_ARGS) { force_body(c, pi, pj, cnt, dx, dy, dz, ca, cb, cc, fx, fy, fz, acc); }
+FORCE_ONLY(__attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))), avx512)
 
 /* Hand-written density kernels for AVX2 and AVX-512. The compiler can only gather a table
  * row's coefficients one double at a time (12 gathers per pair); these load each lane's
@@ -741,6 +776,64 @@ AVX512_ATTR static inline void rows8(const double *tab, const int *row, int off,
   c[1] = _mm512_permutex2var_pd(u1, lo, u3);
   c[2] = _mm512_permutex2var_pd(u0, hi, u2);
   c[3] = _mm512_permutex2var_pd(u1, hi, u3);
+}
+
+/* The distance step for AVX-512: positions are loaded a whole padded row per lane and
+ * transposed, image vectors are formed from the image code (n_a a + n_b b + n_c c, the
+ * arithmetic of neighbor.c, so the same bits as its table), and the kept pairs are
+ * compressed in registers and written with masked stores. */
+AVX512_ATTR static int dist_avx512(DIST_ARGS)
+{
+  const double *x4 = c->x4, *sh = c->shift;
+  /* The cell vectors, read back from the image table: codes 14, 16, 22 are +a, +b, +c. */
+  const __m512d h0 = _mm512_set1_pd(sh[3 * 14]), h1 = _mm512_set1_pd(sh[3 * 16]), h4 = _mm512_set1_pd(sh[3 * 16 + 1]);
+  const __m512d h2 = _mm512_set1_pd(sh[3 * 22]), h5 = _mm512_set1_pd(sh[3 * 22 + 1]),
+                h8 = _mm512_set1_pd(sh[3 * 22 + 2]);
+  const __m512d vrc2 = _mm512_set1_pd(c->rc2), vmin = _mm512_set1_pd(MIN_R2);
+  const __m256i imask = _mm256_set1_epi32((int) ((1u << PAIR_I_BITS) - 1));
+  const __m256i cmask = _mm256_set1_epi32((int) ((1u << AM_NEIGH_SHIFT_BITS) - 1));
+  const __m256i k43 = _mm256_set1_epi32(43), k3 = _mm256_set1_epi32(3), k1 = _mm256_set1_epi32(1);
+  int nc = 0;
+  unsigned closem = 0;
+  for (int k = 0; k < cnt; k += 8) {
+    const int left = cnt - k;
+    const __mmask8 mk = left >= 8 ? (__mmask8) 0xff : (__mmask8) ((1u << left) - 1);
+    const __m256i wi = _mm256_maskz_loadu_epi32(mk, pi + k), wj = _mm256_maskz_loadu_epi32(mk, pj + k);
+    int ii[8] __attribute__((aligned(32))), jj[8] __attribute__((aligned(32)));
+    _mm256_store_si256((__m256i *) ii, _mm256_slli_epi32(_mm256_and_si256(wi, imask), 2));
+    _mm256_store_si256((__m256i *) jj, _mm256_slli_epi32(_mm256_srli_epi32(wj, AM_NEIGH_SHIFT_BITS), 2));
+    __m512d X[4], Y[4];
+    rows8(x4, ii, 0, X);
+    rows8(x4, jj, 0, Y);
+    /* code = (n0+1) + 3(n1+1) + 9(n2+1); (v·43) >> 7 is v/3 for v < 27. */
+    const __m256i s = _mm256_and_si256(wj, cmask);
+    const __m256i q3 = _mm256_srli_epi32(_mm256_mullo_epi32(s, k43), 7);
+    const __m256i q9 = _mm256_srli_epi32(_mm256_mullo_epi32(q3, k43), 7);
+    const __m512d n0 = _mm512_cvtepi32_pd(_mm256_sub_epi32(_mm256_sub_epi32(s, _mm256_mullo_epi32(q3, k3)), k1));
+    const __m512d n1 = _mm512_cvtepi32_pd(_mm256_sub_epi32(_mm256_sub_epi32(q3, _mm256_mullo_epi32(q9, k3)), k1));
+    const __m512d n2 = _mm512_cvtepi32_pd(_mm256_sub_epi32(q9, k1));
+    const __m512d shx = _mm512_fmadd_pd(h2, n2, _mm512_fmadd_pd(h1, n1, _mm512_mul_pd(h0, n0)));
+    const __m512d shy = _mm512_fmadd_pd(h5, n2, _mm512_mul_pd(h4, n1));
+    const __m512d shz = _mm512_mul_pd(h8, n2);
+    const __m512d vdx = _mm512_sub_pd(X[0], _mm512_add_pd(Y[0], shx));
+    const __m512d vdy = _mm512_sub_pd(X[1], _mm512_add_pd(Y[1], shy));
+    const __m512d vdz = _mm512_sub_pd(X[2], _mm512_add_pd(Y[2], shz));
+    const __m512d vr2 = _mm512_fmadd_pd(vdz, vdz, _mm512_fmadd_pd(vdy, vdy, _mm512_mul_pd(vdx, vdx)));
+    const __mmask8 tooclose = _mm512_mask_cmp_pd_mask(mk, vr2, vmin, _CMP_LT_OQ);
+    const __mmask8 keep = _mm512_mask_cmp_pd_mask(mk, vr2, vrc2, _CMP_LT_OQ) & (__mmask8) ~tooclose;
+    closem |= tooclose;
+    const int nk = __builtin_popcount(keep);
+    const __mmask8 out = (__mmask8) ((1u << nk) - 1);
+    _mm256_mask_storeu_epi32(ci + nc, out, _mm256_maskz_compress_epi32(keep, wi));
+    _mm256_mask_storeu_epi32(cj + nc, out, _mm256_maskz_compress_epi32(keep, wj));
+    _mm512_mask_storeu_pd(dx + nc, out, _mm512_maskz_compress_pd(keep, vdx));
+    _mm512_mask_storeu_pd(dy + nc, out, _mm512_maskz_compress_pd(keep, vdy));
+    _mm512_mask_storeu_pd(dz + nc, out, _mm512_maskz_compress_pd(keep, vdz));
+    _mm512_mask_storeu_pd(r2 + nc, out, _mm512_maskz_compress_pd(keep, vr2));
+    nc += nk;
+  }
+  *close |= closem != 0;
+  return nc;
 }
 
 AVX512_ATTR static void dens_avx512(DENS_ARGS)
@@ -879,7 +972,11 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
   const size_t per = e->per_thread;
   double *const buf = e->buf;
   const size_t off_f = n, off_e = 4 * n, off_v = 5 * n;
-  PairCtx ctx = {.x = x, .shift = &nl->shift[0][0], .fp = fp, .pair_tab = eam->pair_tab,
+  for (size_t k = 0; k < n; k++) {
+    e->x4[4 * k] = x[3 * k], e->x4[4 * k + 1] = x[3 * k + 1], e->x4[4 * k + 2] = x[3 * k + 2];
+    e->x4[4 * k + 3] = 0.0;
+  }
+  PairCtx ctx = {.x = x, .x4 = e->x4, .shift = &nl->shift[0][0], .fp = fp, .pair_tab = eam->pair_tab,
                  .ne = ne, .nr = nr, .rdr = rdr, .rc2 = rc2};
   DistFn dist;
   DensFn dens;
@@ -929,22 +1026,14 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     double epair = 0.0;
     for (size_t q = q0; q < q1; q += CHUNK) {
       const int cnt = (int) (q1 - q < CHUNK ? q1 - q : CHUNK);
-      double r2[CHUNK], dx[CHUNK], dy[CHUNK], dz[CHUNK], ra[CHUNK], rb[CHUNK], ph[CHUNK];
-      if (dist(&ctx, pi + q, pj + q, cnt, r2, dx, dy, dz))
-        for (int k = 0; k < cnt; k++)
-          if (r2[k] < MIN_R2)
-            close_i[t] = PAIR_I(pi[q + k]), close_j[t] = AM_NEIGH_J(pj[q + k]);
-      /* Keep the pairs inside the cutoff (their r2 compacted in place): a third of the
-       * list lies in the skin and needs no table lookups. */
+      double r2[CHUNK], ra[CHUNK], rb[CHUNK], ph[CHUNK];
+      /* Only the pairs inside the cutoff go on: a third of the list lies in the skin. */
       const size_t c0 = nc;
-      for (int k = 0; k < cnt; k++) {
-        my_ci[nc] = pi[q + k];
-        my_cj[nc] = pj[q + k];
-        pdx[nc] = dx[k], pdy[nc] = dy[k], pdz[nc] = dz[k];
-        r2[nc - c0] = r2[k];
-        nc += (size_t) ((r2[k] < rc2) & (r2[k] >= MIN_R2));
-      }
-      const int m = (int) (nc - c0);
+      int close = 0;
+      const int m = dist(&ctx, pi + q, pj + q, cnt, my_ci + c0, my_cj + c0, pdx + c0, pdy + c0, pdz + c0, r2, &close);
+      nc += (size_t) m;
+      if (close)
+        find_close(&ctx, pi + q, pj + q, cnt, &close_i[t], &close_j[t]);
       dens(&ctx, my_ci + c0, m, r2, ra, rb, ph, pca + c0, pcb + c0, pcc + c0, &epair);
       for (int k = 0; k < m; k++) {
         trho[PAIR_I(my_ci[c0 + k])] += ra[k];
