@@ -294,21 +294,25 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
             const unsigned code = (unsigned) ((w0 + 1) + 3 * (w1 + 1) + 9 * (w2 + 1));
             const double sx = nl->shift[code][0] - xi, sy = nl->shift[code][1] - yi,
                          sz = nl->shift[code][2] - zi;
+            if (m + (jend - j) > nl->tcap[t]) {
+              size_t ncap = nl->tcap[t] ? 2 * nl->tcap[t] : 4096;
+              while (ncap < m + (jend - j))
+                ncap *= 2;
+              uint32_t *p = realloc(nl->tpairs[t], ncap * sizeof *p);
+              if (!p) {
+                failed = 1;
+                break;
+              }
+              nl->tpairs[t] = p;
+              nl->tcap[t] = ncap;
+            }
+            /* Branch-free: every candidate is written, only those in range are kept (a
+             * quarter of them, so a branch here was mispredicted all the time). */
+            uint32_t *restrict out = nl->tpairs[t];
             for (; j < jend; j++) {
               const double dx = x[3 * j] + sx, dy = x[3 * j + 1] + sy, dz = x[3 * j + 2] + sz;
-              if (dx * dx + dy * dy + dz * dz >= range2)
-                continue;
-              if (m == nl->tcap[t]) {
-                size_t ncap = nl->tcap[t] ? 2 * nl->tcap[t] : 4096;
-                uint32_t *p = realloc(nl->tpairs[t], ncap * sizeof *p);
-                if (!p) {
-                  failed = 1;
-                  break;
-                }
-                nl->tpairs[t] = p;
-                nl->tcap[t] = ncap;
-              }
-              nl->tpairs[t][m++] = (uint32_t) (j << AM_NEIGH_SHIFT_BITS) | code;
+              out[m] = (uint32_t) (j << AM_NEIGH_SHIFT_BITS) | code;
+              m += (size_t) (dx * dx + dy * dy + dz * dz < range2);
             }
           }
         }
