@@ -842,7 +842,11 @@ AVX512_ATTR static void dens_avx512(DENS_ARGS)
   const __m512d one = _mm512_set1_pd(1.0), two = _mm512_set1_pd(2.0), three = _mm512_set1_pd(3.0);
   const __m512d vrdr = _mm512_set1_pd(c->rdr), neg = _mm512_set1_pd(-0.0);
   const __m256i nr1 = _mm256_set1_epi32(c->nr - 1), vnr = _mm256_set1_epi32(c->nr);
-  __m512d ep = _mm512_setzero_pd();
+  /* Two sweeps: the first finds every pair's row (sqrt, knot) and writes the row offsets
+   * to memory, so the second issues its row loads from plain integer loads instead of
+   * waiting on a long vector chain and moving lanes to integer registers one by one. */
+  double rr[CHUNK], pp[CHUNK];
+  int idx[CHUNK] __attribute__((aligned(32)));
   for (int k = 0; k < cnt; k += 8) {
     /* Lanes past the end compute a harmless pair (r = 1, type 0) and store nothing. */
     const int left = cnt - k;
@@ -856,12 +860,19 @@ AVX512_ATTR static void dens_avx512(DENS_ARGS)
     const __m256i row = _mm256_mullo_epi32(
         _mm256_add_epi32(_mm256_mullo_epi32(type, vnr), _mm256_sub_epi32(m, _mm256_set1_epi32(1))),
         _mm256_set1_epi32(AM_EAM_PAIR_ROW));
-    int idx[8] __attribute__((aligned(32)));
-    _mm256_store_si256((__m256i *) idx, row);
+    _mm512_storeu_pd(rr + k, r);
+    _mm512_storeu_pd(pp + k, p);
+    _mm256_store_si256((__m256i *) (idx + k), row);
+  }
+  __m512d ep = _mm512_setzero_pd();
+  for (int k = 0; k < cnt; k += 8) {
+    const int left = cnt - k;
+    const __mmask8 mk = left >= 8 ? (__mmask8) 0xff : (__mmask8) ((1u << left) - 1);
+    const __m512d r = _mm512_loadu_pd(rr + k), p = _mm512_loadu_pd(pp + k);
     __m512d A[4], B[4], Z[4];
-    rows8(tab, idx, 0, A);
-    rows8(tab, idx, 4, B);
-    rows8(tab, idx, 8, Z);
+    rows8(tab, idx + k, 0, A);
+    rows8(tab, idx + k, 4, B);
+    rows8(tab, idx + k, 8, Z);
     _mm512_mask_storeu_pd(ra + k, mk,
                           _mm512_fmadd_pd(_mm512_fmadd_pd(_mm512_fmadd_pd(A[0], p, A[1]), p, A[2]), p, A[3]));
     _mm512_mask_storeu_pd(rb + k, mk,
