@@ -844,6 +844,41 @@ static void test_live_sweep(void)
   spin_for(50);
 }
 
+/* The sweep's snapshots reach the window while the atom view redraws every frame (an
+ * orbit): with a renderer slower than the frame interval (llvmpipe on a busy machine) the
+ * frame clock's paint is always due, and a delivery at a lower priority than the paint
+ * never ran, so the status, the classes and G″ froze until the view stood still. */
+static void test_live_sweep_orbiting(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *sample = g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "tests", "data", "glass-500.data", NULL);
+  AmorphWindow *win = open_window(sample);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  const char *tiny[] = {"dms.temperatures_K=300 500", "dms.replicas=2", "dms.period_ps=1", "dms.cycles=2",
+                        "dms.analysed_cycles=1", "dms.equilibration_ps=0.5", "dms.sample_interval_ps=0.1",
+                        "dms.watch_temperature_K=500", NULL};
+  amorph_atom_view_set_animate(view, TRUE);
+  guint64 f0 = amorph_atom_view_get_frame_count(view);
+  gint64 t0 = g_get_monotonic_time();
+  GError *error = NULL;
+  g_assert_true(amorph_window_run_experiment(win, NULL, tiny, &error));
+  g_assert_no_error(error);
+  g_assert_true(wait_until(classes_shown, win, 90000));
+  g_assert_true(wait_until(experiment_done, win, 120000));
+  double secs = (g_get_monotonic_time() - t0) / 1e6;
+  guint64 frames = amorph_atom_view_get_frame_count(view) - f0;
+  g_test_message("tiny sweep in %.1f s while the view drew %" G_GUINT64_FORMAT " frames (%.1f /s)", secs, frames,
+                 frames / secs);
+  amorph_atom_view_set_animate(view, FALSE);
+  g_assert_cmpuint(frames, >, 0);
+  g_assert_cmpuint(amorph_window_get_n_loss_points(win), ==, 2);
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -872,6 +907,7 @@ int main(int argc, char **argv)
   g_test_add_func("/gui/worker/coalesces", test_worker_coalesces);
   g_test_add_func("/gui/atom-view/frame-rate", test_frame_rate);
   g_test_add_func("/gui/experiment/live-sweep", test_live_sweep);
+  g_test_add_func("/gui/experiment/live-sweep-orbiting", test_live_sweep_orbiting);
   int status = g_test_run();
 
   rm_rf(tmpdir);

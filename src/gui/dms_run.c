@@ -244,7 +244,11 @@ static void publish_locked(AmorphDmsRun *r)
     amorph_dms_snapshot_unref(old);
   if (queue) {
     GSource *src = g_idle_source_new();
-    g_source_set_priority(src, G_PRIORITY_DEFAULT_IDLE);
+    /* GDK_PRIORITY_REDRAW, the frame clock's paint: at equal priority GLib dispatches
+     * both whenever both are ready, so neither starves the other. At idle priority a view
+     * redrawn every frame (orbiting) on a renderer slower than the frame interval starved
+     * the snapshots: bench/gui-frames saw none for 10 s. */
+    g_source_set_priority(src, G_PRIORITY_HIGH_IDLE + 20);
     g_source_set_callback(src, deliver, run_ref(r), (GDestroyNotify) run_unref);
     g_source_set_static_name(src, "[amorph] dms snapshot");
     g_source_attach(src, r->context);
