@@ -243,6 +243,7 @@ static void test_config_errors(void)
   expect_config_error("va_max_A = 2\nfa_min_A = 1.5\n", "fa_min_A = 1.5 must be larger than va_max_A = 2");
   expect_config_error("watch_temperature_K = 123\n", "watch_temperature_K = 123 is not in");
   expect_config_error("watch_temperature_K = 300\nwatch_replica = 60\n", "watch_replica = 60");
+  expect_config_error("watch_temperature_K = 300\nwatch_pin_set = 1\n", "watch_pin_set = 1, but protocol dms-sweep");
   expect_config_error("pinned = ids\n", "pinned = ids needs");
   expect_config_error("pinned_count = 5\n", "pinned = none, but");
   expect_config_error("replicas = 1\n", "replicas");

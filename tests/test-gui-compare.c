@@ -192,6 +192,8 @@ static void test_compare(void)
   g_assert_cmpstr(amorph_settings_panel_get_protocol(panel), ==, "pinning");
   g_assert_cmpstr(amorph_settings_panel_get_value(panel, "dms", "replicas"), ==, "2");
   g_assert_cmpstr(amorph_settings_panel_get_value(panel, "dms", "temperatures_K"), ==, "300 500");
+  /* The atom view follows the run with the user's pins held. */
+  g_assert_cmpstr(amorph_settings_panel_get_value(panel, "dms", "watch_pin_set"), ==, "1");
 
   /* Save… as the run goes: the .ini and the pins beside it. */
   g_autofree char *saved = g_build_filename(tmpdir, "compare.ini", NULL);

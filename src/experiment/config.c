@@ -230,6 +230,9 @@ static const AmSectionSpec dms_system_section = {
     "Temperature of the job the GUI shows live (empty: none)." },                            \
   { "watch_replica", AM_KEY_INT, "0", "", 0, 1e6, 0, NULL,                                   \
     "Replica of the watched job." },                                                         \
+  { "watch_pin_set", AM_KEY_INT, "0", "", 0, 3, 0, NULL,                                     \
+    "Pin set of the watched job, as the results number them (pinning: 0 none, 1 the pinned " \
+    "RAs or pinned_ids, 2 the random VAs)." },                                               \
   { "trajectories", AM_KEY_BOOL, "true", "", 0, 0, 0, NULL,                                  \
     "Rerun replica 0 of each temperature (same stream, same numbers) recording XY heatmaps "  \
     "and u′(t) of its most reversible atom, of the most reversible atom at the selection "   \

@@ -49,6 +49,7 @@ typedef struct {
   gboolean watch;
   double watch_temperature;
   int watch_replica;
+  int watch_set;
   gboolean trajectories;
   int ref_tindex;           /* the selection temperature in the config's list, or -1 */
 } Plan;
@@ -200,6 +201,7 @@ static gboolean plan_from_config(const AmConfig *cfg, Plan *plan, GError **error
   if (plan->watch) {
     plan->watch_temperature = am_config_get_double(cfg, "dms", "watch_temperature_K");
     plan->watch_replica = (int) am_config_get_int(cfg, "dms", "watch_replica");
+    plan->watch_set = (int) am_config_get_int(cfg, "dms", "watch_pin_set");
     if (find_temp(plan->temps, plan->watch_temperature) < 0)
       return config_error(error, cfg, "[dms] watch_temperature_K = %g is not in [dms] temperatures_K",
                           plan->watch_temperature);
@@ -267,6 +269,14 @@ static gboolean plan_from_config(const AmConfig *cfg, Plan *plan, GError **error
       set_all_temps(plan, s);
       s->select_from = selection_source(plan);
     }
+  }
+  if (plan->watch) {
+    int visible = 0;
+    for (guint s = 0; s < plan->sets->len; s++)
+      visible += !((const PinSetPlan *) plan->sets->pdata[s])->hidden;
+    if (plan->watch_set >= visible)
+      return config_error(error, cfg, "[dms] watch_pin_set = %d, but protocol %s has %d pin set%s (0 … %d)",
+                          plan->watch_set, plan->protocol, visible, visible == 1 ? "" : "s", visible - 1);
   }
   return TRUE;
 }
@@ -598,7 +608,7 @@ AmDmsSweep *am_dms_sweep_new(const AmConfig *cfg, AmProvenance *provenance, GErr
         for (int r = 0; r < plan->replicas; r++) {
           Job *j = add_job(sw, AM_DMS_JOB_REPLICA, g_array_index(ps->tindex, int, k), (int) s, r);
           if (plan->watch && !ps->hidden && j->spec.temperature == plan->watch_temperature &&
-              r == plan->watch_replica && s == 0)
+              r == plan->watch_replica && (int) s == plan->watch_set)
             j->spec.keep_trace = TRUE;
         }
     }
@@ -860,7 +870,7 @@ static gboolean run_replica_job(AmSchedulerJob *sj, gpointer data, GError **erro
   }
   AmDmsJobControl ctl = { .cancel = am_scheduler_job_cancel_flag(sj), .pause = sw->opt->pause,
                           .steps_done = am_scheduler_job_steps(sj) };
-  if (sw->plan.watch && j->set == 0 && j->spec.temperature == sw->plan.watch_temperature &&
+  if (sw->plan.watch && j->set == sw->plan.watch_set && j->spec.temperature == sw->plan.watch_temperature &&
       j->spec.replica == sw->plan.watch_replica) {
     ctl.watch = sw->opt->watch;
     ctl.watch_data = sw->opt->watch_data;

@@ -842,10 +842,12 @@ static void show_live_loss(AmorphWindow *self, const AmorphDmsSnapshot *snap)
     }
   }
   am_plot_panel_set_axis_include_zero(panel, AM_PLOT_AXIS_Y, true);
+  /* The progress goes in the title, so the legend may take whichever corner is free. */
   if (snap->n_sets > 1)
-    am_plot_panel_set_legend(panel, AM_PLOT_LEGEND_UPPER_LEFT);
-  g_autofree char *note = g_strdup_printf("%zu temperature%s so far", temps_done, temps_done == 1 ? "" : "s");
-  am_plot_panel_add_text(panel, AM_PLOT_COORDS_AXES, 0.98, 0.95, note, AM_PLOT_ANCHOR_NORTH_EAST);
+    am_plot_panel_set_legend(panel, AM_PLOT_LEGEND_AUTO);
+  g_autofree char *title = g_strdup_printf("<i>G</i>″(<i>T</i>), %zu temperature%s so far", temps_done,
+                                           temps_done == 1 ? "" : "s");
+  am_plot_panel_set_title(panel, title);
 }
 
 /* The watched replica's stress σ_xy(t) as it is loaded. */
@@ -1138,6 +1140,7 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
   gtk_widget_set_visible(GTK_WIDGET(self->set_button), FALSE);
   g_clear_pointer(&self->last_live, amorph_dms_snapshot_unref);
   clear_figures(self);
+  am_plot_panel_set_title(am_plot_get_panel(self->plots[AMORPH_PLOT_LOSS_MODULUS], 0), "<i>G</i>″(<i>T</i>)");
   set_plot_message(self->plots[AMORPH_PLOT_LOSS_MODULUS], "Waiting for the first temperature to finish");
   set_plot_message(self->plots[AMORPH_PLOT_STRESS_FIT], "Equilibrating: the watched replica has not started");
   self->live_jobs_shown = 0;
@@ -1313,8 +1316,11 @@ gboolean amorph_window_compare(AmorphWindow *self, GError **error)
   }
   /* The side panel switches to the pinning protocol (keeping the sweep's settings), so
    * what runs is what the panel shows and Save… writes. */
-  if (g_strcmp0(amorph_settings_panel_get_protocol(self->settings_panel), "pinning") != 0)
+  if (g_strcmp0(amorph_settings_panel_get_protocol(self->settings_panel), "pinning") != 0) {
     amorph_settings_panel_set_value(self->settings_panel, "run", "protocol", "pinning");
+    /* The atom view then follows the run with these pins held (set 1), not the unpinned one. */
+    amorph_settings_panel_set_value(self->settings_panel, "dms", "watch_pin_set", "1");
+  }
   return amorph_window_run_experiment(self, NULL, NULL, error);
 }
 

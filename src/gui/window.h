@@ -89,9 +89,9 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
 /* The preset ▶ runs (NULL: data/presets/demo.ini), as Preset ▾ or --preset set it. */
 void amorph_window_set_preset(AmorphWindow *self, const char *preset);
 /* "Compare": the pinning experiment on the loaded sample with the side panel's settings
- * (switched to protocol pinning), the atoms pinned now as [pinning] pinned_ids: G″(T) with
- * nothing pinned, with these pins, and with as many random VAs. FALSE without pins or
- * while a sweep runs. */
+ * (switched to protocol pinning, watching the run with these pins: [dms] watch_pin_set =
+ * 1), the atoms pinned now as [pinning] pinned_ids: G″(T) with nothing pinned, with these
+ * pins, and with as many random VAs. FALSE without pins or while a sweep runs. */
 gboolean amorph_window_compare(AmorphWindow *self, GError **error);
 /* The pin sets of the last run (0 before one started) and the one whose p(u′), class
  * fractions and N_RA the switcher's plots show (the drop-down beside the switcher). */
