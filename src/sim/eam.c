@@ -359,7 +359,7 @@ long am_force_engine_builds(const AmForceEngine *e)
   return e ? e->nl.builds : 0;
 }
 
-/* Per-thread accumulators, in doubles, for n atoms: rho n | f 3n | e n | v 6n. */
+/* Per-thread accumulators, in doubles, for n atoms: rho n | f 4n (padded rows) | e n | v 6n. */
 static AmStatus engine_reserve(AmForceEngine *e, size_t n, int nthreads, AmError *err)
 {
   if (n > e->cap || !e->elem) {
@@ -389,7 +389,7 @@ static AmStatus engine_reserve(AmForceEngine *e, size_t n, int nthreads, AmError
   }
   if (!e->buf || nthreads > e->tcap) {
     free(e->buf);
-    e->per_thread = 11 * e->cap;
+    e->per_thread = 12 * e->cap;
     e->tcap = nthreads;
     e->buf = aligned_alloc64((size_t) nthreads * e->per_thread * sizeof(double));
     if (!e->buf) {
@@ -639,13 +639,28 @@ static void find_close(const PairCtx *c, const uint32_t *pi, const uint32_t *pj,
   }
 }
 
+/* Adds a chunk's pair forces to the atoms' padded force rows (+f on i, −f on j, pair by
+ * pair in order). */
+static inline __attribute__((always_inline)) void scatter_forces(const uint32_t *restrict pi,
+                                                                const uint32_t *restrict pj, int cnt,
+                                                                const double *restrict fx,
+                                                                const double *restrict fy,
+                                                                const double *restrict fz, double *restrict tf)
+{
+  for (int k = 0; k < cnt; k++) {
+    const size_t i = PAIR_I(pi[k]), j = AM_NEIGH_J(pj[k]);
+    tf[4 * i] += fx[k], tf[4 * i + 1] += fy[k], tf[4 * i + 2] += fz[k];
+    tf[4 * j] -= fx[k], tf[4 * j + 1] -= fy[k], tf[4 * j + 2] -= fz[k];
+  }
+}
+
 #define DIST_ARGS const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, uint32_t *ci, uint32_t *cj, \
                   double *dx, double *dy, double *dz, double *r2, int *close
 #define DENS_ARGS const PairCtx *c, const uint32_t *pi, int cnt, const double *r2, double *ra, \
                   double *rb, double *phi, double *ca, double *cb, double *cc, double *epair
 #define FORCE_ARGS const PairCtx *c, const uint32_t *pi, const uint32_t *pj, int cnt, const double *dx, \
                    const double *dy, const double *dz, const double *ca, const double *cb, const double *cc, \
-                   double *fx, double *fy, double *fz, double acc[6]
+                   double *fx, double *fy, double *fz, double acc[6], double *tf
 typedef int (*DistFn)(DIST_ARGS);
 typedef void (*DensFn)(DENS_ARGS);
 typedef void (*ForceFn)(FORCE_ARGS);
@@ -654,7 +669,10 @@ typedef void (*ForceFn)(FORCE_ARGS);
 #define KERNELS(ATTR, SUFFIX)                                                                                       \
   ATTR static int dist_##SUFFIX(DIST_ARGS) { return dist_body(c, pi, pj, cnt, ci, cj, dx, dy, dz, r2, close); }                  \
   ATTR static void dens_##SUFFIX(DENS_ARGS) { dens_body(c, pi, cnt, r2, ra, rb, phi, ca, cb, cc, epair); }    \
-  ATTR static void force_##SUFFIX(FORCE_ARGS) { force_body(c, pi, pj, cnt, dx, dy, dz, ca, cb, cc, fx, fy, fz, acc); }
+  ATTR static void force_##SUFFIX(FORCE_ARGS) {                                                                      \
+    force_body(c, pi, pj, cnt, dx, dy, dz, ca, cb, cc, fx, fy, fz, acc);                                            \
+    scatter_forces(pi, pj, cnt, fx, fy, fz, tf);                                                                    \
+  }
 
 KERNELS(, base)
 
@@ -664,11 +682,11 @@ KERNELS(, base)
 #define HAVE_SIMD_VARIANTS 1
 #define DIST_FORCE(ATTR, SUFFIX)                                                                                    \
   ATTR static int dist_##SUFFIX(DIST_ARGS) { return dist_body(c, pi, pj, cnt, ci, cj, dx, dy, dz, r2, close); }                  \
-  ATTR static void force_##SUFFIX(FORCE_ARGS) { force_body(c, pi, pj, cnt, dx, dy, dz, ca, cb, cc, fx, fy, fz, acc); }
+  ATTR static void force_##SUFFIX(FORCE_ARGS) {                                                                      \
+    force_body(c, pi, pj, cnt, dx, dy, dz, ca, cb, cc, fx, fy, fz, acc);                                            \
+    scatter_forces(pi, pj, cnt, fx, fy, fz, tf);                                                                    \
+  }
 DIST_FORCE(__attribute__((target("avx2,fma"))), avx2)
-#define FORCE_ONLY(ATTR, SUFFIX)                                                                                    \
-  ATTR static void force_##SUFFIX(FORCE_ARGS) { force_body(c, pi, pj, cnt, dx, dy, dz, ca, cb, cc, fx, fy, fz, acc); }
-FORCE_ONLY(__attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma"))), avx512)
 
 /* Hand-written density kernels for AVX2 and AVX-512. The compiler can only gather a table
  * row's coefficients one double at a time (12 gathers per pair); these load each lane's
@@ -762,6 +780,36 @@ AVX2_ATTR static void dens_avx2(DENS_ARGS)
   double s[4];
   _mm256_storeu_pd(s, ep);
   *epair += (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+/* Pass 2 for AVX-512: the pair forces as in force_body, then added to the atoms a whole
+ * padded row (fx, fy, fz, 0) at a time, rows made by transposing eight lanes in
+ * registers: two 32-byte read-modify-writes per pair instead of six scalar ones. */
+AVX512_ATTR static void force_avx512(FORCE_ARGS)
+{
+  force_body(c, pi, pj, cnt, dx, dy, dz, ca, cb, cc, fx, fy, fz, acc);
+  const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), hi = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+  const __m512d zero = _mm512_setzero_pd();
+  int k = 0;
+  for (; k + 8 <= cnt; k += 8) {
+    const __m512d X = _mm512_loadu_pd(fx + k), Y = _mm512_loadu_pd(fy + k), Z = _mm512_loadu_pd(fz + k);
+    const __m512d u0 = _mm512_unpacklo_pd(X, Y), u1 = _mm512_unpackhi_pd(X, Y);
+    const __m512d u2 = _mm512_unpacklo_pd(Z, zero), u3 = _mm512_unpackhi_pd(Z, zero);
+    /* r02 holds the rows of lanes 0 and 2, r13 of 1 and 3, and so on. */
+    const __m512d r02 = _mm512_permutex2var_pd(u0, lo, u2), r46 = _mm512_permutex2var_pd(u0, hi, u2);
+    const __m512d r13 = _mm512_permutex2var_pd(u1, lo, u3), r57 = _mm512_permutex2var_pd(u1, hi, u3);
+    __m256d row[8];
+    row[0] = _mm512_castpd512_pd256(r02), row[2] = _mm512_extractf64x4_pd(r02, 1);
+    row[1] = _mm512_castpd512_pd256(r13), row[3] = _mm512_extractf64x4_pd(r13, 1);
+    row[4] = _mm512_castpd512_pd256(r46), row[6] = _mm512_extractf64x4_pd(r46, 1);
+    row[5] = _mm512_castpd512_pd256(r57), row[7] = _mm512_extractf64x4_pd(r57, 1);
+    for (int l = 0; l < 8; l++) {
+      double *fi = tf + 4 * PAIR_I(pi[k + l]), *fj = tf + 4 * AM_NEIGH_J(pj[k + l]);
+      _mm256_storeu_pd(fi, _mm256_add_pd(_mm256_loadu_pd(fi), row[l]));
+      _mm256_storeu_pd(fj, _mm256_sub_pd(_mm256_loadu_pd(fj), row[l]));
+    }
+  }
+  scatter_forces(pi + k, pj + k, cnt - k, fx + k, fy + k, fz + k, tf);
 }
 
 /* c[q] = coefficient q of the 4-double block at row[l] + off, lanes l = 0..7. */
@@ -996,7 +1044,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
   double *restrict rho = e->rho, *restrict fp = e->fp;
   const size_t per = e->per_thread;
   double *const buf = e->buf;
-  const size_t off_f = n, off_e = 4 * n, off_v = 5 * n;
+  const size_t off_f = n, off_e = 5 * n, off_v = 6 * n; /* forces padded to 4 per atom */
   for (size_t k = 0; k < n; k++) {
     e->x4[4 * k] = x[3 * k], e->x4[4 * k + 1] = x[3 * k + 1], e->x4[4 * k + 2] = x[3 * k + 2];
     e->x4[4 * k + 3] = 0.0;
@@ -1094,19 +1142,15 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
 #pragma omp barrier
 
     /* Pass 2: forces and virial. */
-    memset(tf, 0, 3 * n * sizeof *tf);
+    memset(tf, 0, 4 * n * sizeof *tf);
     if (vir_atom)
       memset(tv, 0, 6 * n * sizeof *tv);
     double acc[6] = {0};
     for (size_t q = 0; q < nc; q += CHUNK) {
       const int cnt = (int) (nc - q < CHUNK ? nc - q : CHUNK);
       double fx[CHUNK], fy[CHUNK], fz[CHUNK];
-      force(&ctx, my_ci + q, my_cj + q, cnt, pdx + q, pdy + q, pdz + q, pca + q, pcb + q, pcc + q, fx, fy, fz, acc);
-      for (int k = 0; k < cnt; k++) {
-        const size_t i = PAIR_I(my_ci[q + k]), j = AM_NEIGH_J(my_cj[q + k]);
-        tf[3 * i] += fx[k], tf[3 * i + 1] += fy[k], tf[3 * i + 2] += fz[k];
-        tf[3 * j] -= fx[k], tf[3 * j + 1] -= fy[k], tf[3 * j + 2] -= fz[k];
-      }
+      force(&ctx, my_ci + q, my_cj + q, cnt, pdx + q, pdy + q, pdz + q, pca + q, pcb + q, pcc + q, fx, fy, fz, acc,
+            tf);
       if (vir_atom)
         for (int k = 0; k < cnt; k++) {
           const double ddx = pdx[q + k], ddy = pdy[q + k], ddz = pdz[q + k];
@@ -1128,7 +1172,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
       const size_t i = nl->order[k];
       double fx = 0.0, fy = 0.0, fz = 0.0;
       for (int u = 0; u < tn; u++) {
-        const double *uf = buf + (size_t) u * per + off_f + 3 * k;
+        const double *uf = buf + (size_t) u * per + off_f + 4 * k;
         fx += uf[0], fy += uf[1], fz += uf[2];
       }
       atoms->f[3 * i] = fx, atoms->f[3 * i + 1] = fy, atoms->f[3 * i + 2] = fz;
