@@ -879,6 +879,34 @@ static void test_live_sweep_orbiting(void)
   spin_for(50);
 }
 
+/* The sweep reads the sample and the potential on its own thread (not in the main loop,
+ * where they took 50 ms): a potential that does not parse fails the run there, and the
+ * window says so. */
+static void test_sweep_bad_potential(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *sample = g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "tests", "data", "glass-500.data", NULL);
+  AmorphWindow *win = open_window(sample);
+  g_autofree char *bad = g_build_filename(tmpdir, "broken.eam.fs", NULL);
+  g_assert_true(g_file_set_contents(bad, "not\na\npotential\n", -1, NULL));
+  g_autofree char *set = g_strdup_printf("system.potential=%s", bad);
+  const char *overrides[] = {set, "dms.temperatures_K=300", NULL};
+  GError *error = NULL;
+  /* The settings are fine: the run starts, and fails on its thread. */
+  g_assert_true(amorph_window_run_experiment(win, NULL, overrides, &error));
+  g_assert_no_error(error);
+  g_assert_true(wait_until(experiment_done, win, 30000));
+  g_test_message("status: %s", amorph_window_get_status(win));
+  g_assert_cmpstr(amorph_window_get_status(win), ==, "Sweep failed");
+  g_assert_null(amorph_window_get_results_dir(win));
+  g_assert_cmpuint(amorph_window_get_n_loss_points(win), ==, 0);
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -908,6 +936,7 @@ int main(int argc, char **argv)
   g_test_add_func("/gui/atom-view/frame-rate", test_frame_rate);
   g_test_add_func("/gui/experiment/live-sweep", test_live_sweep);
   g_test_add_func("/gui/experiment/live-sweep-orbiting", test_live_sweep_orbiting);
+  g_test_add_func("/gui/experiment/bad-potential", test_sweep_bad_potential);
   int status = g_test_run();
 
   rm_rf(tmpdir);

@@ -460,7 +460,25 @@ static gpointer thread_main(gpointer data)
       .provenance = r->provenance,
   };
   g_autoptr(GError) error = NULL;
-  gboolean ok = am_dms_sweep_run(r->sweep, &opt, &error);
+  AmDmsSweep *sweep = am_dms_sweep_new(r->config, r->provenance, &error);
+  g_mutex_lock(&r->lock);
+  r->sweep = sweep; /* read on the main thread only once it has seen finished */
+  if (sweep) {
+    r->current->jobs_total = am_dms_sweep_job_count(sweep);
+    r->current->total = am_dms_sweep_total_steps(sweep);
+    r->current->n_sets = MIN(am_dms_sweep_n_pin_sets(sweep), AMORPH_DMS_MAX_SETS);
+    for (guint k = 0; k < r->current->n_sets; k++) {
+      AmDmsPinSetInfo info;
+      am_dms_sweep_pin_set_info(sweep, k, &info);
+      AmorphDmsSet *set = &r->current->sets[k];
+      g_strlcpy(set->name, info.name, sizeof set->name);
+      set->kind = info.kind;
+      set->n_pinned = info.n_pinned;
+    }
+    publish_locked(r);
+  }
+  g_mutex_unlock(&r->lock);
+  gboolean ok = sweep && am_dms_sweep_run(sweep, &opt, &error);
   g_autoptr(GError) write_error = NULL;
   gboolean written = ok && write_results(r, &write_error);
   g_mutex_lock(&r->lock);
@@ -499,13 +517,14 @@ AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *ove
   g_autoptr(AmProvenance) prov = am_provenance_new(cfg, 0, NULL, workers);
   if (!am_provenance_add_input(prov, "config", preset_path, error))
     return NULL;
-  AmDmsSweep *sweep = am_dms_sweep_new(cfg, prov, error);
-  if (!sweep)
+  /* The settings are checked here, so that a bad one is refused at once; the sweep itself
+   * (which reads the sample and the potential: tens of ms) is built on the run's thread,
+   * not in the main loop. */
+  if (!am_dms_sweep_check_config(cfg, error))
     return NULL;
   if (g_mkdir_with_parents(output_dir, 0755) != 0) {
     int e = errno;
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "cannot create %s: %s", output_dir, g_strerror(e));
-    am_dms_sweep_free(sweep);
     return NULL;
   }
   AmorphDmsRun *r = g_new0(AmorphDmsRun, 1);
@@ -514,7 +533,6 @@ AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *ove
   r->context = g_main_context_ref_thread_default();
   r->func = func;
   r->user_data = user_data;
-  r->sweep = sweep;
   r->config = g_steal_pointer(&cfg);
   r->provenance = g_steal_pointer(&prov);
   r->output_dir = g_strdup(output_dir);
@@ -529,17 +547,6 @@ AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *ove
   r->current = g_atomic_rc_box_new0(AmorphDmsSnapshot);
   r->current->eta_s = -1;
   r->current->period = am_config_get_double(r->config, "dms", "period_ps");
-  r->current->jobs_total = am_dms_sweep_job_count(sweep);
-  r->current->total = am_dms_sweep_total_steps(sweep);
-  r->current->n_sets = MIN(am_dms_sweep_n_pin_sets(sweep), AMORPH_DMS_MAX_SETS);
-  for (guint k = 0; k < r->current->n_sets; k++) {
-    AmDmsPinSetInfo info;
-    am_dms_sweep_pin_set_info(sweep, k, &info);
-    AmorphDmsSet *set = &r->current->sets[k];
-    g_strlcpy(set->name, info.name, sizeof set->name);
-    set->kind = info.kind;
-    set->n_pinned = info.n_pinned;
-  }
   r->thread = g_thread_new("amorph-dms", thread_main, run_ref(r));
   return r;
 }

@@ -117,9 +117,10 @@ typedef struct AmorphDmsRun AmorphDmsRun;
 typedef void (*AmorphDmsFunc)(AmorphDmsSnapshot *snap, gpointer user_data);
 
 /* Loads preset_path with the overrides (the sample goes in as system.data=…; may be NULL)
- * and checks it; on success starts the sweep on its own thread, writing job records to
- * output_dir. func runs on the creating thread's main context. workers ≤ 0: the
- * scheduler's default. */
+ * and checks its settings; on success starts the sweep on its own thread, writing job
+ * records to output_dir. The thread reads the sample, potential and pin files (tens of ms,
+ * kept out of the main loop): what fails there arrives as a finished snapshot with error.
+ * func runs on the creating thread's main context. workers ≤ 0: the scheduler's default. */
 AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *overrides, const char *output_dir,
                                  int workers, AmorphDmsFunc func, gpointer user_data, GError **error);
 /* Holds every job at its next check (a few dozen steps), or lets them go on; the next
