@@ -335,6 +335,16 @@ static void test_explanations(void)
   spin_for(50);
 }
 
+static gboolean presenting(gpointer pres)
+{
+  return amorph_presentation_get_active(pres);
+}
+
+static gboolean not_presenting(gpointer pres)
+{
+  return !amorph_presentation_get_active(pres);
+}
+
 static gboolean visible_now(gpointer data)
 {
   return gtk_widget_get_visible(data);
@@ -412,11 +422,12 @@ static void test_presentation(void)
 #ifdef GDK_WINDOWING_X11
   /* The real keys: F11 enters, Esc leaves. */
   if (xtest_available(w)) {
+    /* A loaded X server may take longer than the 300 ms xtest_key_over waits. */
     xtest_key_over(view, XK_F11);
-    g_assert_true(amorph_presentation_get_active(pres));
+    g_assert_true(wait_until(presenting, pres, 5000));
     g_assert_false(gtk_widget_get_visible(panel));
     xtest_key_over(view, XK_Escape);
-    g_assert_false(amorph_presentation_get_active(pres));
+    g_assert_true(wait_until(not_presenting, pres, 5000));
     g_assert_true(gtk_widget_get_visible(panel));
   } else
     g_test_message("no XTest: F11 and Esc not sent as keys");
@@ -425,10 +436,31 @@ static void test_presentation(void)
   spin_for(50);
 }
 
+/* The worst gap between two 5 ms ticks (wall), how much of it was the main thread's own
+ * CPU, and how much was neither that nor painting: painting with llvmpipe on a loaded
+ * machine waits for the rasteriser threads (seconds at a load of 10), while a main loop
+ * that waited on the simulation would show as wall time outside the paint. */
 typedef struct {
   gint64 last_us, worst_us;
   double last_cpu_s, worst_cpu_s;
+  gint64 paint_us, paint_start_us; /* frame clock: before-paint to after-paint, summed */
+  gint64 last_paint_us, worst_off_paint_us;
 } Stall;
+
+static void stall_before_paint(GdkFrameClock *clock, gpointer data)
+{
+  (void) clock;
+  ((Stall *) data)->paint_start_us = g_get_monotonic_time();
+}
+
+static void stall_after_paint(GdkFrameClock *clock, gpointer data)
+{
+  (void) clock;
+  Stall *s = data;
+  if (s->paint_start_us)
+    s->paint_us += g_get_monotonic_time() - s->paint_start_us;
+  s->paint_start_us = 0;
+}
 
 static double thread_cpu_seconds(void)
 {
@@ -446,8 +478,11 @@ static gboolean stall_tick(gpointer data)
     s->worst_us = now - s->last_us;
     s->worst_cpu_s = cpu - s->last_cpu_s;
   }
+  if (s->last_us)
+    s->worst_off_paint_us = MAX(s->worst_off_paint_us, now - s->last_us - (s->paint_us - s->last_paint_us));
   s->last_us = now;
   s->last_cpu_s = cpu;
+  s->last_paint_us = s->paint_us;
   return G_SOURCE_CONTINUE;
 }
 
@@ -514,15 +549,21 @@ static void test_free_play_window(void)
    * the main loop stays responsive: the worst gap between 5 ms ticks, and how much of it
    * was the main thread's own CPU time (the rest is the worker and other processes). */
   Stall stall = {0};
+  GdkFrameClock *clock = gtk_widget_get_frame_clock(w);
+  gulong before = g_signal_connect(clock, "before-paint", G_CALLBACK(stall_before_paint), &stall);
+  gulong after = g_signal_connect(clock, "after-paint", G_CALLBACK(stall_after_paint), &stall);
   guint tick = g_timeout_add(5, stall_tick, &stall);
   amorph_free_play_panel_set_temperature(card, 900);
   sw.needle = "target 900 K";
   g_assert_true(wait_until(status_has, &sw, 60000));
   spin_for(1500);
   g_source_remove(tick);
-  g_test_message("free play: worst main-loop stall %.1f ms, %.1f ms of it on the main thread's CPU",
-                 stall.worst_us / 1000.0, 1000 * stall.worst_cpu_s);
-  g_assert_cmpint(stall.worst_us, <, 1000 * 1000);
+  g_signal_handler_disconnect(clock, before);
+  g_signal_handler_disconnect(clock, after);
+  g_test_message("free play: worst main-loop stall %.1f ms, %.1f ms of it on the main thread's CPU; "
+                 "worst outside painting %.1f ms",
+                 stall.worst_us / 1000.0, 1000 * stall.worst_cpu_s, stall.worst_off_paint_us / 1000.0);
+  g_assert_cmpint(stall.worst_off_paint_us, <, 1000 * 1000);
   g_assert_cmpfloat(stall.worst_cpu_s, <, 0.25);
   maybe_screenshot(win, "free-play");
   g_assert_true(gtk_widget_activate_action(w, "win.stop", NULL));
