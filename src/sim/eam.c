@@ -298,11 +298,11 @@ struct AmForceEngine {
   double *x4;          /* positions padded to 4 doubles per atom, for whole-row loads */
   double *buf;         /* per-thread accumulators: tcap × per_thread doubles */
   size_t per_thread;   /* doubles per thread in buf */
-  /* The Verlet list flattened to (i, j) pairs and sorted by their distance at the build:
-   * consecutive pairs then read neighbouring spline knots, so the tables stream through
-   * the cache instead of being hit at random (the loops were bound by those misses).
-   * Distances drift by less than the skin between builds, so the order stays good. */
-  uint32_t *pi, *pj;   /* private index of i; packed j and image code (neighbor.h) */
+  /* The Verlet list flattened to (i, j) pairs and sorted by element pair and distance at
+   * the build (flatten): consecutive pairs then read neighbouring table rows, so the table
+   * streams through the cache instead of being hit at random. Distances drift by less
+   * than the skin between builds, so the order stays good. */
+  uint32_t *pi, *pj;   /* i and its element pair (PAIR_I); packed j and image code (neighbor.h) */
   uint32_t *key;       /* sort scratch */
   uint32_t *ci, *cj;   /* pass 1's in-cutoff pairs, for pass 2 (thread t from its q0) */
   /* What pass 1 learns about each of those pairs and pass 2 needs: the pair vector and
@@ -500,10 +500,11 @@ static size_t pair_split(size_t np, size_t ninside, int t, int tn)
 /* ---- pair kernels -------------------------------------------------------------------- */
 
 /* The pair loops run in chunks: a loop without stores to shared atoms computes the
- * chunk's per-pair terms (vectorised, the table rows and positions read with gathers),
- * then a short scalar loop adds them to the atoms. The scatter cannot be vectorised (two
- * pairs of a chunk may share an atom) but costs a few instructions per pair, while the
- * arithmetic and the table lookups, the bulk of the work, run 4 or 8 pairs at a time. */
+ * chunk's per-pair terms (vectorised: the generic bodies below with the compiler's
+ * gathers, or hand-written AVX2/AVX-512 kernels that load whole rows and transpose), then
+ * the results are added to the atoms pair by pair in order (two pairs of a chunk may share
+ * an atom). Pass 1 (dist, dens) measures the list pairs, keeps those inside the cutoff
+ * and evaluates every spline once; pass 2 (force) needs only F′ and what pass 1 kept. */
 #define CHUNK 256
 
 typedef struct {
