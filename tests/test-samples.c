@@ -28,7 +28,7 @@ typedef struct {
 } Sample;
 
 static const Sample samples[] = {
-    {"cu50zr50-1000", "data/samples/cu50zr50-1000.data", "data/samples/cu50zr50-1000.vt.csv", 1000, "1e13"},
+    {"cu50zr50-1000", "data/samples/cu50zr50-1000.data", "data/samples/cu50zr50-1000.vt.csv", 1000, "1e12"},
     {"cu50zr50-4000", "data/samples/cu50zr50-4000.data", "data/samples/cu50zr50-4000.vt.csv", 4000, "1e13"},
 };
 
