@@ -251,7 +251,8 @@ static void test_theta_colours(void)
         best_t = k / 100.0;
       }
     }
-    g_test_message("atom %zu: |Θ| %.3f Å, t %.2f, pixel %d,%d,%d matches t %.2f", i, v, t, q[2], q[1], q[0], best_t);
+    g_test_message("atom %zu at %d,%d: |Θ| %.3f Å, t %.2f, pixel %d,%d,%d matches t %.2f", i, x, y, v, t, q[2], q[1], q[0],
+                   best_t);
     g_assert_cmpfloat(fabs(best_t - t), <, 0.15);
     checked++;
   }
