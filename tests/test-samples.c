@@ -39,8 +39,12 @@ static const Sample samples[] = {
 enum { REF_DENSITY, REF_PE, REF_PEAK_CUCU, REF_PEAK_CUZR, REF_PEAK_ZRZR, REF_N };
 static const char *const ref_keys[REF_N] = {"density_gcc", "pe_atom_eV", "peak_CuCu_A", "peak_CuZr_A", "peak_ZrZr_A"};
 /* Smallest tolerances, for when the seeds agree better than a 1000-atom glass can be
- * expected to reproduce (or there is one seed): 0.3 % of density, 5 meV/atom, 0.03 Å. */
-static const double ref_floor[REF_N] = {0.02, 0.005, 0.03, 0.03, 0.03};
+ * expected to reproduce (or there is one seed): 0.3 % of density, 5 meV/atom, and for the
+ * peaks what the 3-bin peak estimator scatters between independent glasses. The Cu–Cu and
+ * Zr–Zr first peaks are broad and flat-topped: over three independent Amorph glasses
+ * (1000 atoms at 1e12 and 1e13 K/s, 4000 at 1e13) their positions spread over 0.04 and
+ * 0.08 Å, Cu–Zr's over 0.005 Å. */
+static const double ref_floor[REF_N] = {0.02, 0.005, 0.05, 0.03, 0.10};
 
 static AmEam *potential;
 
