@@ -886,18 +886,7 @@ static void test_runs_pruned(void)
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  g_setenv("GSETTINGS_BACKEND", "memory", TRUE);
-  tmpdir = g_dir_make_tmp("amorph-test-gui-panels-XXXXXX", NULL);
-  g_assert_nonnull(tmpdir);
-  g_setenv("XDG_CACHE_HOME", tmpdir, TRUE);
-  have_display = gtk_init_check();
-  if (have_display) {
-    GtkCssProvider *css = gtk_css_provider_new();
-    gtk_css_provider_load_from_resource(css, "/org/amorph/Amorph/style.css");
-    gtk_style_context_add_provider_for_display(gdk_display_get_default(), GTK_STYLE_PROVIDER(css),
-                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-    g_object_unref(css);
-  }
+  have_display = gui_test_start("amorph-test-gui-panels-XXXXXX", &tmpdir, TRUE);
   g_test_add_func("/gui/settings/round-trip", test_settings_round_trip);
   g_test_add_func("/gui/runs/pruned", test_runs_pruned);
   g_test_add_func("/gui/sweep/pause-resume", test_sweep_pause);

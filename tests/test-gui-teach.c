@@ -575,15 +575,7 @@ static void test_free_play_window(void)
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  g_setenv("GSETTINGS_BACKEND", "memory", TRUE);
-  have_display = gtk_init_check();
-  if (have_display) {
-    GtkCssProvider *css = gtk_css_provider_new();
-    gtk_css_provider_load_from_resource(css, "/org/amorph/Amorph/style.css");
-    gtk_style_context_add_provider_for_display(gdk_display_get_default(), GTK_STYLE_PROVIDER(css),
-                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-    g_object_unref(css);
-  }
+  have_display = gui_test_start(NULL, NULL, TRUE);
   g_test_add_func("/gui/teach/free-play-cold-hot", test_free_play_cold_hot);
   g_test_add_func("/gui/teach/commands", test_commands);
   g_test_add_func("/gui/teach/explanations", test_explanations);

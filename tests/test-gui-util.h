@@ -77,6 +77,30 @@ static inline AmorphWindow *gui_open_window(const char *path, int width, int hei
   return win;
 }
 
+/* The start every GUI test program shares: GSettings in memory (the user's own settings are
+ * never touched, also when a test is run by hand), the sweeps' job records under a fresh
+ * temporary cache folder when tmp_template is given (returned in *tmpdir), GTK, and, with
+ * with_style, the application's style sheet from the compiled-in resources. Returns
+ * whether GTK found a display. */
+static inline gboolean gui_test_start(const char *tmp_template, char **tmpdir, gboolean with_style)
+{
+  g_setenv("GSETTINGS_BACKEND", "memory", TRUE);
+  if (tmp_template) {
+    *tmpdir = g_dir_make_tmp(tmp_template, NULL);
+    g_assert_nonnull(*tmpdir);
+    g_setenv("XDG_CACHE_HOME", *tmpdir, TRUE);
+  }
+  gboolean display = gtk_init_check();
+  if (display && with_style) {
+    GtkCssProvider *css = gtk_css_provider_new();
+    gtk_css_provider_load_from_resource(css, "/org/amorph/Amorph/style.css");
+    gtk_style_context_add_provider_for_display(gdk_display_get_default(), GTK_STYLE_PROVIDER(css),
+                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+    g_object_unref(css);
+  }
+  return display;
+}
+
 /* What the window's renderer composes for a widget, as 8-bit BGRA (cairo ARGB32 in memory),
  * newly allocated. With AMORPH_TEST_SCREENSHOTS=DIR each read is also kept as a PNG there. */
 static inline guchar *read_view_pixels(gpointer widget, int *width, int *height, gsize *stride)

@@ -602,11 +602,7 @@ static void test_structure_cancel(void)
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  g_setenv("GSETTINGS_BACKEND", "memory", TRUE);
-  tmpdir = g_dir_make_tmp("amorph-test-gui-view-XXXXXX", NULL);
-  g_assert_nonnull(tmpdir);
-  g_setenv("XDG_CACHE_HOME", tmpdir, TRUE);
-  have_display = gtk_init_check();
+  have_display = gui_test_start("amorph-test-gui-view-XXXXXX", &tmpdir, FALSE);
   g_test_add_func("/gui-view/pin-set/random-vas", test_random_vas);
   g_test_add_func("/gui-view/pin-set/file-round-trip", test_pin_file_round_trip);
   g_test_add_func("/gui-view/atom-view/rect-pins", test_rect_pins);

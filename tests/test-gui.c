@@ -788,6 +788,11 @@ static gboolean classes_shown(gpointer data)
   return amorph_atom_view_has_classes(amorph_window_get_atom_view(data));
 }
 
+/* A sweep small enough for a test: two temperatures, two replicas of two 1 ps cycles. */
+static const char *const tiny_sweep[] = {"dms.temperatures_K=300 500", "dms.replicas=2", "dms.period_ps=1",
+                                         "dms.cycles=2", "dms.analysed_cycles=1", "dms.equilibration_ps=0.5",
+                                         "dms.sample_interval_ps=0.1", "dms.watch_temperature_K=500", NULL};
+
 /* ▶ runs the MD-DMS sweep (experiment/dms_sweep) on the loaded sample: a tiny one here
  * (2 temperatures × 2 replicas, t_p = 1 ps, 2 cycles). The watched replica colours the
  * atoms by class while it runs, G″(T) gets one point per temperature with error bars, and
@@ -815,13 +820,10 @@ static void test_live_sweep(void)
   g_clear_error(&error);
   g_assert_false(amorph_window_get_experiment_running(win));
 
-  const char *tiny[] = {"dms.temperatures_K=300 500", "dms.replicas=2", "dms.period_ps=1", "dms.cycles=2",
-                        "dms.analysed_cycles=1", "dms.equilibration_ps=0.5", "dms.sample_interval_ps=0.1",
-                        "dms.watch_temperature_K=500", NULL};
   Stall stall = {0};
   guint tick = g_timeout_add(5, stall_tick, &stall);
   gint64 t0 = g_get_monotonic_time();
-  g_assert_true(amorph_window_run_experiment(win, NULL, tiny, &error)); /* demo.ini, tiny */
+  g_assert_true(amorph_window_run_experiment(win, NULL, tiny_sweep, &error)); /* demo.ini, tiny */
   g_assert_no_error(error);
   g_assert_true(amorph_window_get_experiment_running(win));
   g_assert_true(wait_until(classes_shown, win, 90000));
@@ -857,14 +859,11 @@ static void test_live_sweep_orbiting(void)
   g_autofree char *sample = g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "tests", "data", "glass-500.data", NULL);
   AmorphWindow *win = open_window(sample);
   AmorphAtomView *view = amorph_window_get_atom_view(win);
-  const char *tiny[] = {"dms.temperatures_K=300 500", "dms.replicas=2", "dms.period_ps=1", "dms.cycles=2",
-                        "dms.analysed_cycles=1", "dms.equilibration_ps=0.5", "dms.sample_interval_ps=0.1",
-                        "dms.watch_temperature_K=500", NULL};
   amorph_atom_view_set_animate(view, TRUE);
   guint64 f0 = amorph_atom_view_get_frame_count(view);
   gint64 t0 = g_get_monotonic_time();
   GError *error = NULL;
-  g_assert_true(amorph_window_run_experiment(win, NULL, tiny, &error));
+  g_assert_true(amorph_window_run_experiment(win, NULL, tiny_sweep, &error));
   g_assert_no_error(error);
   g_assert_true(wait_until(classes_shown, win, 90000));
   g_assert_true(wait_until(experiment_done, win, 120000));
@@ -910,21 +909,7 @@ static void test_sweep_bad_potential(void)
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  /* Never touch the user's own settings, also when run by hand. */
-  g_setenv("GSETTINGS_BACKEND", "memory", TRUE);
-  tmpdir = g_dir_make_tmp("amorph-test-gui-XXXXXX", NULL);
-  g_assert_nonnull(tmpdir);
-  /* The sweeps' job records go under the cache folder: keep them in tmpdir. */
-  g_setenv("XDG_CACHE_HOME", tmpdir, TRUE);
-  have_display = gtk_init_check();
-  if (have_display) {
-    /* The view's shaders, templates and style come from the compiled-in resources. */
-    GtkCssProvider *css = gtk_css_provider_new();
-    gtk_css_provider_load_from_resource(css, "/org/amorph/Amorph/style.css");
-    gtk_style_context_add_provider_for_display(gdk_display_get_default(), GTK_STYLE_PROVIDER(css),
-                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-    g_object_unref(css);
-  }
+  have_display = gui_test_start("amorph-test-gui-XXXXXX", &tmpdir, TRUE);
 
   g_test_add_func("/gui/window/opens", test_window_opens);
   g_test_add_func("/gui/atom-view/renders", test_view_renders);
