@@ -529,9 +529,9 @@ static void test_quench_resume(void)
   g_autofree char *ini = preset("quench-tiny.ini");
   g_autofree char *whole = tmp_path("quench-whole");
   g_autofree char *pieces = tmp_path("quench-pieces");
-  /* 500 + 500 + 1625 + 1000 steps; a checkpoint every 200. */
+  /* 200 + 500 + 1625 + 1000 steps; a checkpoint every 200, the first at the end of the melt. */
   const char *sets[] = { "--set", "quench.rate_K_per_ps=400", "--set", "quench.checkpoint_ps=0.4",
-                         "--set", "quench.melt_ps=1", "--set", "quench.hold_ps=1" };
+                         "--set", "quench.melt_ps=0.4", "--set", "quench.hold_ps=1" };
 #define SETS sets[0], sets[1], sets[2], sets[3], sets[4], sets[5], sets[6], sets[7]
   Run r = run_amorph("--batch", ini, "--threads", "1", "-o", whole, SETS, NULL);
   g_assert_cmpint(r.status, ==, 0);
@@ -565,6 +565,9 @@ static void test_quench_resume(void)
   Run resumed = run_amorph("--batch", ini, "--threads", "1", "-o", pieces, "--resume", SETS, NULL);
   g_assert_cmpint(resumed.status, ==, 0);
   g_assert_nonnull(strstr(resumed.err, "resuming at step"));
+  /* It announces only the stages it still runs (every checkpoint lies past the melt). */
+  g_assert_null(strstr(resumed.err, "melt"));
+  g_assert_nonnull(strstr(resumed.err, "stage)"));
   run_clear(&resumed);
   g_assert_false(g_file_test(ckpt, G_FILE_TEST_EXISTS));
   const char *files[] = { "glass.data", "volume_temperature.csv", "thermo.csv" };

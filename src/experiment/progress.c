@@ -132,9 +132,14 @@ void am_progress_begin_at(AmProgress *p, gint64 total_steps, int stage_count, gi
 
 void am_progress_stage(AmProgress *p, const char *stage)
 {
+  am_progress_stage_at(p, p->stage_index + 1, stage);
+}
+
+void am_progress_stage_at(AmProgress *p, int index, const char *stage)
+{
   g_free(p->stage);
   p->stage = g_strdup(stage);
-  p->stage_index++;
+  p->stage_index = index;
   emit(p, AM_PROGRESS_STAGE, NULL);
 }
 

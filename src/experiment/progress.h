@@ -85,6 +85,9 @@ void am_progress_begin(AmProgress *p, gint64 total_steps, int stage_count);
  * the ETA, not for the rate). */
 void am_progress_begin_at(AmProgress *p, gint64 total_steps, int stage_count, gint64 done);
 void am_progress_stage(AmProgress *p, const char *stage);
+/* Stage number index (1-based) of stage_count: a resumed run starts in the middle and does
+ * not announce the stages it finished before. */
+void am_progress_stage_at(AmProgress *p, int index, const char *stage);
 /* Cheap enough to call every step: events are rate-limited to about ten per second. */
 void am_progress_update(AmProgress *p, gint64 done, const char *status);
 void am_progress_message(AmProgress *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

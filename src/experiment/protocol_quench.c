@@ -217,8 +217,12 @@ static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error
   if (ctx->resume && !read_checkpoint(ctx, fp, sys, &integ, &pos, &vt, vt_columns, &thermo, &resumed, error))
     return FALSE;
   if (resumed) {
+    int next = pos.stage; /* the stage the run continues in */
+    if (pos.stage_step >= stages[next].steps)
+      for (next++; next < 3 && stages[next].steps == 0; next++) {
+      }
     am_progress_message(ctx->progress, "resuming at step %lld of %lld (%s stage)", (long long) pos.done,
-                        (long long) total, stages[pos.stage].name);
+                        (long long) total, stages[next].name);
   } else {
     if (ctx->resume)
       am_progress_message(ctx->progress, "no %s in the output folder: starting from the beginning",
@@ -244,8 +248,10 @@ static gboolean run_quench(AmRunContext *ctx, AmLoadedSystem *ls, GError **error
   for (int si = 0; ok && si < 4; si++) {
     const Stage *st = &stages[si];
     const gint64 first = si == pos.stage ? pos.stage_step + 1 : 1;
-    am_progress_stage(ctx->progress, st->name);
-    if (st->steps == 0 || si < pos.stage)
+    if (si < pos.stage || (si == pos.stage && first > st->steps && st->steps > 0))
+      continue; /* finished before the checkpoint */
+    am_progress_stage_at(ctx->progress, si + 1, st->name);
+    if (st->steps == 0)
       continue;
     if (first == 1) {
       /* Each stage is a new LAMMPS-style run with its own T ramp (a resumed stage's ramp
