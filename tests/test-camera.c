@@ -184,6 +184,23 @@ static void test_pick_overlapping(void)
   }
 }
 
+/* The ray starts on the near plane: a sphere around that point is cut open there and not
+ * drawn in front of it, so the pick is the sphere behind, as the renderer shows. */
+static void test_pick_near_plane_cut(void)
+{
+  double o[3] = {0, 0, 0}, d[3] = {0, 0, 1}, t;
+  float xyz[6] = {0.1f, 0, 0.2f, 0, 0, 3};
+  float rad[2] = {1, 1};
+  g_assert_cmpint(am_pick_spheres(o, d, 2, xyz, rad, &t), ==, 1);
+  g_assert_cmpfloat_with_epsilon(t, 2, 1e-6);
+  /* Just ahead of the origin, the same sphere is whole and in front. */
+  xyz[2] = 1.2f;
+  g_assert_cmpint(am_pick_spheres(o, d, 2, xyz, rad, &t), ==, 0);
+  /* With nothing behind it, nothing is picked. */
+  xyz[2] = 0.5f;
+  g_assert_cmpint(am_pick_spheres(o, d, 1, xyz, rad, &t), ==, -1);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -193,5 +210,6 @@ int main(int argc, char **argv)
   g_test_add_func("/render/camera/orbit-pan-zoom", test_orbit_pan);
   g_test_add_func("/render/camera/ray-sphere", test_ray_sphere);
   g_test_add_func("/render/camera/pick-overlapping", test_pick_overlapping);
+  g_test_add_func("/render/camera/pick-near-plane-cut", test_pick_near_plane_cut);
   return g_test_run();
 }

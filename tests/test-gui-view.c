@@ -235,11 +235,12 @@ static void test_theta_colours(void)
     amorph_atom_view_get_atom_position(view, i, p);
     g_assert_true(amorph_atom_view_get_value(view, i, &v));
     double t = am_colormap_normalize(v, lo, hi, false);
-    /* Atoms clearly inside the map, in front at their own centre. */
-    if (t < 0.1 || t > 0.9 || !am_camera_project(cam, p, win_xy) || amorph_atom_view_pick(view, win_xy[0], win_xy[1]) != (long) i)
+    /* Atoms clearly inside the map, in front at the centre of the pixel that holds their
+     * own centre: pixel x covers [x, x + 1), and the GL draws what is at x + 0.5. */
+    if (t < 0.1 || t > 0.9 || !am_camera_project(cam, p, win_xy))
       continue;
-    int x = (int) lround(win_xy[0] * w / cam->width), y = (int) lround(win_xy[1] * h / cam->height);
-    if (x < 0 || y < 0 || x >= w || y >= h)
+    int x = (int) floor(win_xy[0] * w / cam->width), y = (int) floor(win_xy[1] * h / cam->height);
+    if (x < 0 || y < 0 || x >= w || y >= h || amorph_atom_view_pick(view, x + 0.5, y + 0.5) != (long) i)
       continue;
     const guchar *q = px + (gsize) y * stride + 4 * (gsize) x;
     /* The map's position whose colour best matches the pixel must be the atom's. */
@@ -258,6 +259,197 @@ static void test_theta_colours(void)
   }
   g_assert_cmpint(checked, >=, 3);
   close_window(win);
+}
+
+/* ---- picking against the drawn pixels ---------------------------------------------------- */
+
+typedef struct {
+  AmorphAtomView *view;
+  guint64 frames;
+} FrameWait;
+
+static gboolean new_frame(gpointer data)
+{
+  FrameWait *fw = data;
+  return amorph_atom_view_get_frame_count(fw->view) > fw->frames;
+}
+
+/* A frame drawn after everything asked so far, read back. */
+static guchar *fresh_pixels(AmorphAtomView *view, int *w, int *h, gsize *stride)
+{
+  FrameWait fw = {view, amorph_atom_view_get_frame_count(view)};
+  gtk_gl_area_queue_render(GTK_GL_AREA(view));
+  g_assert_true(wait_until(new_frame, &fw, 10000));
+  return read_view_pixels(view, w, h, stride);
+}
+
+/* Which atom each pixel shows (-1: none), read from drawn frames: in frame b the atoms
+ * whose code (index + 1) has bit b set are drawn in viridis' yellow end, the others in its
+ * violet end, so the frames spell out every pixel's code, and 0 is the background. Shading,
+ * highlight and the hover tint change brightness, but yellow keeps green above blue and
+ * violet (and the background) keep it below. */
+static gint32 *drawn_atoms(AmorphAtomView *view, int *w, int *h)
+{
+  size_t n = amorph_atom_view_get_n_atoms(view);
+  int bits = 1;
+  while (((size_t) 1 << bits) <= n)
+    bits++;
+  g_autofree double *v = g_new(double, n);
+  gint32 *code = NULL;
+  amorph_atom_view_set_color_mode(view, AMORPH_COLOR_BY_VALUE);
+  for (int b = 0; b < bits; b++) {
+    for (size_t i = 0; i < n; i++)
+      v[i] = (double) (((i + 1) >> b) & 1);
+    amorph_atom_view_set_values(view, n, v, AM_COLORMAP_VIRIDIS, 0, 1);
+    gsize stride;
+    g_autofree guchar *px = fresh_pixels(view, w, h, &stride);
+    if (!code)
+      code = g_new0(gint32, (gsize) *w * *h);
+    for (int y = 0; y < *h; y++)
+      for (int x = 0; x < *w; x++) {
+        const guchar *q = px + (gsize) y * stride + 4 * (gsize) x; /* B, G, R, A */
+        if (q[1] > q[0])
+          code[(gsize) y * *w + x] |= 1 << b;
+      }
+  }
+  for (gsize k = 0; k < (gsize) *w * *h; k++) {
+    g_assert_cmpint(code[k], <=, (gint32) n);
+    code[k] -= 1;
+  }
+  return code;
+}
+
+typedef struct {
+  gsize checked, agree, outline, wrong;
+} PickTally;
+
+/* Pixel (x, y) shows atom `shown`: picking at its centre must return that atom, or the
+ * pixel lies on an outline (the GL works in single precision, picking in double): then
+ * picking within a quarter pixel of the centre returns it. */
+static void check_pixel(AmorphAtomView *view, const gint32 *shown, int w, int x, int y, PickTally *tally,
+                        const char *what)
+{
+  long s = shown[(gsize) y * w + x];
+  long p = amorph_atom_view_pick(view, x + 0.5, y + 0.5);
+  tally->checked++;
+  if (p == s) {
+    tally->agree++;
+    return;
+  }
+  for (int k = 0; k < 4; k++)
+    if (amorph_atom_view_pick(view, x + 0.5 + ((k & 1) ? 0.25 : -0.25), y + 0.5 + ((k & 2) ? 0.25 : -0.25)) == s) {
+      tally->outline++;
+      return;
+    }
+  if (tally->wrong++ < 5)
+    g_test_message("%s: pixel %d,%d shows atom %ld, picking there gives %ld", what, x, y, s, p);
+}
+
+/* Every second pixel in each direction, and the pixels of the centres of 50 random shown
+ * atoms, agree with picking; at least min_seen atoms are on screen. */
+static void check_pick_vs_drawn(AmorphAtomView *view, const char *what, gsize min_seen)
+{
+  int w, h;
+  g_autofree gint32 *shown = drawn_atoms(view, &w, &h);
+  const AmCamera *cam = amorph_atom_view_get_camera(view);
+  g_assert_cmpint(w, ==, (int) cam->width);
+  g_assert_cmpint(h, ==, (int) cam->height);
+  size_t n = amorph_atom_view_get_n_atoms(view);
+  g_autofree guint8 *seen = g_new0(guint8, n);
+  gsize n_seen = 0, background = 0;
+  for (gsize k = 0; k < (gsize) w * h; k++) {
+    if (shown[k] < 0)
+      background++;
+    else if (!seen[shown[k]]) {
+      seen[shown[k]] = 1;
+      n_seen++;
+    }
+  }
+  PickTally grid = {0}, centres = {0};
+  for (int y = 0; y < h; y += 2)
+    for (int x = 0; x < w; x += 2)
+      check_pixel(view, shown, w, x, y, &grid, what);
+  GRand *rng = g_rand_new_with_seed(7);
+  for (int tries = 0; centres.checked < 50 && tries < 100000; tries++) {
+    size_t i = (size_t) g_rand_int_range(rng, 0, (gint32) n);
+    double p[3], win_xy[3];
+    amorph_atom_view_get_atom_position(view, i, p);
+    if (!seen[i] || !am_camera_project(cam, p, win_xy))
+      continue;
+    int x = (int) floor(win_xy[0]), y = (int) floor(win_xy[1]);
+    if (x >= 0 && y >= 0 && x < w && y < h)
+      check_pixel(view, shown, w, x, y, &centres, what);
+  }
+  g_rand_free(rng);
+  g_test_message("%s: %zu of %zu atoms on screen, %zu background pixels; grid %zu pixels, %zu agree, %zu on "
+                 "outlines, %zu wrong; %zu atom centres, %zu agree, %zu on outlines, %zu wrong",
+                 what, n_seen, n, background, grid.checked, grid.agree, grid.outline, grid.wrong, centres.checked,
+                 centres.agree, centres.outline, centres.wrong);
+  g_assert_cmpuint(grid.wrong, ==, 0);
+  g_assert_cmpuint(centres.wrong, ==, 0);
+  g_assert_cmpuint(n_seen, >=, min_seen);
+  g_assert_cmpuint(centres.checked, ==, 50);
+  /* Outlines are a thin minority: a systematic offset would put many pixels there. */
+  g_assert_cmpuint(grid.outline, <, grid.checked / 50);
+}
+
+/* A camera with its eye inside atom `inside` (off its centre), looking the default way:
+ * the near plane cuts that atom, and the atoms beyond it fill the view. */
+static void eye_in_atom(AmorphAtomView *view, size_t inside)
+{
+  AmCamera cam = *amorph_atom_view_get_camera(view);
+  double c[3], r[3], u[3], f[3];
+  amorph_atom_view_get_atom_position(view, inside, c);
+  am_camera_basis(&cam, r, u, f);
+  cam.distance = 5.0;
+  for (int k = 0; k < 3; k++)
+    cam.target[k] = c[k] + 0.2 * r[k] + 0.1 * u[k] + cam.distance * f[k];
+  amorph_atom_view_set_camera(view, &cam);
+}
+
+/* What picking returns at a pixel is what is drawn there: on the shipped glass from the
+ * default view and from inside it (the near plane cutting atoms), and on a synthetic
+ * configuration of heavily overlapping atoms (a random gas and a chain of atoms 0.9 Å
+ * apart) in perspective, orthographic and from inside an atom. */
+static void test_pick_matches_pixels(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *path = sample("cu50zr50-1000.data");
+  AmorphWindow *win = gui_open_window(path, 1200, 800);
+  AmorphAtomView *view = amorph_window_get_atom_view(win);
+  amorph_atom_view_set_show_box(view, FALSE);
+  check_pick_vs_drawn(view, "glass, default view", 300);
+  eye_in_atom(view, 500);
+  check_pick_vs_drawn(view, "glass, eye inside atom 500", 8);
+  close_window(win);
+
+  /* 150 atoms at random in a 20 Å cell, and 8 along a line through its middle. */
+  g_autofree char *gas = g_build_filename(tmpdir, "overlaps.data", NULL);
+  GString *text = g_string_new("overlapping atoms\n\n158 atoms\n2 atom types\n\n0 20 xlo xhi\n0 20 ylo yhi\n"
+                               "0 20 zlo zhi\n\nMasses\n\n1 63.546 # Cu\n2 91.224 # Zr\n\nAtoms # atomic\n\n");
+  GRand *rng = g_rand_new_with_seed(11);
+  for (int i = 0; i < 150; i++)
+    g_string_append_printf(text, "%d %d %.4f %.4f %.4f\n", i + 1, 1 + (i % 2), g_rand_double_range(rng, 0, 20),
+                           g_rand_double_range(rng, 0, 20), g_rand_double_range(rng, 0, 20));
+  for (int i = 0; i < 8; i++)
+    g_string_append_printf(text, "%d %d %.4f 10.3 9.7\n", 151 + i, 1 + (i % 2), 6.85 + 0.9 * i);
+  g_rand_free(rng);
+  g_assert_true(g_file_set_contents(gas, text->str, -1, NULL));
+  g_string_free(text, TRUE);
+  win = gui_open_window(gas, 1200, 800);
+  view = amorph_window_get_atom_view(win);
+  amorph_atom_view_set_show_box(view, FALSE);
+  check_pick_vs_drawn(view, "overlaps, perspective", 100);
+  amorph_atom_view_set_orthographic(view, TRUE);
+  check_pick_vs_drawn(view, "overlaps, orthographic", 100);
+  amorph_atom_view_set_orthographic(view, FALSE);
+  eye_in_atom(view, 153);
+  check_pick_vs_drawn(view, "overlaps, eye inside atom 153", 3);
+  close_window(win);
+  g_remove(gas);
 }
 
 /* Save → load gives the same ids; loading replaces the pins as one undo step; a file with
@@ -608,6 +800,7 @@ int main(int argc, char **argv)
   g_test_add_func("/gui-view/atom-view/rect-pins", test_rect_pins);
   g_test_add_func("/gui-view/atom-view/slab", test_slab);
   g_test_add_func("/gui-view/atom-view/theta-colours", test_theta_colours);
+  g_test_add_func("/gui-view/atom-view/pick-matches-pixels", test_pick_matches_pixels);
   g_test_add_func("/gui-view/atom-view/structure-cancel", test_structure_cancel);
   g_test_add_func("/gui-view/atom-view/frame-rate", test_frame_rate);
   g_test_add_func("/gui-view/experiment/uprime-arrows-pins", test_sweep_uprime_and_pins);

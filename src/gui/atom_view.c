@@ -848,6 +848,20 @@ void amorph_atom_view_reset_camera(AmorphAtomView *self)
   camera_moved(self);
 }
 
+void amorph_atom_view_set_camera(AmorphAtomView *self, const AmCamera *cam)
+{
+  g_return_if_fail(AMORPH_IS_ATOM_VIEW(self));
+  g_return_if_fail(cam != NULL);
+  double w = self->camera.width, h = self->camera.height;
+  self->camera = *cam;
+  self->camera.width = w;
+  self->camera.height = h;
+  self->camera.orthographic = self->orthographic;
+  /* A camera placed on purpose is not replaced by the first framing. */
+  self->camera_framed = self->n > 0;
+  camera_moved(self);
+}
+
 guint64 amorph_atom_view_get_frame_count(AmorphAtomView *self)
 {
   return self->frames;

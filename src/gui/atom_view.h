@@ -65,6 +65,9 @@ gboolean amorph_atom_view_get_show_box(AmorphAtomView *self);
 /* The camera in widget coordinates (logical pixels), for tests and overlays. */
 const AmCamera *amorph_atom_view_get_camera(AmorphAtomView *self);
 void amorph_atom_view_reset_camera(AmorphAtomView *self);
+/* Puts the camera where cam says (target, distance, turn, field of view, scene radius);
+ * the viewport stays the widget's and the projection the view's orthographic property. */
+void amorph_atom_view_set_camera(AmorphAtomView *self, const AmCamera *cam);
 /* Index of the atom under widget point (x, y), or -1. */
 long amorph_atom_view_pick(AmorphAtomView *self, double x, double y);
 /* Frames drawn so far (to measure frame rates and to wait for a first frame in tests). */

@@ -300,6 +300,11 @@ long am_pick_spheres(const double origin[3], const double dir[3], size_t n, cons
   double best_t = INFINITY;
   for (size_t i = 0; i < n; i++) {
     double c[3] = {xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2]}, t;
+    double oc[3] = {origin[0] - c[0], origin[1] - c[1], origin[2] - c[2]};
+    /* A sphere around the origin is cut open by the near plane here: its front is not
+     * drawn (sphere.frag discards it and shows what lies behind), so it is not picked. */
+    if (dot3(oc, oc) < (double) radius[i] * radius[i])
+      continue;
     if (am_ray_sphere(origin, dir, c, radius[i], &t) && t < best_t) {
       best_t = t;
       best = (long) i;

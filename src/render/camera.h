@@ -67,6 +67,8 @@ void am_camera_ray(const AmCamera *cam, double x, double y, double origin[3], do
 bool am_ray_sphere(const double origin[3], const double dir[3], const double center[3], double radius,
                    double *t);
 /* The nearest of n spheres hit by the ray, or -1. Positions are xyz-interleaved floats (what
- * the renderer draws); radius[i] is per sphere. t_hit may be NULL. */
+ * the renderer draws); radius[i] is per sphere. t_hit may be NULL. The origin is taken to
+ * be on the near plane (am_camera_ray): a sphere the origin lies inside is cut open there,
+ * the renderer shows what lies behind it, and so it is not picked either. */
 long am_pick_spheres(const double origin[3], const double dir[3], size_t n, const float *xyz,
                      const float *radius, double *t_hit);

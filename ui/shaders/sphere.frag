@@ -58,7 +58,9 @@ void main()
 
   vec4 clip = proj * vec4(hit, 1.0);
   float ndc_z = clip.z / clip.w;
-  if (ndc_z < -1.0)
-    discard;  // the front of an atom cut by the near plane: show what lies behind it
+  // The front of an atom cut by the near plane (or behind the eye): show what lies behind
+  // it, as picking does (am_pick_spheres).
+  if (ndc_z < -1.0 || clip.w <= 0.0)
+    discard;
   gl_FragDepth = ndc_z * 0.5 + 0.5;
 }
