@@ -249,6 +249,24 @@ static void test_roundtrip(void)
   g_assert_cmpstr(ini, ==, ini2);
   g_assert_cmpstr(am_config_get_string(again, "run", "label"), ==, "spaced # not a comment?");
 
+  /* Written for a folder, a file in that folder is named relative to it: the .ini reads
+   * back to the same absolute path from any working directory. */
+  g_autofree char *ini_in = am_config_to_ini_in(cfg, tmpdir);
+  g_assert_nonnull(strstr(ini_in, "\ndata = sample.data\n"));
+  g_assert_null(strstr(ini_in, data_path));
+  g_autofree char *beside = g_build_filename(tmpdir, "beside.ini", NULL);
+  g_assert_true(g_file_set_contents(beside, ini_in, -1, NULL));
+  g_autofree char *cwd = g_get_current_dir();
+  g_assert_cmpint(g_chdir(other), ==, 0);
+  g_autoptr(AmConfig) moved = am_config_load(beside, NULL, &error);
+  g_assert_cmpint(g_chdir(cwd), ==, 0);
+  g_assert_no_error(error);
+  g_assert_cmpstr(am_config_get_string(moved, "system", "data"), ==, data_path);
+  /* Another folder keeps the path absolute. */
+  g_autofree char *ini_other = am_config_to_ini_in(cfg, other);
+  g_assert_nonnull(strstr(ini_other, data_path));
+  g_remove(beside);
+
   g_autoptr(AmConfig) hash = load_text("[system]\ndata = sample.data\n", ov2, &error);
   g_assert_no_error(error);
   g_autofree char *hash_ini = am_config_to_ini(hash);

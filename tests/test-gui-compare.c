@@ -207,12 +207,23 @@ static void test_compare(void)
   g_assert_cmpstr(am_config_protocol(saved_cfg), ==, "pinning");
   g_assert_cmpstr(am_config_get_string(saved_cfg, "pinning", "pinned_ids"), ==, saved_pins);
   g_assert_false(am_config_is_set(saved_cfg, "pinning", "pinned_count"));
+  /* The pins file beside the .ini is named relative to it. */
+  g_autofree char *saved_text = NULL;
+  g_assert_true(g_file_get_contents(saved, &saved_text, NULL, NULL));
+  g_assert_nonnull(strstr(saved_text, "\npinned_ids = compare-pinned-ids.txt\n"));
+  g_assert_null(strstr(saved_text, saved_pins));
 
   /* The live G″(T): every pin set has its curve (a legend entry) from its first point on. */
   g_assert_true(wait_until(live_curves_shown, win, 240000));
   g_assert_cmpuint(amorph_window_get_n_pin_sets(win), ==, 3);
   spin_for(200); /* a frame after the relayout the new curves asked for */
   screenshot(GTK_WIDGET(win), "compare-live.png");
+  /* The switcher's plots start on the watched set (the user's pins), and the user's
+   * choice of another set lasts past the end of the run. */
+  guint shown = G_MAXUINT;
+  g_object_get(win, "shown-pin-set", &shown, NULL);
+  g_assert_cmpuint(shown, ==, 1);
+  amorph_window_set_shown_pin_set(win, 2);
 
   g_assert_true(wait_until(sweep_done, win, 300000));
   g_test_message("Compare took %.1f s (wall): %s", (g_get_monotonic_time() - t0) / 1e6,
@@ -222,6 +233,11 @@ static void test_compare(void)
     g_error("Compare did not finish: %s", amorph_window_get_status(win));
   spin_for(300);
   screenshot(GTK_WIDGET(win), "compare.png");
+  /* The results folder's config names its pins file (beside it) relatively. */
+  g_autofree char *run_ini = g_build_filename(results, "config.ini", NULL);
+  g_autofree char *run_ini_text = NULL;
+  g_assert_true(g_file_get_contents(run_ini, &run_ini_text, NULL, NULL));
+  g_assert_nonnull(strstr(run_ini_text, "\npinned_ids = pinned-ids.txt\n"));
 
   /* Three curves of two temperatures each: the live plot's last state, and the folded
    * Fig. 5b that replaced it, through the plot's CSV export. */
@@ -248,34 +264,53 @@ static void test_compare(void)
   g_autoptr(GArray) none_ids = pinned_of(results, "none");
   g_assert_cmpuint(none_ids->len, ==, 0);
 
+  g_object_get(win, "shown-pin-set", &shown, NULL);
+  g_assert_cmpuint(shown, ==, 2);
+  /* Fig. 1 is the watched job's stress and fit (set 1 recorded the only trace), not the
+   * unpinned set's missing one, also while the switcher shows set 2. */
+  g_autofree char *fig1_csv = g_build_filename(tmpdir, "fig1.csv", NULL);
+  g_assert_true(amorph_plot_view_export(amorph_window_get_plot_view(win, AMORPH_PLOT_STRESS_FIT), "csv", fig1_csv,
+                                        &error));
+  g_assert_no_error(error);
+  g_autoptr(GHashTable) fig1_rows = csv_series_rows(fig1_csv);
+  g_assert_cmpuint(GPOINTER_TO_UINT(g_hash_table_lookup(fig1_rows, "sinusoid fit (right)")), >, 10);
+
   /* The switcher's plots follow the chosen pin set: its name in the figure's CSV series
    * differs, and the class fractions are the set's own. */
   AmorphPlotView *classes = amorph_window_get_plot_view(win, AMORPH_PLOT_CLASSES);
+  g_autofree char *c2 = g_build_filename(tmpdir, "classes-va.csv", NULL);
   g_autofree char *c0 = g_build_filename(tmpdir, "classes-none.csv", NULL);
-  g_autofree char *c1 = g_build_filename(tmpdir, "classes-ids.csv", NULL);
-  g_assert_true(amorph_plot_view_export(classes, "csv", c0, &error));
-  amorph_window_set_shown_pin_set(win, 1);
-  g_assert_true(amorph_plot_view_export(classes, "csv", c1, &error));
-  g_assert_no_error(error);
-  g_autofree char *t0_text = NULL, *t1_text = NULL;
-  g_assert_true(g_file_get_contents(c0, &t0_text, NULL, NULL));
-  g_assert_true(g_file_get_contents(c1, &t1_text, NULL, NULL));
-  g_assert_cmpstr(t0_text, !=, t1_text);
+  g_assert_true(amorph_plot_view_export(classes, "csv", c2, &error));
   amorph_window_set_shown_pin_set(win, 0);
+  g_assert_true(amorph_plot_view_export(classes, "csv", c0, &error));
+  g_assert_no_error(error);
+  g_autofree char *t0_text = NULL, *t2_text = NULL;
+  g_assert_true(g_file_get_contents(c0, &t0_text, NULL, NULL));
+  g_assert_true(g_file_get_contents(c2, &t2_text, NULL, NULL));
+  g_assert_cmpstr(t0_text, !=, t2_text);
 
-  /* Headless: the saved settings and pins, with the run's job records, fold the same
-   * numbers (every job's fingerprint, pins included, matches, so nothing reruns). */
+  /* Headless: the saved settings and pins, moved together to another folder and run from
+   * a third working directory, with the run's job records, fold the same numbers (every
+   * job's fingerprint, pins included, matches, so nothing reruns). */
+  g_autofree char *moved_dir = g_build_filename(tmpdir, "moved", NULL);
+  g_autofree char *elsewhere = g_build_filename(tmpdir, "elsewhere", NULL);
+  g_assert_cmpint(g_mkdir(moved_dir, 0755), ==, 0);
+  g_assert_cmpint(g_mkdir(elsewhere, 0755), ==, 0);
+  g_autofree char *moved = g_build_filename(moved_dir, "compare.ini", NULL);
+  g_autofree char *moved_pins = g_build_filename(moved_dir, "compare-pinned-ids.txt", NULL);
+  g_assert_cmpint(g_rename(saved, moved), ==, 0);
+  g_assert_cmpint(g_rename(saved_pins, moved_pins), ==, 0);
   g_autofree char *rebatch = g_build_filename(tmpdir, "rebatch", NULL);
   g_autofree char *jobs_from = g_build_filename(results, "jobs", NULL);
   g_autofree char *jobs_to = g_build_filename(rebatch, "jobs", NULL);
   g_assert_true(amorph_run_folder_copy(jobs_from, jobs_to, &error));
   g_assert_no_error(error);
   g_autofree char *amorph = g_build_filename(g_getenv("AMORPH_BUILD_DIR"), "src", "amorph", NULL);
-  const char *argv[] = {amorph, "--batch", saved, "--output", rebatch, "--resume", NULL};
+  const char *argv[] = {amorph, "--batch", moved, "--output", rebatch, "--resume", NULL};
   int status = -1;
   g_autofree char *out_text = NULL, *err_text = NULL;
-  g_assert_true(
-      g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out_text, &err_text, &status, &error));
+  g_assert_true(g_spawn_sync(elsewhere, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out_text, &err_text,
+                             &status, &error));
   g_assert_no_error(error);
   if (!g_spawn_check_wait_status(status, NULL))
     g_error("amorph --batch --resume failed: %s", err_text);

@@ -1235,8 +1235,23 @@ static void append_key_doc(GString *s, const AmKeySpec *k)
   g_string_append_c(s, '\n');
 }
 
+/* The name of path's file when it lies directly in folder dir (canonical), else NULL. */
+static char *name_in_dir(const char *path, const char *dir)
+{
+  if (!dir || !path || !g_path_is_absolute(path))
+    return NULL;
+  g_autofree char *parent = g_path_get_dirname(path);
+  return strcmp(parent, dir) == 0 ? g_path_get_basename(path) : NULL;
+}
+
 char *am_config_to_ini(const AmConfig *cfg)
 {
+  return am_config_to_ini_in(cfg, NULL);
+}
+
+char *am_config_to_ini_in(const AmConfig *cfg, const char *dir)
+{
+  g_autofree char *base = dir ? g_canonicalize_filename(dir, NULL) : NULL;
   GString *s = g_string_new(NULL);
   g_string_append_printf(s, "# Amorph %s configuration, protocol %s (%s).\n", AMORPH_VERSION,
                          cfg->schema->name, cfg->schema->summary);
@@ -1245,7 +1260,8 @@ char *am_config_to_ini(const AmConfig *cfg)
     g_string_append_printf(s, "\n# %s\n[%s]\n", sec->help, sec->name);
     for (const AmKeySpec *k = sec->keys; k->name; k++) {
       const Value *v = lookup(cfg, sec->name, k->name, (AmKeyType) -1);
-      g_autofree char *text = escape_value(v->text);
+      g_autofree char *beside = k->type == AM_KEY_PATH ? name_in_dir(v->text, base) : NULL;
+      g_autofree char *text = escape_value(beside ? beside : v->text);
       append_key_doc(s, k);
       /* A leading # right after '=' is part of the value, after a blank a comment. */
       g_string_append_printf(s, "%s =%s%s\n", k->name, text[0] == '#' ? "" : " ", text);

@@ -128,6 +128,10 @@ gboolean am_config_check_value(const char *protocol, const char *section, const 
 /* The resolved config as a .ini file: every key of the protocol, with its unit, range and
  * help as comments; loading it again gives the same config. */
 char *am_config_to_ini(const AmConfig *cfg);
+/* The same, for a file to be written in folder dir: a path to a file directly in dir is
+ * written as its bare name, which loading resolves in the .ini's folder, so the folder can
+ * be moved or copied with its files and still run from any working directory. */
+char *am_config_to_ini_in(const AmConfig *cfg, const char *dir);
 /* {"section": {"key": value, …}, …} with typed values (numbers, booleans, strings,
  * arrays for WORDS). */
 JsonNode *am_config_to_json(const AmConfig *cfg);

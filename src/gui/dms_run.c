@@ -423,7 +423,9 @@ static gboolean write_results(AmorphDmsRun *r, GError **error)
 {
   const char *dir = r->output_dir;
   AmProvenance *prov = r->provenance;
-  g_autofree char *ini = am_config_to_ini(r->config);
+  /* The run's pins file (pinned-ids.txt) lies in the same folder: named relative to it,
+   * an exported results folder still runs headless. */
+  g_autofree char *ini = am_config_to_ini_in(r->config, dir);
   g_autofree char *ini_path = g_build_filename(dir, "config.ini", NULL);
   if (!g_file_set_contents(ini_path, ini, -1, error))
     return FALSE;
@@ -547,6 +549,7 @@ AmorphDmsRun *amorph_dms_run_new(const char *preset_path, const char *const *ove
   r->current = g_atomic_rc_box_new0(AmorphDmsSnapshot);
   r->current->eta_s = -1;
   r->current->period = am_config_get_double(r->config, "dms", "period_ps");
+  r->current->watch_set = (guint) MAX(am_config_get_int(r->config, "dms", "watch_pin_set"), 0);
   r->thread = g_thread_new("amorph-dms", thread_main, run_ref(r));
   return r;
 }

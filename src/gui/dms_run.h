@@ -67,6 +67,7 @@ typedef struct {
   /* The pin sets (fixed for the run). */
   guint n_sets;
   AmorphDmsSet sets[AMORPH_DMS_MAX_SETS];
+  guint watch_set;             /* the watched job's set ([dms] watch_pin_set), the one with a stress trace */
   /* The watched job (n = 0 until its first sample). */
   double watch_temperature;    /* K */
   int watch_replica;

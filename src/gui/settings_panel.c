@@ -418,7 +418,10 @@ gboolean amorph_settings_panel_save(AmorphSettingsPanel *self, const char *path,
   g_autoptr(AmConfig) cfg = panel_config(self, ids_set ? extra : NULL, error);
   if (!cfg)
     return FALSE;
-  g_autofree char *text = am_config_to_ini(cfg);
+  /* The pins file beside the .ini is named relative to it, so the pair runs headless from
+   * any working directory and can be moved together. */
+  g_autofree char *dir = g_path_get_dirname(path);
+  g_autofree char *text = am_config_to_ini_in(cfg, dir);
   return g_file_set_contents(path, text, -1, error);
 }
 

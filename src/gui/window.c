@@ -94,6 +94,7 @@ struct _AmorphWindow {
   AmFigure *figures[AMORPH_N_PLOTS]; /* the paper's figures once a sweep folded */
   guint n_sets;            /* pin sets of the run (a pinning run or Compare: 3) */
   guint shown_set;         /* the one p(u′), classes and N_RA show */
+  guint watch_set;         /* the one the atom view and Fig. 1 follow */
   AmorphDmsSet sets[AMORPH_DMS_MAX_SETS];
   AmorphDmsSnapshot *last_live; /* the newest snapshot, to redraw for another pin set */
 
@@ -869,20 +870,33 @@ static guint shown_set(AmorphWindow *self)
   return self->shown_set < self->n_sets ? self->shown_set : 0;
 }
 
+static gboolean set_has_trace(const AmDmsSweepResults *res, guint k)
+{
+  for (gsize i = 0; k < res->n_sets && i < res->sets[k].n_points; i++)
+    if (res->sets[k].points[i].trace)
+      return TRUE;
+  return FALSE;
+}
+
 static void show_figures(AmorphWindow *self, const AmDmsSweepResults *res)
 {
   clear_figures(self);
-  AmFigureOptions opt;
+  AmFigureOptions opt, fig1_opt;
   am_figure_options_init(&opt);
   guint k = shown_set(self);
   opt.main_set = k < res->n_sets ? res->sets[k].name : NULL;
+  /* Fig. 1 is the stress trace of the watched job, which only its own set records: the
+   * chosen set when it has one, else the watched set (as the live plot showed it). */
+  am_figure_options_init(&fig1_opt);
+  guint k1 = set_has_trace(res, k) || self->watch_set >= res->n_sets ? k : self->watch_set;
+  fig1_opt.main_set = k1 < res->n_sets ? res->sets[k1].name : NULL;
   for (int p = 0; p < AMORPH_N_PLOTS; p++) {
     AmFigureId id = plot_figure[p];
     /* The overlay of every pin set replaces the single curve when there are several. */
     if (p == AMORPH_PLOT_LOSS_MODULUS && res->n_sets > 1)
       id = AM_FIGURE_5B;
     gboolean per_set = p == AMORPH_PLOT_NONAFFINE || p == AMORPH_PLOT_CLASSES || p == AMORPH_PLOT_N_RA;
-    self->figures[p] = am_figure_new(id, res, per_set ? &opt : NULL);
+    self->figures[p] = am_figure_new(id, res, per_set ? &opt : p == AMORPH_PLOT_STRESS_FIT ? &fig1_opt : NULL);
     amorph_plot_view_set_figure(AMORPH_PLOT_VIEW(self->plot_areas[p]), self->figures[p]);
   }
 }
@@ -924,6 +938,7 @@ static void take_sets(AmorphWindow *self, const AmorphDmsSnapshot *snap)
   if (snap->n_sets == self->n_sets)
     return;
   self->n_sets = snap->n_sets;
+  self->watch_set = snap->watch_set;
   memcpy(self->sets, snap->sets, sizeof self->sets);
   /* Radio items of the stateful win.shown-pin-set (the property of the same name). */
   GMenu *menu = g_menu_new();
@@ -939,11 +954,12 @@ static void take_sets(AmorphWindow *self, const AmorphDmsSnapshot *snap)
   gtk_menu_button_set_menu_model(self->set_button, G_MENU_MODEL(menu));
   g_object_unref(section);
   g_object_unref(menu);
-  self->shown_set = 0;
+  /* The set the atom view follows, until the user chooses another. */
+  self->shown_set = self->watch_set < self->n_sets ? self->watch_set : 0;
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_SHOWN_PIN_SET]);
   gtk_widget_set_visible(GTK_WIDGET(self->set_button), self->n_sets > 1);
   if (self->n_sets > 1) {
-    g_autofree char *label = set_label(self, 0);
+    g_autofree char *label = set_label(self, self->shown_set);
     g_autofree char *tip = g_strdup_printf("Pin set shown in p(u′), classes and N_RA: %s", label);
     gtk_widget_set_tooltip_text(GTK_WIDGET(self->set_button), tip);
   }
