@@ -23,12 +23,23 @@ static inline gboolean gui_util_tick(gpointer data)
 
 typedef gboolean (*Predicate)(gpointer data);
 
-/* Runs the main loop until pred holds or timeout_ms passed; returns pred's last value.
- * A 10 ms tick keeps the loop turning when nothing else is pending. */
+/* How much slower than a plain build this one runs: AMORPH_TEST_TIME_SCALE (tools/test sets
+ * it for the ThreadSanitizer build, about ten times slower); 1 otherwise. Time limits of
+ * the GUI tests are multiplied by it, their timing bounds too. */
+static inline double test_time_scale(void)
+{
+  const char *s = g_getenv("AMORPH_TEST_TIME_SCALE");
+  double scale = s ? g_ascii_strtod(s, NULL) : 1.0;
+  return scale >= 1.0 ? scale : 1.0;
+}
+
+/* Runs the main loop until pred holds or timeout_ms (times test_time_scale()) passed;
+ * returns pred's last value. A 10 ms tick keeps the loop turning when nothing else is
+ * pending. */
 static inline gboolean wait_until(Predicate pred, gpointer data, int timeout_ms)
 {
   guint tick = g_timeout_add(10, gui_util_tick, NULL);
-  gint64 end = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+  gint64 end = g_get_monotonic_time() + (gint64) (timeout_ms * test_time_scale()) * 1000;
   gboolean ok = pred(data);
   while (!ok && g_get_monotonic_time() < end) {
     g_main_context_iteration(NULL, TRUE);
