@@ -7,6 +7,10 @@
 #include <math.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "experiment/dms_job.h"
 #include "experiment/dms_sweep.h"
 #include "experiment/scheduler.h"
@@ -57,6 +61,7 @@ typedef struct {
   int index;
   guint deps[2];
   int ndeps;
+  int max_threads, team; /* what the job's OpenMP saw: its thread limit, a team's size */
 } SchedJob;
 
 static gboolean sched_body(AmSchedulerJob *job, gpointer data, GError **error)
@@ -72,6 +77,20 @@ static gboolean sched_body(AmSchedulerJob *job, gpointer data, GError **error)
     g_assert_true(seen);
   }
   g_mutex_unlock(&sj->log->lock);
+  /* The engine's parallel loops inside a job: one thread, whatever the pool's size, so
+   * that W workers use W cores (the explorer's sweep runs through here too). */
+  sj->max_threads = 1;
+  sj->team = 1;
+#ifdef _OPENMP
+  sj->max_threads = omp_get_max_threads();
+  int team = 0;
+#pragma omp parallel
+  {
+#pragma omp single
+    team = omp_get_num_threads();
+  }
+  sj->team = team;
+#endif
   g_usleep(2000);
   if (sj->index == sj->log->fail_at) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "job %d broke", sj->index);
@@ -90,7 +109,7 @@ static gboolean sched_run(int workers, int fail_at, GError **error, guint *done)
   g_autoptr(AmScheduler) s = am_scheduler_new(workers);
   SchedJob jobs[12];
   for (int i = 0; i < 12; i++) {
-    jobs[i] = (SchedJob) { &log, i, { 0, 0 }, 0 };
+    jobs[i] = (SchedJob) { &log, i, { 0, 0 }, 0, 0, 0 };
     g_assert_cmpuint(am_scheduler_add(s, "job", 10, sched_body, &jobs[i]), ==, (guint) i);
     /* A diamond-ish graph: jobs 4.. wait for (i-4) and, for odd i, for (i-3). */
     if (i >= 4) {
@@ -103,6 +122,11 @@ static gboolean sched_run(int workers, int fail_at, GError **error, guint *done)
     }
   }
   gboolean ok = am_scheduler_run(s, NULL, error);
+  for (guint k = 0; k < log.order->len; k++) {
+    const SchedJob *j = &jobs[g_array_index(log.order, int, k)];
+    g_assert_cmpint(j->max_threads, ==, 1);
+    g_assert_cmpint(j->team, ==, 1);
+  }
   *done = log.order->len;
   g_array_unref(log.order);
   g_mutex_clear(&log.lock);
@@ -111,6 +135,12 @@ static gboolean sched_run(int workers, int fail_at, GError **error, guint *done)
 
 static void test_scheduler(void)
 {
+#ifdef _OPENMP
+  /* Even when the caller allows more threads (the explorer's main thread, batch's
+   * --threads), each job runs on one. */
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(3);
+#endif
   for (int w = 1; w <= 3; w++) {
     GError *error = NULL;
     guint done = 0;
@@ -124,6 +154,10 @@ static void test_scheduler(void)
     g_assert_cmpuint(done, <, 12);
     g_clear_error(&error);
   }
+#ifdef _OPENMP
+  g_assert_cmpint(omp_get_max_threads(), ==, 3);
+  omp_set_num_threads(saved);
+#endif
 }
 
 /* ---- Job records ---- */
