@@ -834,6 +834,15 @@ static void test_live_sweep(void)
                  "ending %.2f s after the start", secs, stall.worst_us / 1000.0, 1000 * stall.worst_cpu_s,
                  (stall.worst_at_us - t0) / 1e6);
   g_assert_cmpuint(amorph_window_get_n_loss_points(win), ==, 2);
+  /* The free-play card, hidden when the sweep started, stays away after it, until the
+   * user goes back to free play. */
+  GtkWidget *card = GTK_WIDGET(amorph_window_get_free_play_panel(win));
+  spin_for(100);
+  g_assert_false(gtk_widget_get_visible(card));
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.free-play", NULL));
+  g_assert_true(gtk_widget_get_visible(card));
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.stop", NULL));
+  g_assert_true(gtk_widget_get_visible(card));
   /* Generous: llvmpipe draws on a machine shared with other builds, where a runnable
    * thread may wait its turn for most of a second; a main loop that ran or waited for the
    * sweep would stall for the whole sweep (tens of seconds here). */

@@ -83,6 +83,8 @@ struct _AmorphWindow {
   /* The MD-DMS experiment (experiment/dms_sweep on its own thread). */
   AmorphDmsRun *dms;
   gboolean dms_active;     /* started and not yet finished */
+  gboolean experimenting;  /* an experiment was started: the free-play card stays away until
+                            * the user goes back to free play (or loads a sample) */
   char *preset;            /* the preset ▶ runs (NULL: data/presets/demo.ini) */
   gsize n_loss_points;     /* temperatures with a G″ point so far */
   gint64 sweep_done;       /* MD steps of the sweep done, as of the last snapshot */
@@ -190,7 +192,7 @@ static void update_actions(AmorphWindow *self)
   gtk_widget_action_set_enabled(w, "win.export-results", self->results_dir && !self->dms_active);
   gtk_widget_action_set_enabled(w, "win.leave-presentation",
                                 self->presentation && amorph_presentation_get_active(self->presentation));
-  gtk_widget_set_visible(GTK_WIDGET(self->free_play_panel), self->loaded && !self->dms_active);
+  gtk_widget_set_visible(GTK_WIDGET(self->free_play_panel), self->loaded && !self->dms_active && !self->experimenting);
 }
 
 static void update_idle_status(AmorphWindow *self)
@@ -701,6 +703,7 @@ static void free_play_action(GtkWidget *widget, const char *name, GVariant *para
     return;
   amorph_worker_run(self->worker);
   self->running = TRUE;
+  self->experimenting = FALSE;
   /* Free play is about classes: show them, unless the user chose another colouring. */
   if (gtk_drop_down_get_selected(self->color_dropdown) == 0)
     gtk_drop_down_set_selected(self->color_dropdown, 1);
@@ -744,6 +747,7 @@ static void step_action(GtkWidget *widget, const char *name, GVariant *param)
     return;
   amorph_worker_step(self->worker);
   self->running = FALSE;
+  self->experimenting = FALSE;
   update_actions(self);
 }
 
@@ -1151,6 +1155,7 @@ gboolean amorph_window_run_experiment(AmorphWindow *self, const char *preset, co
   if (!self->dms)
     return FALSE;
   self->dms_active = TRUE;
+  self->experimenting = TRUE;
   self->n_loss_points = 0;
   self->n_sets = 0;
   gtk_widget_set_visible(GTK_WIDGET(self->set_button), FALSE);
@@ -1439,6 +1444,7 @@ static void explain_action(GtkWidget *widget, const char *name, GVariant *param)
   else if (g_str_equal(topic, "loss-modulus"))
     button = self->gpp_help;
   else if (g_str_equal(topic, "free-play")) {
+    self->experimenting = FALSE;
     gtk_widget_set_visible(GTK_WIDGET(self->free_play_panel), TRUE);
     button = AMORPH_HELP_BUTTON(amorph_free_play_panel_get_help_button(self->free_play_panel));
   } else if (gtk_stack_get_child_by_name(self->plot_stack, topic)) {
@@ -1545,6 +1551,7 @@ gboolean amorph_window_load(AmorphWindow *self, const char *path, GError **error
   stop_worker(self);
   g_clear_pointer(&self->dms, amorph_dms_run_free);
   self->dms_active = FALSE;
+  self->experimenting = FALSE;
   am_atoms_free(&self->atoms);
   self->atoms = atoms;
   self->box = box;
