@@ -167,6 +167,88 @@ static void update_shifts(AmNeighbor *nl, const double h[9])
   }
 }
 
+/* The build's inner loop: the candidates j in [j, jend), all seen through the same image,
+ * against atom k at −(sx, sy, sz) + shift; writes the packed pairs in range to out and
+ * returns how many. Branch-free: every candidate is written, only those in range are kept
+ * (a quarter of them, so a branch here was mispredicted all the time). */
+static size_t run_base(const double *restrict x, size_t j, size_t jend, double sx, double sy, double sz,
+                       double range2, unsigned code, uint32_t *restrict out)
+{
+  size_t m = 0;
+  for (; j < jend; j++) {
+    const double dx = x[3 * j] + sx, dy = x[3 * j + 1] + sy, dz = x[3 * j + 2] + sz;
+    out[m] = (uint32_t) (j << AM_NEIGH_SHIFT_BITS) | code;
+    m += (size_t) (dx * dx + dy * dy + dz * dz < range2);
+  }
+  return m;
+}
+
+typedef size_t (*RunFn)(const double *x, size_t j, size_t jend, double sx, double sy, double sz, double range2,
+                        unsigned code, uint32_t *out);
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_AVX512_RUN 1
+/* The same with AVX-512, eight candidates at a time: their positions loaded as three
+ * vectors and transposed, the kept pair words compressed in a register. The distance is
+ * rounded as run_base rounds it (no fused multiply-add), so the list is the same. */
+__attribute__((target("avx512f,avx512vl,avx512dq"))) static size_t
+run_avx512(const double *restrict x, size_t j, size_t jend, double sx, double sy, double sz, double range2,
+           unsigned code, uint32_t *restrict out)
+{
+  const __m512d vsx = _mm512_set1_pd(sx), vsy = _mm512_set1_pd(sy), vsz = _mm512_set1_pd(sz);
+  const __m512d vr2 = _mm512_set1_pd(range2);
+  /* Lanes of x, y and z among 24 interleaved doubles: first from the first two vectors,
+   * then the last lanes from the third. */
+  const __m512i ix = _mm512_setr_epi64(0, 3, 6, 9, 12, 15, 0, 0), iy = _mm512_setr_epi64(1, 4, 7, 10, 13, 0, 0, 0),
+                iz = _mm512_setr_epi64(2, 5, 8, 11, 14, 0, 0, 0);
+  const __m512i jx = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 10, 13), jy = _mm512_setr_epi64(0, 1, 2, 3, 4, 8, 11, 14),
+                jz = _mm512_setr_epi64(0, 1, 2, 3, 4, 9, 12, 15);
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i vcode = _mm256_set1_epi32((int) code);
+  size_t m = 0;
+  for (; j < jend; j += 8) {
+    const size_t left = jend - j;
+    const unsigned nd = left >= 8 ? 24u : 3u * (unsigned) left;
+    const __mmask8 ma = nd >= 8 ? 0xff : (__mmask8) ((1u << nd) - 1);
+    const __mmask8 mb = nd >= 16 ? 0xff : nd > 8 ? (__mmask8) ((1u << (nd - 8)) - 1) : 0;
+    const __mmask8 mc = nd >= 24 ? 0xff : nd > 16 ? (__mmask8) ((1u << (nd - 16)) - 1) : 0;
+    const __mmask8 mk = left >= 8 ? 0xff : (__mmask8) ((1u << left) - 1);
+    const double *p = x + 3 * j;
+    const __m512d a = _mm512_maskz_loadu_pd(ma, p), b = _mm512_maskz_loadu_pd(mb, p + 8),
+                  c = _mm512_maskz_loadu_pd(mc, p + 16);
+    const __m512d X = _mm512_permutex2var_pd(_mm512_permutex2var_pd(a, ix, b), jx, c);
+    const __m512d Y = _mm512_permutex2var_pd(_mm512_permutex2var_pd(a, iy, b), jy, c);
+    const __m512d Z = _mm512_permutex2var_pd(_mm512_permutex2var_pd(a, iz, b), jz, c);
+    const __m512d dx = _mm512_add_pd(X, vsx), dy = _mm512_add_pd(Y, vsy), dz = _mm512_add_pd(Z, vsz);
+    const __m512d d2 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)),
+                                     _mm512_mul_pd(dz, dz));
+    const __mmask8 keep = _mm512_mask_cmp_pd_mask(mk, d2, vr2, _CMP_LT_OQ);
+    const __m256i words = _mm256_or_si256(
+        _mm256_slli_epi32(_mm256_add_epi32(_mm256_set1_epi32((int) j), lane), AM_NEIGH_SHIFT_BITS), vcode);
+    const unsigned nk = (unsigned) __builtin_popcount(keep);
+    _mm256_mask_storeu_epi32(out + m, (__mmask8) ((1u << nk) - 1), _mm256_maskz_compress_epi32(keep, words));
+    m += nk;
+  }
+  return m;
+}
+#endif
+
+/* The widest build kernel this processor runs (AMORPH_SIMD=baseline|avx2 rules AVX-512
+ * out, as for the force kernels). */
+static RunFn pick_run(void)
+{
+#ifdef HAVE_AVX512_RUN
+  const char *want = getenv("AMORPH_SIMD");
+  const bool capped = want && (strcmp(want, "baseline") == 0 || strcmp(want, "avx2") == 0);
+  __builtin_cpu_init();
+  if (!capped && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq"))
+    return run_avx512;
+#endif
+  return run_base;
+}
+
 static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_t n, AmError *err)
 {
   const double range = nl->cutoff + nl->skin;
@@ -257,6 +339,7 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
     return st;
   int failed = 0, used = 1;
   size_t *count = nl->first + 1;
+  const RunFn run = pick_run();
 
 #pragma omp parallel num_threads(nthreads) reduction(| : failed)
   {
@@ -281,19 +364,28 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
         for (int o1 = -reach[1]; o1 <= reach[1]; o1++) {
           const int q1 = b1 + o1, w1 = q1 < 0 ? -1 : q1 >= nb[1] ? 1 : 0;
           const size_t c1 = (size_t) (q1 - w1 * nb[1]);
-          for (int o0 = -reach[0]; o0 <= reach[0]; o0++) {
+          const size_t row = (size_t) nb[0] * (c1 + (size_t) nb[1] * c2);
+          /* Neighbouring cells along a with the same image are contiguous in the private
+           * order: one run of candidates covers them (the kernel's vectors stay full). */
+          for (int o0 = -reach[0]; o0 <= reach[0];) {
             const int q0 = b0 + o0, w0 = q0 < 0 ? -1 : q0 >= nb[0] ? 1 : 0;
             const size_t c0 = (size_t) (q0 - w0 * nb[0]);
-            const size_t cell = c0 + (size_t) nb[0] * (c1 + (size_t) nb[1] * c2);
+            int last = o0;
+            while (last < reach[0]) {
+              const int qn = b0 + last + 1, wn = qn < 0 ? -1 : qn >= nb[0] ? 1 : 0;
+              if (wn != w0)
+                break;
+              last++;
+            }
+            const size_t cell = c0 + row;
             size_t j = cs[cell];
-            const size_t jend = cs[cell + 1];
+            const size_t jend = cs[cell + (size_t) (last - o0) + 1];
+            o0 = last + 1;
             if (j <= k)
               j = k + 1;
             if (j >= jend)
               continue;
             const unsigned code = (unsigned) ((w0 + 1) + 3 * (w1 + 1) + 9 * (w2 + 1));
-            const double sx = nl->shift[code][0] - xi, sy = nl->shift[code][1] - yi,
-                         sz = nl->shift[code][2] - zi;
             if (m + (jend - j) > nl->tcap[t]) {
               size_t ncap = nl->tcap[t] ? 2 * nl->tcap[t] : 4096;
               while (ncap < m + (jend - j))
@@ -306,14 +398,8 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
               nl->tpairs[t] = p;
               nl->tcap[t] = ncap;
             }
-            /* Branch-free: every candidate is written, only those in range are kept (a
-             * quarter of them, so a branch here was mispredicted all the time). */
-            uint32_t *restrict out = nl->tpairs[t];
-            for (; j < jend; j++) {
-              const double dx = x[3 * j] + sx, dy = x[3 * j + 1] + sy, dz = x[3 * j + 2] + sz;
-              out[m] = (uint32_t) (j << AM_NEIGH_SHIFT_BITS) | code;
-              m += (size_t) (dx * dx + dy * dy + dz * dz < range2);
-            }
+            m += run(x, j, jend, nl->shift[code][0] - xi, nl->shift[code][1] - yi, nl->shift[code][2] - zi,
+                     range2, code, nl->tpairs[t] + m);
           }
         }
       }
