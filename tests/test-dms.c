@@ -431,6 +431,24 @@ static void test_pool_size_and_resume(void)
   rm_rf(d3);
 }
 
+typedef struct {
+  GMutex lock;
+  gint64 n_pinned[4]; /* by pin set, as the replicas' job_done said; -2 before any */
+} SetSizes;
+
+static void record_set_size(const AmDmsJobDone *done, gpointer data)
+{
+  SetSizes *sz = data;
+  if (!done->result || done->pinset < 0 || done->pinset >= 4)
+    return;
+  g_mutex_lock(&sz->lock);
+  /* Every replica of a set reports the same size. */
+  if (sz->n_pinned[done->pinset] != -2)
+    g_assert_cmpint(sz->n_pinned[done->pinset], ==, done->n_pinned);
+  sz->n_pinned[done->pinset] = done->n_pinned;
+  g_mutex_unlock(&sz->lock);
+}
+
 static void test_pinning(void)
 {
   g_autofree char *dir = make_tmpdir();
@@ -448,13 +466,19 @@ static void test_pinning(void)
   g_assert_true(am_dms_sweep_pin_set_info(sw, 1, &info));
   g_assert_cmpstr(info.name, ==, "ra");
   g_assert_cmpint(info.n_pinned, ==, -1);
-  AmDmsRunOptions opt = { .output_dir = dir, .workers = 2 };
+  SetSizes sizes = { .n_pinned = { -2, -2, -2, -2 } };
+  g_mutex_init(&sizes.lock);
+  AmDmsRunOptions opt = { .output_dir = dir, .workers = 2, .job_done = record_set_size, .job_done_data = &sizes };
   g_assert_true(am_dms_sweep_run(sw, &opt, &error));
   g_assert_no_error(error);
+  g_mutex_clear(&sizes.lock);
   g_assert_true(am_dms_sweep_write(sw, dir, NULL, &error));
   g_assert_no_error(error);
   const AmDmsSweepResults *R = am_dms_sweep_results(sw);
   g_assert_cmpuint(R->n_sets, ==, 3);
+  /* The live view learns each chosen set's size from its replicas, before the end. */
+  for (guint s = 0; s < 3; s++)
+    g_assert_cmpint(sizes.n_pinned[s], ==, (gint64) R->sets[s].n_pinned);
   g_assert_cmpstr(R->sets[0].name, ==, "none");
   g_assert_cmpstr(R->sets[1].name, ==, "ra");
   g_assert_cmpstr(R->sets[2].name, ==, "va");
@@ -513,13 +537,19 @@ static void test_pinning_ids(void)
   g_assert_cmpint(info.kind, ==, AM_PIN_RANDOM_VA);
   g_assert_cmpint(info.n_pinned, ==, G_N_ELEMENTS(chosen));
   g_assert_false(am_dms_sweep_pin_set_info(sw, 3, &info));
-  AmDmsRunOptions opt = { .output_dir = dir, .workers = 2 };
+  SetSizes sizes = { .n_pinned = { -2, -2, -2, -2 } };
+  g_mutex_init(&sizes.lock);
+  AmDmsRunOptions opt = { .output_dir = dir, .workers = 2, .job_done = record_set_size, .job_done_data = &sizes };
   g_assert_true(am_dms_sweep_run(sw, &opt, &error));
   g_assert_no_error(error);
+  g_mutex_clear(&sizes.lock);
   g_assert_true(am_dms_sweep_write(sw, dir, NULL, &error));
   g_assert_no_error(error);
   const AmDmsSweepResults *R = am_dms_sweep_results(sw);
   g_assert_cmpuint(R->n_sets, ==, 3);
+  /* The live view learns each chosen set's size from its replicas, before the end. */
+  for (guint s = 0; s < 3; s++)
+    g_assert_cmpint(sizes.n_pinned[s], ==, (gint64) R->sets[s].n_pinned);
   g_assert_cmpstr(R->sets[0].name, ==, "none");
   g_assert_cmpstr(R->sets[1].name, ==, "ids");
   g_assert_cmpint(R->sets[1].kind, ==, AM_PIN_IDS);

@@ -331,11 +331,58 @@ static void test_compare(void)
   spin_for(50);
 }
 
+/* The pinning experiment with its selected RAs (and as many VAs) chosen from the unpinned
+ * run: the live G″(T) legend and the set selector give their counts, the ones the results
+ * folder's pinned.csv lists, as soon as the sets have run (before, they had no number). */
+static void test_selected_ras_count(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autofree char *sample = g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "tests", "data", "glass-256.data", NULL);
+  AmorphWindow *win = gui_open_window(sample, 1280, 860);
+  AmorphSettingsPanel *panel = amorph_window_get_settings_panel(win);
+  g_assert_true(amorph_settings_panel_set_value(panel, "run", "protocol", "pinning"));
+  for (gsize k = 0; k < G_N_ELEMENTS(tiny); k++)
+    g_assert_true(amorph_settings_panel_set_value(panel, "dms", tiny[k][0], tiny[k][1]));
+  /* At 500 K with a 2 ps period this glass has a few reversible atoms for sure. */
+  g_assert_true(amorph_settings_panel_set_value(panel, "dms", "temperatures_K", "500"));
+  g_assert_true(amorph_settings_panel_set_value(panel, "dms", "period_ps", "2"));
+  g_assert_true(amorph_settings_panel_set_value(panel, "pinning", "pinned_count", "6"));
+  g_assert_true(amorph_settings_panel_set_value(panel, "pinning", "selection_temperature_K", "500"));
+  g_assert_true(amorph_settings_panel_is_valid(panel));
+  GError *error = NULL;
+  g_assert_true(amorph_window_run_experiment(win, NULL, NULL, &error));
+  g_assert_no_error(error);
+  g_assert_true(wait_until(sweep_done, win, 300000));
+  const char *results = amorph_window_get_results_dir(win);
+  if (!results)
+    g_error("the pinning run did not finish: %s", amorph_window_get_status(win));
+  g_autoptr(GArray) ras = pinned_of(results, "ra");
+  g_assert_cmpuint(ras->len, >=, 1);
+  g_assert_cmpuint(ras->len, <=, 6);
+  /* The live plot's legend (its CSV's series names), built from the snapshots alone. */
+  g_autofree char *live_csv = g_build_filename(tmpdir, "live-loss-ras.csv", NULL);
+  g_assert_true(am_plot_write_csv(amorph_window_get_plot(win, AMORPH_PLOT_LOSS_MODULUS), live_csv, NULL, &error));
+  g_assert_no_error(error);
+  g_autoptr(GHashTable) rows = csv_series_rows(live_csv);
+  g_autofree char *ra_label = g_strdup_printf("%u RAs pinned", ras->len);
+  g_autofree char *va_label = g_strdup_printf("%u VAs pinned", ras->len);
+  g_assert_true(g_hash_table_contains(rows, "no atoms pinned"));
+  if (!g_hash_table_contains(rows, ra_label) || !g_hash_table_contains(rows, va_label))
+    g_error("the live legend lacks “%s” or “%s”", ra_label, va_label);
+  g_test_message("selected RAs: %s, %s", ra_label, va_label);
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   have_display = gui_test_start("amorph-test-gui-compare-XXXXXX", &tmpdir, TRUE);
   g_test_add_func("/gui/compare/three-pin-sets", test_compare);
+  g_test_add_func("/gui/compare/selected-ras-count", test_selected_ras_count);
   int status = g_test_run();
   rm_rf(tmpdir);
   g_free(tmpdir);

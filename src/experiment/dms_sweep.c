@@ -901,6 +901,7 @@ static void notify_done(const AmDmsSweep *sw, const Job *j)
     .job = &j->spec,
     .pinset = j->set,
     .result = j->is_traj ? NULL : &j->res,
+    .n_pinned = (gint64) sw->pins[j->set].n_pinned,
     .trajectory = j->is_traj && j->have_traj ? &j->traj : NULL,
     .n_traj = j->is_traj ? j->n_traj : 0,
     .traj_role = j->traj_role,

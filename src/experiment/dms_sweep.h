@@ -103,6 +103,8 @@ typedef struct {
                                        the results; ≥ am_dms_sweep_n_pin_sets: a hidden run that
                                        only chooses another set's atoms */
   const AmDmsJobResult *result;     /* a replica's result; NULL for a trajectory rerun */
+  gint64 n_pinned;                  /* atoms the job's set pins (a set chosen from results has been
+                                       chosen before its replicas run) */
   /* A trajectory rerun of replica 0 (NULL otherwise): recorded atom s has role
    * traj_role[s] ("ra", "ra_ref", "va", "fa") and id traj_id[s]. */
   const AmTrajectory *trajectory;

@@ -366,6 +366,10 @@ static void on_job_done(const AmDmsJobDone *done, gpointer data)
   if (done->pinset < 0 || (guint) done->pinset >= r->current->n_sets)
     return;
   g_mutex_lock(&r->lock);
+  /* A set chosen from results (selected RAs, as many VAs) has its size once it runs. */
+  AmorphDmsSet *set = &r->current->sets[done->pinset];
+  if (done->result && set->n_pinned < 0)
+    set->n_pinned = done->n_pinned;
   Accum *a = accum_for(r->acc, done->pinset, done->job->temperature);
   if (done->result) {
     const AmDmsJobResult *res = done->result;

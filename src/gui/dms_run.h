@@ -60,7 +60,7 @@ typedef struct {
 typedef struct {
   char name[16];               /* "none", "ids", "ra", "va" */
   AmPinKind kind;
-  gint64 n_pinned;             /* -1 until chosen from results */
+  gint64 n_pinned;             /* -1 until chosen from results (its first replica's end) */
 } AmorphDmsSet;
 
 typedef struct {

@@ -939,7 +939,13 @@ static void on_set_changed(AmorphWindow *self)
 /* The run's pin sets into the selector of the switcher's plots (shown with two or more). */
 static void take_sets(AmorphWindow *self, const AmorphDmsSnapshot *snap)
 {
-  if (snap->n_sets == self->n_sets)
+  /* A new run's sets (the count was reset when it started), or a set chosen from results
+   * (selected RAs, as many VAs) whose size became known: the labels take it. */
+  const gboolean new_run = snap->n_sets != self->n_sets;
+  gboolean sized = FALSE;
+  for (guint k = 0; !new_run && k < snap->n_sets; k++)
+    sized |= snap->sets[k].n_pinned != self->sets[k].n_pinned;
+  if (!new_run && !sized)
     return;
   self->n_sets = snap->n_sets;
   self->watch_set = snap->watch_set;
@@ -959,8 +965,10 @@ static void take_sets(AmorphWindow *self, const AmorphDmsSnapshot *snap)
   g_object_unref(section);
   g_object_unref(menu);
   /* The set the atom view follows, until the user chooses another. */
-  self->shown_set = self->watch_set < self->n_sets ? self->watch_set : 0;
-  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_SHOWN_PIN_SET]);
+  if (new_run) {
+    self->shown_set = self->watch_set < self->n_sets ? self->watch_set : 0;
+    g_object_notify_by_pspec(G_OBJECT(self), props[PROP_SHOWN_PIN_SET]);
+  }
   gtk_widget_set_visible(GTK_WIDGET(self->set_button), self->n_sets > 1);
   if (self->n_sets > 1) {
     g_autofree char *label = set_label(self, self->shown_set);
