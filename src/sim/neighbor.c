@@ -42,6 +42,7 @@ void am_neighbor_free(AmNeighbor *nl)
   free(nl->tpairs);
   free(nl->tcap);
   free(nl->tcount);
+  free(nl->tsplit);
   memset(nl, 0, sizeof *nl);
 }
 
@@ -119,6 +120,10 @@ static AmStatus ensure_threads(AmNeighbor *nl, int nthreads, AmError *err)
   if (!tn)
     return am_error_set(err, AM_ERR_NOMEM, "neighbour list: cannot allocate per-thread buffers");
   nl->tcount = tn;
+  size_t *ts = realloc(nl->tsplit, ((size_t) nthreads + 1) * sizeof *ts);
+  if (!ts)
+    return am_error_set(err, AM_ERR_NOMEM, "neighbour list: cannot allocate per-thread buffers");
+  nl->tsplit = ts;
   for (int t = nl->nthreads_cap; t < nthreads; t++) {
     nl->tpairs[t] = NULL;
     nl->tcap[t] = 0;
@@ -338,6 +343,27 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
   if (st)
     return st;
   int failed = 0, used = 1;
+  /* Blocks of atoms with equal shares of the previous build's pairs: in a half list the
+   * first atoms of the order have more partners than the last, and blocks of equal atom
+   * counts left one thread waiting a third of the build for the other. The blocks are
+   * concatenated in order, so the list does not depend on them. */
+  size_t *split = nl->tsplit;
+  const bool by_pairs = nl->builds > 0 && nl->n == n && nl->first[n] > 0;
+  for (int t = 0; t <= nthreads; t++) {
+    split[t] = n * (size_t) t / (size_t) nthreads;
+    if (by_pairs && t > 0 && t < nthreads) {
+      const size_t want = nl->first[n] / (size_t) nthreads * (size_t) t;
+      size_t lo = 0, hi = n;
+      while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (nl->first[mid] < want)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      split[t] = lo;
+    }
+  }
   size_t *count = nl->first + 1;
   const RunFn run = pick_run();
 
@@ -350,7 +376,9 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
 #endif
     if (t == 0)
       used = nt; /* the runtime may give fewer threads than asked */
-    const size_t k0 = n * (size_t) t / (size_t) nt, k1 = n * (size_t) (t + 1) / (size_t) nt;
+    /* The runtime may give fewer threads than asked: then equal atom counts. */
+    const size_t k0 = nt == nthreads ? split[t] : n * (size_t) t / (size_t) nt,
+                 k1 = nt == nthreads ? split[t + 1] : n * (size_t) (t + 1) / (size_t) nt;
     size_t m = 0;
     for (size_t k = k0; k < k1 && !failed; k++) {
       const size_t c = cell_of[k];
@@ -423,7 +451,7 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
   }
   nl->npairs = npairs;
   for (int t = 0; t < used; t++) {
-    const size_t k0 = n * (size_t) t / (size_t) used;
+    const size_t k0 = used == nthreads ? split[t] : n * (size_t) t / (size_t) used;
     if (nl->tcount[t])
       memcpy(nl->pairs + nl->first[k0], nl->tpairs[t], nl->tcount[t] * sizeof *nl->pairs);
   }

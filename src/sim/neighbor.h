@@ -59,6 +59,7 @@ typedef struct {
   int nthreads_cap;
   uint32_t **tpairs;     /* per-thread pair buffers */
   size_t *tcap, *tcount;
+  size_t *tsplit;        /* nthreads_cap + 1: first atom of each thread's block in a build */
 } AmNeighbor;
 
 /* Threads the force engine and the list builder use for n atoms: OpenMP's current team
