@@ -304,7 +304,7 @@ struct AmForceEngine {
    * than the skin between builds, so the order stays good. */
   uint32_t *pi, *pj;   /* i and its element pair (PAIR_I); packed j and image code (neighbor.h) */
   uint32_t *key;       /* sort scratch */
-  uint32_t *ci, *cj;   /* pass 1's in-cutoff pairs, for pass 2 (thread t from its q0) */
+  uint32_t *ci, *cj;   /* pass 1's in-cutoff pairs, for pass 2 (thread t from its out0) */
   /* What pass 1 learns about each of those pairs and pass 2 needs: the pair vector and
    * the force coefficients (dens_body). Pass 2 then reads neither positions nor tables. */
   double *pdat;        /* 6 × pcap: dx | dy | dz | ca | cb | cc */
@@ -599,19 +599,6 @@ static AmStatus flatten(AmForceEngine *e, const AmEam *eam, int nt, KeyFn keys, 
   e->flat_build = nl->builds;
   memcpy(e->elem_flat, e->elem, n * sizeof *e->elem);
   return AM_OK;
-}
-
-/* Start of thread t's block of the sorted pairs. The pairs in the skin (the tail of the
- * order) are mostly rejected by the cutoff test, so they weigh a fifth of a real pair. */
-static size_t pair_split(size_t np, size_t ninside, int t, int tn)
-{
-  const double tail_weight = 0.2;
-  const double total = (double) ninside + tail_weight * (double) (np - ninside);
-  const double w = total * t / tn;
-  size_t q = w <= (double) ninside ? (size_t) w : ninside + (size_t) ((w - (double) ninside) / tail_weight);
-  if (t == tn || q > np)
-    q = np;
-  return q;
 }
 
 /* ---- pair kernels -------------------------------------------------------------------- */
@@ -1192,9 +1179,15 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
 #endif
     if (t == 0)
       nt_used = tn; /* the runtime may give fewer threads than asked */
-    /* Each thread owns a contiguous block of the sorted pairs (so also a band of the
-     * tables) and an equal slice of atoms for the per-atom passes. */
-    const size_t q0 = pair_split(np, e->ninside, t, tn), q1 = pair_split(np, e->ninside, t + 1, tn);
+    /* Each thread owns an equal block of the pairs inside the cutoff at the build (so
+     * also a band of the tables) and an equal block of those in the skin, so both passes
+     * are balanced (one block of pairs weighted by a guessed cost of a skin pair left
+     * pass 1 or pass 2 uneven); and an equal slice of atoms for the per-atom passes. With
+     * one thread this is the sorted order. */
+    const size_t ni = e->ninside, ns = np - ni;
+    const size_t i0 = ni * (size_t) t / (size_t) tn, i1 = ni * (size_t) (t + 1) / (size_t) tn;
+    const size_t k0 = ni + ns * (size_t) t / (size_t) tn, k1 = ni + ns * (size_t) (t + 1) / (size_t) tn;
+    const size_t out0 = i0 + k0 - ni; /* where this thread's kept pairs go: room for i1 − i0 + k1 − k0 */
     const size_t s0 = n * (size_t) t / (size_t) tn, s1 = n * (size_t) (t + 1) / (size_t) tn;
     double *restrict my = buf + (size_t) t * per;
     double *restrict trho = my;
@@ -1208,34 +1201,37 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
 
     /* Pass 1: densities, pair energies and every table value pass 2 needs; the pairs
      * inside the cutoff are kept, in order, with their vectors and force coefficients. */
-    uint32_t *restrict my_ci = e->ci + q0, *restrict my_cj = e->cj + q0;
+    uint32_t *restrict my_ci = e->ci + out0, *restrict my_cj = e->cj + out0;
     const size_t pcap = e->pcap;
-    double *restrict pdx = e->pdat + q0, *restrict pdy = e->pdat + pcap + q0, *restrict pdz = e->pdat + 2 * pcap + q0;
-    double *restrict pca = e->pdat + 3 * pcap + q0, *restrict pcb = e->pdat + 4 * pcap + q0,
-                     *restrict pcc = e->pdat + 5 * pcap + q0;
+    double *restrict pdx = e->pdat + out0, *restrict pdy = e->pdat + pcap + out0,
+                     *restrict pdz = e->pdat + 2 * pcap + out0;
+    double *restrict pca = e->pdat + 3 * pcap + out0, *restrict pcb = e->pdat + 4 * pcap + out0,
+                     *restrict pcc = e->pdat + 5 * pcap + out0;
     size_t nc = 0;
     double epair = 0.0;
-    for (size_t q = q0; q < q1; q += CHUNK) {
-      const int cnt = (int) (q1 - q < CHUNK ? q1 - q : CHUNK);
-      double r2[CHUNK], ra[CHUNK], rb[CHUNK], ph[CHUNK];
-      /* Only the pairs inside the cutoff go on: a third of the list lies in the skin. */
-      const size_t c0 = nc;
-      int close = 0;
-      const int m = dist(&ctx, pi + q, pj + q, cnt, my_ci + c0, my_cj + c0, pdx + c0, pdy + c0, pdz + c0, r2, &close);
-      nc += (size_t) m;
-      if (close)
-        find_close(&ctx, pi + q, pj + q, cnt, &close_i[t], &close_j[t]);
-      dens(&ctx, my_ci + c0, m, r2, ra, rb, ph, pca + c0, pcb + c0, pcc + c0, &epair);
-      for (int k = 0; k < m; k++) {
-        trho[PAIR_I(my_ci[c0 + k])] += ra[k];
-        trho[AM_NEIGH_J(my_cj[c0 + k])] += rb[k];
-      }
-      if (pe_atom)
+    const size_t from[2] = {i0, k0}, to[2] = {i1, k1};
+    for (int blk = 0; blk < 2; blk++)
+      for (size_t q = from[blk]; q < to[blk]; q += CHUNK) {
+        const int cnt = (int) (to[blk] - q < CHUNK ? to[blk] - q : CHUNK);
+        double r2[CHUNK], ra[CHUNK], rb[CHUNK], ph[CHUNK];
+        /* Only the pairs inside the cutoff go on: a third of the list lies in the skin. */
+        const size_t c0 = nc;
+        int close = 0;
+        const int m = dist(&ctx, pi + q, pj + q, cnt, my_ci + c0, my_cj + c0, pdx + c0, pdy + c0, pdz + c0, r2, &close);
+        nc += (size_t) m;
+        if (close)
+          find_close(&ctx, pi + q, pj + q, cnt, &close_i[t], &close_j[t]);
+        dens(&ctx, my_ci + c0, m, r2, ra, rb, ph, pca + c0, pcb + c0, pcc + c0, &epair);
         for (int k = 0; k < m; k++) {
-          te[PAIR_I(my_ci[c0 + k])] += 0.5 * ph[k];
-          te[AM_NEIGH_J(my_cj[c0 + k])] += 0.5 * ph[k];
+          trho[PAIR_I(my_ci[c0 + k])] += ra[k];
+          trho[AM_NEIGH_J(my_cj[c0 + k])] += rb[k];
         }
-    }
+        if (pe_atom)
+          for (int k = 0; k < m; k++) {
+            te[PAIR_I(my_ci[c0 + k])] += 0.5 * ph[k];
+            te[AM_NEIGH_J(my_cj[c0 + k])] += 0.5 * ph[k];
+          }
+      }
 #pragma omp barrier
     /* Fixed-order reduction of the densities, then embedding energies. */
     double esum = 0.0;
