@@ -367,14 +367,42 @@ static void drift(const AmIntegrator *integ, AmAtoms *atoms)
 static void place_pinned_and_wrap(AmSystem *sys)
 {
   AmAtoms *a = &sys->atoms;
-  const long n = (long) a->n;
+  const AmBox *box = &sys->box;
+  const size_t n = a->n;
+  /* Few atoms leave the cell in a step: a vectorised test with reciprocals instead of
+   * am_box_to_frac's divisions, widened by far more than its rounding, picks those that
+   * may have (and the pinned ones), and am_box_wrap's exact test decides for them. Every
+   * other atom is inside, where am_box_wrap changes nothing. */
+  const double ilx = 1.0 / box->lx, ily = 1.0 / box->ly, ilz = 1.0 / box->lz;
+  const double lo0 = box->lo[0], lo1 = box->lo[1], lo2 = box->lo[2], xy = box->xy, xz = box->xz, yz = box->yz;
+  const double in_lo = 1e-9, in_hi = 1.0 - 1e-9;
+  const double *x = a->x;
+  const uint8_t *pinned = a->pinned;
+  enum { BLOCK = 256 };
+  const long nblocks = (long) ((n + BLOCK - 1) / BLOCK);
 #pragma omp parallel for schedule(static) if (n > AM_PARALLEL_MIN_ATOMS)
-  for (long i = 0; i < n; i++) {
-    if (a->pinned[i]) {
-      am_box_from_frac(&sys->box, a->pin_frac + 3 * i, a->x + 3 * i);
-      a->v[3 * i] = a->v[3 * i + 1] = a->v[3 * i + 2] = 0.0;
+  for (long blk = 0; blk < nblocks; blk++) {
+    const size_t b = (size_t) blk * BLOCK;
+    const size_t cnt = n - b < BLOCK ? n - b : BLOCK;
+    unsigned char check[BLOCK];
+#pragma omp simd
+    for (size_t k = 0; k < cnt; k++) {
+      const size_t i = b + k;
+      const double dz = x[3 * i + 2] - lo2, dy = x[3 * i + 1] - lo1, dx = x[3 * i] - lo0;
+      const double sz = dz * ilz, sy = (dy - yz * sz) * ily, sx = (dx - xy * sy - xz * sz) * ilx;
+      const int inside = (sx >= in_lo) & (sx < in_hi) & (sy >= in_lo) & (sy < in_hi) & (sz >= in_lo) & (sz < in_hi);
+      check[k] = (unsigned char) ((inside ^ 1) | (pinned[i] != 0));
     }
-    am_box_wrap(&sys->box, a->x + 3 * i, a->image + 3 * i);
+    for (size_t k = 0; k < cnt; k++) {
+      if (!check[k])
+        continue;
+      const size_t i = b + k;
+      if (a->pinned[i]) {
+        am_box_from_frac(box, a->pin_frac + 3 * i, a->x + 3 * i);
+        a->v[3 * i] = a->v[3 * i + 1] = a->v[3 * i + 2] = 0.0;
+      }
+      am_box_wrap(box, a->x + 3 * i, a->image + 3 * i);
+    }
   }
 }
 

@@ -497,11 +497,11 @@ AmStatus am_neighbor_update(AmNeighbor *nl, const AmBox *box, const AmAtoms *ato
   cell_matrix(box, h);
   cell_inverse(h, g);
   const bool reuse = nl->valid && nl->n == n && nl->cutoff == cutoff && nl->skin == skin;
-  st = fractional(nl, g, box, atoms, reuse, err);
-  if (st)
-    return st;
-
-  if (reuse) {
+  if (!reuse) {
+    st = fractional(nl, g, box, atoms, false, err);
+    if (st)
+      return st;
+  } else {
     /* A pair outside cutoff + skin at the build is still outside the cutoff if
      *   2·max|Δr_i| + ‖(H − H0)·H0⁻¹‖·(cutoff + skin) ≤ skin,
      * where Δr_i is atom i's non-affine move in the current box and the second term
@@ -517,31 +517,41 @@ AmStatus am_neighbor_update(AmNeighbor *nl, const AmBox *box, const AmAtoms *ato
     for (int q = 0; q < 9; q++)
       mnorm2 += m[q] * m[q];
     const double box_term = sqrt(mnorm2) * (cutoff + skin);
-    double *s = nl->s, *x = nl->x;
-    const double *s0 = nl->s0;
+    /* One vectorised pass (it runs every step): fractional coordinates, unwrapping,
+     * the largest move, and the positions the force loops use if the list stands (the
+     * arithmetic of fractional() and of the build's positions). */
     double maxd2 = 0.0;
-    for (size_t k = 0; k < n; k++) {
-      double u[3];
-      for (int d = 0; d < 3; d++) {
-        const double sd = s[3 * k + d];
-        const double w = nearbyint(sd - s0[3 * k + d]);
-        s[3 * k + d] = sd - w;
-        u[d] = s[3 * k + d] - s0[3 * k + d];
-      }
-      const double dx = h[0] * u[0] + h[1] * u[1] + h[2] * u[2], dy = h[4] * u[1] + h[5] * u[2],
-                   dz = h[8] * u[2];
-      const double d2 = dx * dx + dy * dy + dz * dz;
-      if (d2 > maxd2)
-        maxd2 = d2;
-    }
-    nl->last_max_disp = sqrt(maxd2);
-    if (2.0 * nl->last_max_disp + box_term <= skin) {
+    int bad = 0;
+    {
+      const double *restrict xa = atoms->x;
+      const size_t *restrict order = nl->order;
+      double *restrict s = nl->s, *restrict x = nl->x;
+      const double *restrict s0 = nl->s0;
+      const double lo0 = box->lo[0], lo1 = box->lo[1], lo2 = box->lo[2];
+#pragma omp simd reduction(max : maxd2) reduction(| : bad)
       for (size_t k = 0; k < n; k++) {
-        const double *sk = s + 3 * k;
+        const size_t i = order[k];
+        const double dx = xa[3 * i] - lo0, dy = xa[3 * i + 1] - lo1, dz = xa[3 * i + 2] - lo2;
+        bad |= !(isfinite(dx) & isfinite(dy) & isfinite(dz));
+        double sk[3] = {g[0] * dx + g[1] * dy + g[2] * dz, g[4] * dy + g[5] * dz, g[8] * dz};
+        double u[3];
+        for (int d = 0; d < 3; d++) {
+          sk[d] -= nearbyint(sk[d] - s0[3 * k + d]);
+          u[d] = sk[d] - s0[3 * k + d];
+          s[3 * k + d] = sk[d];
+        }
+        const double ux = h[0] * u[0] + h[1] * u[1] + h[2] * u[2], uy = h[4] * u[1] + h[5] * u[2], uz = h[8] * u[2];
+        const double d2 = ux * ux + uy * uy + uz * uz;
+        maxd2 = d2 > maxd2 ? d2 : maxd2;
         x[3 * k] = h[0] * sk[0] + h[1] * sk[1] + h[2] * sk[2];
         x[3 * k + 1] = h[4] * sk[1] + h[5] * sk[2];
         x[3 * k + 2] = h[8] * sk[2];
       }
+    }
+    if (bad) /* names the atom */
+      return fractional(nl, g, box, atoms, true, err);
+    nl->last_max_disp = sqrt(maxd2);
+    if (2.0 * nl->last_max_disp + box_term <= skin) {
       update_shifts(nl, h);
       return AM_OK;
     }
@@ -549,8 +559,8 @@ AmStatus am_neighbor_update(AmNeighbor *nl, const AmBox *box, const AmAtoms *ato
     double *tmp = nl->s0;
     for (size_t k = 0; k < n; k++)
       for (int d = 0; d < 3; d++)
-        tmp[3 * nl->order[k] + d] = s[3 * k + d];
-    memcpy(s, tmp, 3 * n * sizeof *s);
+        tmp[3 * nl->order[k] + d] = nl->s[3 * k + d];
+    memcpy(nl->s, tmp, 3 * n * sizeof *nl->s);
   }
 
   nl->valid = false;
