@@ -517,7 +517,7 @@ AmStatus am_neighbor_update(AmNeighbor *nl, const AmBox *box, const AmAtoms *ato
     for (int q = 0; q < 9; q++)
       mnorm2 += m[q] * m[q];
     const double box_term = sqrt(mnorm2) * (cutoff + skin);
-    /* One vectorised pass (it runs every step): fractional coordinates, unwrapping,
+    /* One pass over the atoms (it runs every step): fractional coordinates, unwrapping,
      * the largest move, and the positions the force loops use if the list stands (the
      * arithmetic of fractional() and of the build's positions). */
     double maxd2 = 0.0;
@@ -528,7 +528,6 @@ AmStatus am_neighbor_update(AmNeighbor *nl, const AmBox *box, const AmAtoms *ato
       double *restrict s = nl->s, *restrict x = nl->x;
       const double *restrict s0 = nl->s0;
       const double lo0 = box->lo[0], lo1 = box->lo[1], lo2 = box->lo[2];
-#pragma omp simd reduction(max : maxd2) reduction(| : bad)
       for (size_t k = 0; k < n; k++) {
         const size_t i = order[k];
         const double dx = xa[3 * i] - lo0, dy = xa[3 * i + 1] - lo1, dz = xa[3 * i + 2] - lo2;
