@@ -313,6 +313,10 @@ struct AmForceEngine {
   size_t *bucket;      /* nr+2 counters of the counting sort */
   size_t bucket_cap;
   long flat_build;     /* nl.builds when the flat list was made, −1 = never */
+  bool flat_at_build;  /* made from the positions of the build (not after an element change) */
+  double skin_scale;   /* skin buckets per knot past the cutoff (KeyCtx) */
+  size_t *skin_at;     /* ne²·nb + 1: where the skin pairs of (element pair, bucket) start */
+  size_t skin_at_cap;
 };
 
 AmForceEngine *am_force_engine_new(void)
@@ -343,6 +347,7 @@ void am_force_engine_free(AmForceEngine *e)
   free(e->pdat);
   free(e->cj);
   free(e->bucket);
+  free(e->skin_at);
   free(e);
 }
 
@@ -432,7 +437,14 @@ typedef struct {
   int bcut;               /* first bucket at or past the cutoff */
   uint32_t skin_base;     /* key offset of the pairs in the skin */
   double rdr;
+  double ucut;            /* the cutoff in knots */
+  double skin_scale;      /* skin buckets per knot past the cutoff */
 } KeyCtx;
+
+/* Buckets the skin pairs of each element pair are sorted into by their distance past the
+ * cutoff at the build (the table ends at the cutoff, so their knots say nothing): pass 1
+ * then skips the buckets that cannot have come inside the cutoff yet. */
+#define SKIN_BUCKETS 64
 
 /* Sort keys of the list pairs of atoms k0..k1−1: (in the skin, element pair, knot of the
  * distance). The vectorised distance loop here was a tenth of a step as scalar code. */
@@ -442,7 +454,7 @@ static inline __attribute__((always_inline)) void keys_body(const KeyCtx *restri
   const double *restrict x = c->x, *restrict sh = c->shift;
   const uint32_t *restrict pairs = c->pairs;
   const int *restrict elem = c->elem;
-  const double rdr = c->rdr, unb = (double) (c->nb - 1);
+  const double rdr = c->rdr, unb = (double) (c->nb - 1), ucut = c->ucut, sscale = c->skin_scale;
   const int nb = c->nb, bcut = c->bcut;
   const uint32_t skin_base = c->skin_base;
   for (size_t k = k0; k < k1; k++) {
@@ -455,11 +467,15 @@ static inline __attribute__((always_inline)) void keys_body(const KeyCtx *restri
       const int j = (int) (pk >> AM_NEIGH_SHIFT_BITS), s = (int) (pk & ((1u << AM_NEIGH_SHIFT_BITS) - 1));
       const double dx = x[3 * j] + sh[3 * s] - xk, dy = x[3 * j + 1] + sh[3 * s + 1] - yk,
                    dz = x[3 * j + 2] + sh[3 * s + 2] - zk;
-      double u = sqrt(dx * dx + dy * dy + dz * dz) * rdr;
-      u = u < unb ? u : unb; /* the last bucket holds everything beyond the table */
-      const int b = (int) u;
-      /* Knots at or past the cutoff hold the pairs that were in the skin at the build. */
-      key[q] = (b >= bcut ? skin_base : 0u) + (uint32_t) ((tk + elem[j]) * nb + b);
+      const double u = sqrt(dx * dx + dy * dy + dz * dz) * rdr;
+      const int knot = (int) (u < unb ? u : unb); /* the last bucket: everything beyond the table */
+      /* Knots at or past the cutoff hold the pairs that were in the skin at the build;
+       * those are sorted by their distance past the cutoff instead. */
+      double w = (u - ucut) * sscale;
+      w = w > 0.0 ? w : 0.0;
+      w = w < SKIN_BUCKETS - 1 ? w : SKIN_BUCKETS - 1;
+      const int b = knot >= bcut ? (int) w : knot;
+      key[q] = (knot >= bcut ? skin_base : 0u) + (uint32_t) ((tk + elem[j]) * nb + b);
     }
   }
 }
@@ -539,11 +555,21 @@ static AmStatus flatten(AmForceEngine *e, const AmEam *eam, int nt, KeyFn keys, 
     e->bucket = b;
     e->bucket_cap = (size_t) nt * stride;
   }
+  if (ntype * nb + 1 > e->skin_at_cap) {
+    size_t *b = realloc(e->skin_at, (ntype * nb + 1) * sizeof *b);
+    if (!b)
+      return am_error_set(err, AM_ERR_NOMEM, "force engine: cannot allocate the pair sort");
+    e->skin_at = b;
+    e->skin_at_cap = ntype * nb + 1;
+  }
   const double ucut = eam->cutoff * eam->rdr;
+  const double skin_scale = nl->skin > 0.0 ? SKIN_BUCKETS / (nl->skin * eam->rdr) : 0.0;
+  e->skin_scale = skin_scale;
   const KeyCtx kc = {.x = nl->x, .shift = &nl->shift[0][0], .pairs = nl->pairs, .first = nl->first,
                      .elem = e->elem, .ne = eam->nelements, .nb = (int) nb,
                      .bcut = ucut < (double) eam->nr ? (int) ucut : (int) nb - 1,
-                     .skin_base = (uint32_t) (ntype * nb), .rdr = eam->rdr};
+                     .skin_base = (uint32_t) (ntype * nb), .rdr = eam->rdr, .ucut = ucut,
+                     .skin_scale = skin_scale};
   const size_t *restrict first = nl->first;
   const uint32_t *restrict pairs = nl->pairs;
   const int *restrict elem = e->elem;
@@ -585,8 +611,12 @@ static AmStatus flatten(AmForceEngine *e, const AmEam *eam, int nt, KeyFn keys, 
         at += m;
       }
 #pragma omp barrier
-    if (t == 0)
+    if (t == 0) {
       e->ninside = count[ntype * nb]; /* where the first skin key starts */
+      /* Thread 0's offsets are where each key starts: kept for the skin keys. */
+      memcpy(e->skin_at, count + ntype * nb, ntype * nb * sizeof *count);
+      e->skin_at[ntype * nb] = np;
+    }
     for (size_t k = k0; k < k1; k++)
       for (size_t q = first[k]; q < first[k + 1]; q++) {
         const size_t to = count[key[q]]++;
@@ -1138,6 +1168,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
   /* The flat pairs carry their elements: remade when the list or an element changed. */
   if (rebuilt || e->flat_build != nl->builds || memcmp(e->elem, e->elem_flat, n * sizeof *e->elem) != 0) {
     st = flatten(e, eam, nt, keys, err);
+    e->flat_at_build = rebuilt;
     if (st)
       return st;
   }
@@ -1168,6 +1199,31 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
   double *pe_atom = want_e ? sys->pe_atom : NULL;
   double *vir_atom = want_v ? sys->virial_atom : NULL;
 
+  /* The skin pairs that may be inside the cutoff by now. A pair r0 apart at the build is
+   * at least r0 − 2·max|Δr_i| − (box term) apart now (the bound of the rebuild criterion in
+   * neighbor.c), so the pairs of a skin bucket (SKIN_BUCKETS) past cutoff + that bound,
+   * with a bucket to spare for rounding, are still outside and pass 1 skips them: early
+   * after a build that is most of the skin. Each element pair's skin pairs are sorted by
+   * bucket, so the ones kept form a prefix of its skin block. */
+  size_t act_q[AM_MAX_TYPES * AM_MAX_TYPES + 1], act_len[AM_MAX_TYPES * AM_MAX_TYPES + 1];
+  int nact = 0;
+  size_t nactive = 0;
+  if (e->flat_at_build) {
+    const size_t nb = (size_t) nr + 1, ntype = (size_t) ne * (size_t) ne;
+    const double reach = (2.0 * nl->last_max_disp + nl->last_box_term) * rdr * e->skin_scale;
+    const size_t bskip = reach < SKIN_BUCKETS ? (size_t) reach + 2 : nb;
+    for (size_t ty = 0; ty < ntype; ty++) {
+      const size_t q0 = e->skin_at[ty * nb], q1 = e->skin_at[ty * nb + (bskip < nb ? bskip : nb)];
+      if (q1 > q0) {
+        act_q[nact] = q0, act_len[nact] = q1 - q0, nact++;
+        nactive += q1 - q0;
+      }
+    }
+  } else if (np > e->ninside) {
+    act_q[0] = e->ninside, act_len[0] = np - e->ninside, nact = 1;
+    nactive = np - e->ninside;
+  }
+
 #pragma omp parallel num_threads(nt)
   {
 #ifdef _OPENMP
@@ -1180,14 +1236,26 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
     if (t == 0)
       nt_used = tn; /* the runtime may give fewer threads than asked */
     /* Each thread owns an equal block of the pairs inside the cutoff at the build (so
-     * also a band of the tables) and an equal block of those in the skin, so both passes
-     * are balanced (one block of pairs weighted by a guessed cost of a skin pair left
-     * pass 1 or pass 2 uneven); and an equal slice of atoms for the per-atom passes. With
-     * one thread this is the sorted order. */
-    const size_t ni = e->ninside, ns = np - ni;
+     * also a band of the tables) and an equal share of the skin pairs still to check, so
+     * both passes are balanced (one block of pairs weighted by a guessed cost of a skin
+     * pair left pass 1 or pass 2 uneven); and an equal slice of atoms for the per-atom
+     * passes. With one thread this is the sorted order. */
+    const size_t ni = e->ninside;
     const size_t i0 = ni * (size_t) t / (size_t) tn, i1 = ni * (size_t) (t + 1) / (size_t) tn;
-    const size_t k0 = ni + ns * (size_t) t / (size_t) tn, k1 = ni + ns * (size_t) (t + 1) / (size_t) tn;
-    const size_t out0 = i0 + k0 - ni; /* where this thread's kept pairs go: room for i1 − i0 + k1 − k0 */
+    const size_t a0 = nactive * (size_t) t / (size_t) tn, a1 = nactive * (size_t) (t + 1) / (size_t) tn;
+    const size_t out0 = i0 + a0; /* where this thread's kept pairs go: room for i1 − i0 + a1 − a0 */
+    size_t from[AM_MAX_TYPES * AM_MAX_TYPES + 2], to[AM_MAX_TYPES * AM_MAX_TYPES + 2];
+    int nblk = 0;
+    from[nblk] = i0, to[nblk++] = i1;
+    {
+      size_t cum = 0;
+      for (int r = 0; r < nact; r++) {
+        const size_t lo = a0 > cum ? a0 : cum, hi = a1 < cum + act_len[r] ? a1 : cum + act_len[r];
+        if (lo < hi)
+          from[nblk] = act_q[r] + (lo - cum), to[nblk++] = act_q[r] + (hi - cum);
+        cum += act_len[r];
+      }
+    }
     const size_t s0 = n * (size_t) t / (size_t) tn, s1 = n * (size_t) (t + 1) / (size_t) tn;
     double *restrict my = buf + (size_t) t * per;
     double *restrict trho = my;
@@ -1209,8 +1277,7 @@ AmStatus am_eam_compute(AmSystem *sys, AmError *err)
                      *restrict pcc = e->pdat + 5 * pcap + out0;
     size_t nc = 0;
     double epair = 0.0;
-    const size_t from[2] = {i0, k0}, to[2] = {i1, k1};
-    for (int blk = 0; blk < 2; blk++)
+    for (int blk = 0; blk < nblk; blk++)
       for (size_t q = from[blk]; q < to[blk]; q += CHUNK) {
         const int cnt = (int) (to[blk] - q < CHUNK ? to[blk] - q : CHUNK);
         double r2[CHUNK], ra[CHUNK], rb[CHUNK], ph[CHUNK];

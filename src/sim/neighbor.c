@@ -461,6 +461,7 @@ static AmStatus build(AmNeighbor *nl, const AmBox *box, const double h[9], size_
   nl->valid = true;
   nl->builds++;
   nl->last_max_disp = 0.0;
+  nl->last_box_term = 0.0;
   return AM_OK;
 }
 
@@ -550,6 +551,7 @@ AmStatus am_neighbor_update(AmNeighbor *nl, const AmBox *box, const AmAtoms *ato
     if (bad) /* names the atom */
       return fractional(nl, g, box, atoms, true, err);
     nl->last_max_disp = sqrt(maxd2);
+    nl->last_box_term = box_term;
     if (2.0 * nl->last_max_disp + box_term <= skin) {
       update_shifts(nl, h);
       return AM_OK;

@@ -52,6 +52,8 @@ typedef struct {
   double h0inv[9];
   long builds;           /* number of builds so far */
   double last_max_disp;  /* largest atom displacement since the build, last call (Å) */
+  double last_box_term;  /* what the box deformation since the build can do to a pair
+                            distance up to cutoff + skin, last call (Å) */
 
   /* Build scratch. */
   size_t *cell_of, *cell_start;
