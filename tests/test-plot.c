@@ -827,6 +827,118 @@ static void test_legend_auto(void)
   am_plot_free(plot);
 }
 
+static bool boxes_meet(const double a[4], const double b[4])
+{
+  return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+}
+
+static bool box_inside(const double a[4], double w, double h)
+{
+  return a[0] >= 0 && a[1] >= 0 && a[0] + a[2] <= w && a[1] + a[3] <= h;
+}
+
+static bool get_box(const AmPlotPanel *p, AmPlotBox which, double r[4])
+{
+  return am_plot_panel_get_box(p, which, &r[0], &r[1], &r[2], &r[3]);
+}
+
+/* The explorer's small G″ panel after a Compare run (Fig. 5b at 463 x 160 beside its
+ * 34 x 34 export button): the panel letter sits beside the button, inside the figure. */
+static void test_reserved_corner(void)
+{
+  AmPlot *plot = am_plot_new();
+  am_plot_set_title(plot, "Loss modulus with pinned atoms");
+  AmPlotPanel *p = am_plot_add_panel(plot);
+  g_assert_true(am_plot_panel_set_label(p, "(b)"));
+  am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_X, "Temperature <i>T</i> (K)");
+  am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_Y, "<i>E</i>″ (shear loss modulus, GPa)");
+  double x[] = {300, 500}, y[] = {12, 5};
+  am_plot_panel_add_xy(p, x, y, 2, AM_PLOT_LINE_MARKERS, "no atoms pinned");
+  const double corner[4] = {0, 0, 34, 34};
+  double r[4], free_x;
+
+  /* Without a reserved corner the letter is at the figure's left edge, under the button. */
+  cairo_surface_destroy(render(plot, 463, 160));
+  g_assert_true(get_box(p, AM_PLOT_BOX_LABEL, r));
+  g_assert_true(box_inside(r, 463, 160));
+  g_assert_true(boxes_meet(r, corner));
+  free_x = r[0];
+
+  am_plot_set_reserved_corner(plot, corner[2], corner[3]);
+  cairo_surface_t *img = render(plot, 463, 160);
+  g_assert_true(get_box(p, AM_PLOT_BOX_LABEL, r));
+  g_test_message("label at %.1f %.1f, %.1f x %.1f", r[0], r[1], r[2], r[3]);
+  g_assert_true(box_inside(r, 463, 160));
+  g_assert_false(boxes_meet(r, corner));
+  g_assert_cmpfloat(r[0], <, corner[2] + 0.1 * 463); /* beside the button, not far off */
+  /* The letter's ink is there too: dark pixels in its box. */
+  int dark = 0;
+  for (int j = (int)r[1]; j < (int)(r[1] + r[3]); j++)
+    for (int i = (int)r[0]; i < (int)(r[0] + r[2]); i++)
+      dark += pixel(img, i + 0.5, j + 0.5).r < 128;
+  g_assert_cmpint(dark, >, 10);
+  cairo_surface_destroy(img);
+
+  /* Back to none: the letter returns to the edge. */
+  am_plot_set_reserved_corner(plot, 0, 0);
+  cairo_surface_destroy(render(plot, 463, 160));
+  g_assert_true(get_box(p, AM_PLOT_BOX_LABEL, r));
+  g_assert_cmpfloat_with_epsilon(r[0], free_x, 1e-9);
+  am_plot_free(plot);
+}
+
+/* Fig. 1's panel in the explorer's short Stress · fit tab (and a narrow one): a legend
+ * asked for inside that the plot area cannot hold moves out of the way of the axis labels
+ * and tick labels, and stays inside the figure; one that fits stays inside the area. */
+static void test_legend_clear_of_labels(void)
+{
+  AmPlot *plot = am_plot_new();
+  AmPlotPanel *p = am_plot_add_panel(plot);
+  am_plot_panel_set_title(p, "MD-DMS at 500 K (replica 0, pin set “va”)");
+  am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_X, "Time <i>t</i> (ps)");
+  am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_Y, "Shear strain <i>γ</i> (%)");
+  am_plot_panel_set_axis_label(p, AM_PLOT_AXIS_Y2, "Shear stress <i>σ</i><sub><i>xy</i></sub> (GPa)");
+  double t[200], g[200], sg[200];
+  for (int i = 0; i < 200; i++) {
+    t[i] = 1 + 2.0 * i / 199;
+    g[i] = sin(2 * G_PI * t[i]);
+    sg[i] = 0.5 * sin(2 * G_PI * t[i] + 0.1);
+  }
+  am_plot_panel_add_xy(p, t, g, 200, AM_PLOT_LINE, "strain <i>γ</i> (left)");
+  AmPlotSeries *s = am_plot_panel_add_xy(p, t, sg, 200, AM_PLOT_LINE, "stress <i>σ</i><sub><i>xy</i></sub> (right)");
+  am_plot_series_set_y_axis(s, AM_PLOT_AXIS_Y2);
+  s = am_plot_panel_add_xy(p, t, sg, 200, AM_PLOT_LINE, "sinusoid fit (right)");
+  am_plot_series_set_y_axis(s, AM_PLOT_AXIS_Y2);
+  am_plot_panel_set_axis_range(p, AM_PLOT_AXIS_Y, -1.25, 1.9);
+  am_plot_panel_set_legend(p, AM_PLOT_LEGEND_UPPER_LEFT);
+
+  static const int sizes[][2] = {{795, 100}, {795, 120}, {300, 130}, {360, 240}, {700, 400}};
+  for (gsize k = 0; k < G_N_ELEMENTS(sizes); k++) {
+    int w = sizes[k][0], h = sizes[k][1];
+    cairo_surface_destroy(render(plot, w, h));
+    double leg[4], area[4], r[4];
+    g_assert_true(get_box(p, AM_PLOT_BOX_LEGEND, leg));
+    g_assert_true(am_plot_panel_get_area(p, &area[0], &area[1], &area[2], &area[3]));
+    g_test_message("%d x %d: area %.0f %.0f, %.0f x %.0f, legend at %.0f %.0f, %.0f x %.0f", w, h, area[0], area[1], area[2], area[3],
+                   leg[0], leg[1], leg[2], leg[3]);
+    g_assert_true(box_inside(leg, w, h));
+    static const AmPlotBox labels[] = {AM_PLOT_BOX_TITLE, AM_PLOT_BOX_X_LABEL, AM_PLOT_BOX_Y_LABEL,
+                                       AM_PLOT_BOX_Y2_LABEL};
+    for (gsize i = 0; i < G_N_ELEMENTS(labels); i++) {
+      g_assert_true(get_box(p, labels[i], r));
+      g_assert_false(boxes_meet(leg, r));
+    }
+    /* Inside the area, or clear of it (and so of its tick labels). */
+    double in_x = area[0] - 0.5, in_y = area[1] - 0.5;
+    bool inside = leg[0] >= in_x && leg[1] >= in_y && leg[0] + leg[2] <= area[0] + area[2] + 0.5 &&
+                  leg[1] + leg[3] <= area[1] + area[3] + 0.5;
+    g_assert_true(inside || !boxes_meet(leg, area));
+    if (w == 700) /* room enough: where it was asked for */
+      g_assert_true(inside);
+  }
+  am_plot_free(plot);
+}
+
 /* ---- demo figures ---------------------------------------------------------------- */
 
 static AmPlot *demo_stress_fit(void)
@@ -1086,6 +1198,8 @@ int main(int argc, char **argv)
   g_test_add_func("/render/plot/inset-and-exponent", test_inset_and_exponent);
   g_test_add_func("/render/plot/panels-aligned", test_panels_aligned);
   g_test_add_func("/render/plot/legend-auto", test_legend_auto);
+  g_test_add_func("/render/plot/reserved-corner", test_reserved_corner);
+  g_test_add_func("/render/plot/legend-clear-of-labels", test_legend_clear_of_labels);
   g_test_add_func("/render/plot/bad-input", test_bad_input);
   g_test_add_func("/render/plot/files", test_files);
   g_test_add_func("/render/plot/file-errors", test_file_errors);

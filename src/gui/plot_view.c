@@ -37,10 +37,18 @@ G_DEFINE_FINAL_TYPE(AmorphPlotView, amorph_plot_view, GTK_TYPE_WIDGET)
 
 static void draw(AmorphPlotView *self, cairo_t *cr, int width, int height)
 {
+  /* The export button floats over the plot's top-left corner: the layout keeps the panel
+   * letter and the title clear of it on screen (not in exported files, which have none). */
+  AmPlot *shown = amorph_plot_view_get_shown_plot(self);
+  if (shown)
+    am_plot_set_reserved_corner(shown, gtk_widget_get_width(GTK_WIDGET(self->export_button)),
+                                gtk_widget_get_height(GTK_WIDGET(self->export_button)));
   if (self->figure)
     am_figure_draw(self->figure, cr, width, height);
   else if (self->plot)
     am_plot_draw(self->plot, cr, width, height);
+  if (shown)
+    am_plot_set_reserved_corner(shown, 0, 0);
   /* A ring round what the readout describes. */
   double px, py;
   if (self->have_pick && am_plot_data_to_device(self->pick.panel, am_plot_series_get_y_axis(self->pick.series),

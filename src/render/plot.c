@@ -165,6 +165,14 @@ void am_plot_set_background(AmPlot *plot, AmColor color)
   plot->background = color;
 }
 
+void am_plot_set_reserved_corner(AmPlot *plot, double w, double h)
+{
+  g_return_if_fail(plot != NULL);
+  bool ok = isfinite(w) && isfinite(h) && w > 0 && h > 0;
+  plot->reserved_w = ok ? w : 0;
+  plot->reserved_h = ok ? h : 0;
+}
+
 AmPlotPanel *am_plot_add_panel(AmPlot *plot)
 {
   g_return_val_if_fail(plot != NULL, NULL);
@@ -824,6 +832,24 @@ bool am_plot_panel_get_area(const AmPlotPanel *panel, double *x, double *y, doub
     *w = panel->area[2];
   if (h)
     *h = panel->area[3];
+  return true;
+}
+
+bool am_plot_panel_get_box(const AmPlotPanel *panel, AmPlotBox box, double *x, double *y,
+                           double *w, double *h)
+{
+  g_return_val_if_fail(panel != NULL && (unsigned)box < AM_PLOT_BOX_N, false);
+  if (!panel->laid_out || !panel->box_drawn[box])
+    return false;
+  const double *r = panel->box[box];
+  if (x)
+    *x = r[0];
+  if (y)
+    *y = r[1];
+  if (w)
+    *w = r[2];
+  if (h)
+    *h = r[3];
   return true;
 }
 

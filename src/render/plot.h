@@ -118,6 +118,11 @@ double am_plot_get_font_size(const AmPlot *plot);
 /* Figure background; alpha 0 for a transparent PNG. Default white. */
 void am_plot_set_background(AmPlot *plot, AmColor color);
 
+/* Keeps the rectangle (0, 0, w, h) at the figure's top-left clear of the figure title and
+ * the panel letters, for a control that a widget floats over the plot there (the
+ * explorer's export button). 0 x 0, the default, keeps nothing clear. */
+void am_plot_set_reserved_corner(AmPlot *plot, double w, double h);
+
 AmPlotPanel *am_plot_add_panel(AmPlot *plot);
 size_t am_plot_n_panels(const AmPlot *plot);
 AmPlotPanel *am_plot_get_panel(AmPlot *plot, size_t index);
@@ -236,6 +241,23 @@ AmPlotPanel *am_plot_panel_at(AmPlot *plot, double dx, double dy);
 /* The plot area of the last draw in device units; false before the first draw. */
 bool am_plot_panel_get_area(const AmPlotPanel *panel, double *x, double *y, double *w,
                             double *h);
+/* Pieces of a panel the layout places, for am_plot_panel_get_box. */
+typedef enum {
+  AM_PLOT_BOX_LABEL = 0, /* the panel letter, "(a)" */
+  AM_PLOT_BOX_TITLE,
+  AM_PLOT_BOX_LEGEND,
+  AM_PLOT_BOX_X_LABEL,
+  AM_PLOT_BOX_Y_LABEL,
+  AM_PLOT_BOX_Y2_LABEL,
+  AM_PLOT_BOX_COLORBAR_LABEL,
+  AM_PLOT_BOX_N
+} AmPlotBox;
+/* Where the last draw put a piece of the panel, in device units: for text the box of its
+ * logical extents (rotated labels turned with it), for the legend its frame. False when
+ * the last draw did not draw it (no such text, no legend, or no draw yet). Lets the GUI
+ * and tests check that labels, legends and overlaid controls stay apart. */
+bool am_plot_panel_get_box(const AmPlotPanel *panel, AmPlotBox box, double *x, double *y,
+                           double *w, double *h);
 /* The range and major ticks an axis had in the last draw. */
 bool am_plot_panel_get_axis_range(const AmPlotPanel *panel, AmPlotAxis axis, double *lo,
                                   double *hi);

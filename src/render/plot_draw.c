@@ -90,8 +90,15 @@ void am_plot_text_size_(PlotCtx *ctx, const char *markup, double rel_size, bool 
 void am_plot_text_draw_(PlotCtx *ctx, const char *markup, double rel_size, bool bold,
                         double x, double y, AmPlotAnchor anchor, double angle)
 {
-  if (markup == NULL || *markup == '\0')
+  if (markup == NULL || *markup == '\0') {
+    if (ctx->box) { /* nothing drawn: an empty box at the anchor */
+      ctx->box[0] = x;
+      ctx->box[1] = y;
+      ctx->box[2] = ctx->box[3] = 0;
+      ctx->box = NULL;
+    }
     return;
+  }
   PangoRectangle log;
   set_text(ctx, markup, rel_size, bold);
   pango_layout_get_extents(ctx->layout, NULL, &log);
@@ -127,6 +134,31 @@ void am_plot_text_draw_(PlotCtx *ctx, const char *markup, double rel_size, bool 
   }
   pango_cairo_show_layout(ctx->cr, ctx->layout);
   cairo_restore(ctx->cr);
+  if (ctx->box) {
+    /* The corners of the logical box, turned and moved as cairo drew them. */
+    double c = cos(angle), s = sin(angle), lo_x = INFINITY, lo_y = INFINITY;
+    double hi_x = -INFINITY, hi_y = -INFINITY;
+    for (int k = 0; k < 4; k++) {
+      double u = (k & 1 ? 1 - fx : -fx) * w, v = (k & 2 ? 1 - fy : -fy) * h;
+      double px = x + c * u - s * v, py = y + s * u + c * v;
+      lo_x = fmin(lo_x, px);
+      hi_x = fmax(hi_x, px);
+      lo_y = fmin(lo_y, py);
+      hi_y = fmax(hi_y, py);
+    }
+    ctx->box[0] = lo_x;
+    ctx->box[1] = lo_y;
+    ctx->box[2] = hi_x - lo_x;
+    ctx->box[3] = hi_y - lo_y;
+    ctx->box = NULL;
+  }
+}
+
+/* The next text drawn is piece b of panel p (am_plot_panel_get_box). */
+static void record_box(PlotCtx *ctx, AmPlotPanel *p, AmPlotBox b)
+{
+  p->box_drawn[b] = true;
+  ctx->box = p->box[b];
 }
 
 static void set_color(cairo_t *cr, AmColor c)
@@ -234,6 +266,9 @@ typedef struct {
   int n;
 } LegendSize;
 
+/* Where a panel's legend is drawn (AmPlotPanel.legend_at). */
+enum { LEGEND_AT_INSIDE = 0, LEGEND_AT_RIGHT, LEGEND_AT_ABOVE };
+
 static bool legend_has(const AmPlotSeries *s)
 {
   return s->label != NULL && s->kind != SERIES_HEATMAP;
@@ -338,10 +373,39 @@ static void measure_panel(PlotCtx *ctx, AmPlotPanel *p, double aw, double ah, bo
     }
   }
   m->r = pad + p->y2_block + p->cbar_block;
-  if (p->legend == AM_PLOT_LEGEND_OUTSIDE_RIGHT) {
+  /* A legend asked inside that the plot area cannot hold would spill over the tick and
+   * axis labels around it: it goes beside the area when the area keeps most of its width,
+   * else above it. Decided on the area without the legend's room, so that both passes of
+   * the layout agree. */
+  double legend_above = 0;
+  {
     LegendSize ls = legend_size(ctx, p);
-    if (ls.n > 0)
-      m->r += 0.6 * u + ls.w;
+    double lm = 0.5 * u, full_w = aw + p->legend_room_w, full_h = ah + p->legend_room_h;
+    int moved = p->legend_at; /* an earlier pass of this layout moved it: it stays moved */
+    p->legend_at = LEGEND_AT_INSIDE;
+    p->legend_room_w = p->legend_room_h = 0;
+    p->legend_need_w = p->legend_need_h = 0;
+    if (ls.n > 0 && p->legend != AM_PLOT_LEGEND_NONE && p->legend != AM_PLOT_LEGEND_OUTSIDE_RIGHT) {
+      p->legend_need_w = ls.w + 2 * lm;
+      p->legend_need_h = ls.h + 2 * lm;
+    }
+    if (ls.n > 0 && p->legend == AM_PLOT_LEGEND_OUTSIDE_RIGHT) {
+      p->legend_at = LEGEND_AT_RIGHT;
+    } else if (ls.n > 0 && p->legend != AM_PLOT_LEGEND_NONE && moved != LEGEND_AT_INSIDE) {
+      p->legend_at = moved;
+    } else if (ls.n > 0 && p->legend != AM_PLOT_LEGEND_NONE &&
+               (ls.w + 2 * lm > full_w || ls.h + 2 * lm > full_h)) {
+      p->legend_at = full_w - (0.6 * u + ls.w) >= fmax(ls.w + 2 * lm, 0.5 * full_w)
+                         ? LEGEND_AT_RIGHT
+                         : LEGEND_AT_ABOVE;
+    }
+    if (p->legend_at == LEGEND_AT_RIGHT) {
+      p->legend_room_w = 0.6 * u + ls.w;
+      m->r += p->legend_room_w;
+    } else if (p->legend_at == LEGEND_AT_ABOVE) {
+      p->legend_room_h = ls.h + gap;
+      legend_above = p->legend_room_h;
+    }
   }
   /* The first and last x tick labels are centred on their ticks and may overhang. */
   if (ax->n_ticks > 0) {
@@ -372,7 +436,7 @@ static void measure_panel(PlotCtx *ctx, AmPlotPanel *p, double aw, double ah, bo
     top = fmax(top, h + 0.2 * u);
   }
   p->top_extra = top;
-  m->t = pad + (header > 0 ? header + gap : 0) + top;
+  m->t = pad + (header > 0 ? header + gap : 0) + legend_above + top;
   if (p->cbar_shown)
     m->b = fmax(m->b, pad + 0.5 * yh);
 }
@@ -877,7 +941,7 @@ static void ticks_on_side(PlotCtx *ctx, const AmPlotPanel *p, const AxisState *a
   }
 }
 
-static void draw_axes(PlotCtx *ctx, const AmPlotPanel *p)
+static void draw_axes(PlotCtx *ctx, AmPlotPanel *p)
 {
   cairo_t *cr = ctx->cr;
   double u = UNIT(ctx), tick_pad = 0.4 * u, gap = 0.35 * u;
@@ -912,8 +976,10 @@ static void draw_axes(PlotCtx *ctx, const AmPlotPanel *p)
     am_plot_text_size_(ctx, buf, 0.9, false, &ew, &eh);
     ew += gap;
   }
-  if (ax->label)
+  if (ax->label) {
+    record_box(ctx, p, AM_PLOT_BOX_X_LABEL);
     label_draw(ctx, ax->label, w - 2 * ew, x0 + w / 2, xrow, AM_PLOT_ANCHOR_NORTH, 0);
+  }
 
   AmColor cy = axis_color(p, AM_PLOT_AXIS_Y);
   set_color(cr, cy);
@@ -922,9 +988,11 @@ static void draw_axes(PlotCtx *ctx, const AmPlotPanel *p)
     am_plot_text_draw_(ctx, buf, 0.9, false, x0 - tick_pad,
                        y0 + (1 - frac_on(ay, ay->ticks[i])) * h, AM_PLOT_ANCHOR_EAST, 0);
   }
-  if (ay->label)
+  if (ay->label) {
+    record_box(ctx, p, AM_PLOT_BOX_Y_LABEL);
     label_draw(ctx, ay->label, h, x0 - tick_pad - p->y_tick_w - gap, y0 + h / 2,
                AM_PLOT_ANCHOR_SOUTH, -G_PI / 2);
+  }
   if (ay->exponent) {
     exponent_markup(ay->exponent, buf, sizeof buf);
     am_plot_text_draw_(ctx, buf, 0.9, false, x0, y0 - 0.2 * u, AM_PLOT_ANCHOR_SOUTH_WEST, 0);
@@ -937,9 +1005,11 @@ static void draw_axes(PlotCtx *ctx, const AmPlotPanel *p)
       am_plot_text_draw_(ctx, buf, 0.9, false, x0 + w + tick_pad,
                          y0 + (1 - frac_on(ay2, ay2->ticks[i])) * h, AM_PLOT_ANCHOR_WEST, 0);
     }
-    if (ay2->label)
+    if (ay2->label) {
+      record_box(ctx, p, AM_PLOT_BOX_Y2_LABEL);
       label_draw(ctx, ay2->label, h, x0 + w + tick_pad + p->y2_tick_w + gap, y0 + h / 2,
                  AM_PLOT_ANCHOR_NORTH, -G_PI / 2);
+    }
     if (ay2->exponent) {
       exponent_markup(ay2->exponent, buf, sizeof buf);
       am_plot_text_draw_(ctx, buf, 0.9, false, x0 + w, y0 - 0.2 * u,
@@ -995,9 +1065,11 @@ static void draw_colorbar(PlotCtx *ctx, AmPlotPanel *p)
     am_plot_text_draw_(ctx, buf, 0.9, false, bx + bw + 0.45 * u,
                        by + (1 - frac_on(ca, ca->ticks[i])) * bh, AM_PLOT_ANCHOR_WEST, 0);
   }
-  if (p->cbar_label)
+  if (p->cbar_label) {
+    record_box(ctx, p, AM_PLOT_BOX_COLORBAR_LABEL);
     label_draw(ctx, p->cbar_label, bh, bx + bw + 0.45 * u + p->cb_tick_w + gap, by + bh / 2,
                AM_PLOT_ANCHOR_NORTH, -G_PI / 2);
+  }
 }
 
 /* ---- legend ---------------------------------------------------------------------- */
@@ -1104,7 +1176,7 @@ static void legend_sample(PlotCtx *ctx, const AmPlotSeries *s, double x, double 
   }
 }
 
-static void draw_legend(PlotCtx *ctx, const AmPlotPanel *p)
+static void draw_legend(PlotCtx *ctx, AmPlotPanel *p)
 {
   if (p->legend == AM_PLOT_LEGEND_NONE)
     return;
@@ -1123,7 +1195,12 @@ static void draw_legend(PlotCtx *ctx, const AmPlotPanel *p)
                        {ax + aw - m - ls.w, ay + (ah - ls.h) / 2},
                        {ax + m, ay + (ah - ls.h) / 2}};
   double bx, by;
-  switch (p->legend) {
+  AmPlotLegendPlace place = p->legend_at == LEGEND_AT_RIGHT ? AM_PLOT_LEGEND_OUTSIDE_RIGHT : p->legend;
+  if (p->legend_at == LEGEND_AT_ABOVE) {
+    /* Under the panel's title, left-aligned with the area (measure_panel made the room). */
+    bx = ax;
+    by = ay - p->top_extra - p->legend_room_h;
+  } else switch (place) {
   case AM_PLOT_LEGEND_UPPER_LEFT: bx = cand[1][0]; by = cand[1][1]; break;
   case AM_PLOT_LEGEND_LOWER_RIGHT: bx = cand[2][0]; by = cand[2][1]; break;
   case AM_PLOT_LEGEND_LOWER_LEFT: bx = cand[3][0]; by = cand[3][1]; break;
@@ -1151,6 +1228,11 @@ static void draw_legend(PlotCtx *ctx, const AmPlotPanel *p)
   case AM_PLOT_LEGEND_UPPER_RIGHT:
   default: bx = cand[0][0]; by = cand[0][1]; break;
   }
+  p->box_drawn[AM_PLOT_BOX_LEGEND] = true;
+  p->box[AM_PLOT_BOX_LEGEND][0] = bx;
+  p->box[AM_PLOT_BOX_LEGEND][1] = by;
+  p->box[AM_PLOT_BOX_LEGEND][2] = ls.w;
+  p->box[AM_PLOT_BOX_LEGEND][3] = ls.h;
   cairo_t *cr = ctx->cr;
   cairo_new_path(cr);
   cairo_rectangle(cr, bx, by, ls.w, ls.h);
@@ -1214,6 +1296,17 @@ static void apply_equal_aspect(PlotCtx *ctx, AmPlotPanel *p)
 
 static void draw_panel(PlotCtx *ctx, AmPlotPanel *p);
 
+/* Whether the margins m of the last measure_panel are final: the legend stayed where it
+ * was, and one kept inside still fits the area the margins leave. */
+static bool layout_settled(const AmPlotPanel *p, int legend_before, const Margins *m, double cw,
+                           double ch)
+{
+  if (p->legend_at != legend_before)
+    return false;
+  return p->legend_at != LEGEND_AT_INSIDE ||
+         (p->legend_need_w <= cw - m->l - m->r && p->legend_need_h <= ch - m->t - m->b);
+}
+
 static void layout_inset(PlotCtx *ctx, AmPlotPanel *in, const AmPlotPanel *parent)
 {
   double cw = in->inset_frac[2] * parent->area[2], ch = in->inset_frac[3] * parent->area[3];
@@ -1222,8 +1315,14 @@ static void layout_inset(PlotCtx *ctx, AmPlotPanel *in, const AmPlotPanel *paren
   in->cell[2] = cw;
   in->cell[3] = ch;
   Margins m = {0.25 * cw, 0.1 * cw, 0.1 * ch, 0.25 * ch};
-  for (int pass = 0; pass < 2; pass++)
+  in->legend_room_w = in->legend_room_h = 0;
+  in->legend_at = LEGEND_AT_INSIDE;
+  for (int pass = 0; pass < 4; pass++) {
+    int legend_at = in->legend_at;
     measure_panel(ctx, in, fmax(cw - m.l - m.r, 10), fmax(ch - m.t - m.b, 10), true, &m);
+    if (pass >= 1 && layout_settled(in, legend_at, &m, cw, ch))
+      break;
+  }
   in->area[0] = in->cell[0] + m.l;
   in->area[1] = in->cell[1] + m.t;
   in->area[2] = fmax(cw - m.l - m.r, 1);
@@ -1232,17 +1331,26 @@ static void layout_inset(PlotCtx *ctx, AmPlotPanel *in, const AmPlotPanel *paren
   apply_equal_aspect(ctx, in);
 }
 
-static void draw_panel_header(PlotCtx *ctx, const AmPlotPanel *p, bool inset)
+static void draw_panel_header(PlotCtx *ctx, AmPlotPanel *p, bool inset)
 {
   double pad = (inset ? 0.2 : 0.6) * UNIT(ctx);
   set_color(ctx->cr, ink);
-  if (p->label)
-    am_plot_text_draw_(ctx, p->label, 1.1, true, p->cell[0] + pad * 0.5, p->cell[1] + pad,
-                       AM_PLOT_ANCHOR_NORTH_WEST, 0);
+  if (p->label) {
+    double x = p->cell[0] + pad * 0.5, y = p->cell[1] + pad;
+    /* Beside a control floating over the figure's corner rather than under it. */
+    const AmPlot *plot = ctx->plot;
+    if (!inset && x < plot->reserved_w && y < plot->reserved_h)
+      x = plot->reserved_w + 0.35 * UNIT(ctx);
+    record_box(ctx, p, AM_PLOT_BOX_LABEL);
+    am_plot_text_draw_(ctx, p->label, 1.1, true, x, y, AM_PLOT_ANCHOR_NORTH_WEST, 0);
+  }
   /* The title sits on the plot area, which equal aspect may have moved down. */
-  if (p->title)
+  if (p->title) {
+    record_box(ctx, p, AM_PLOT_BOX_TITLE);
     label_draw(ctx, p->title, p->area[2], p->area[0] + p->area[2] / 2,
-               p->area[1] - p->top_extra - 0.35 * UNIT(ctx), AM_PLOT_ANCHOR_SOUTH, 0);
+               p->area[1] - p->top_extra - p->legend_room_h - 0.35 * UNIT(ctx),
+               AM_PLOT_ANCHOR_SOUTH, 0);
+  }
 }
 
 static void draw_panel(PlotCtx *ctx, AmPlotPanel *p)
@@ -1281,6 +1389,7 @@ static void draw_panel(PlotCtx *ctx, AmPlotPanel *p)
 static void mark_unlaid(AmPlotPanel *p)
 {
   p->laid_out = false;
+  memset(p->box_drawn, 0, sizeof p->box_drawn);
   for (guint i = 0; i < p->insets->len; i++)
     mark_unlaid(g_ptr_array_index(p->insets, i));
 }
@@ -1307,7 +1416,7 @@ void am_plot_draw(AmPlot *plot, cairo_t *cr, double width, double height)
   pango_context_set_round_glyph_positions(pc, FALSE);
   pango_cairo_context_set_resolution(pc, 72.0);
   pango_layout_context_changed(layout);
-  PlotCtx ctx = {cr, layout, plot, 1.0, false, 0};
+  PlotCtx ctx = {cr, layout, plot, 1.0, false, 0, NULL};
 
   AmColor bg = plot->background;
   if (bg.a > 0) {
@@ -1318,7 +1427,9 @@ void am_plot_draw(AmPlot *plot, cairo_t *cr, double width, double height)
   double u = plot->font_size, top = 0;
   if (plot->title) {
     double w, h;
-    ctx.wrap = width - 2 * u;
+    /* Centred, so clear of a reserved corner on both sides. */
+    ctx.wrap = width - 2 * (plot->reserved_h > 0.5 * u ? fmax(u, plot->reserved_w + 0.35 * u) : u);
+    ctx.wrap = fmax(ctx.wrap, 4 * u);
     am_plot_text_size_(&ctx, plot->title, 1.15, false, &w, &h);
     set_color(cr, ink);
     am_plot_text_draw_(&ctx, plot->title, 1.15, false, width / 2, 0.5 * u, AM_PLOT_ANCHOR_NORTH, 0);
@@ -1340,9 +1451,17 @@ void am_plot_draw(AmPlot *plot, cairo_t *cr, double width, double height)
     p->cell[2] = cw;
     p->cell[3] = ch;
     mg[i] = (Margins){0.15 * cw, 0.05 * cw, 0.08 * ch, 0.15 * ch};
-    for (int pass = 0; pass < 2; pass++)
+    p->legend_room_w = p->legend_room_h = 0;
+    p->legend_at = LEGEND_AT_INSIDE;
+    /* Two passes settle the margins, unless the legend had to move out of the area
+     * (measure_panel), which changes them again. */
+    for (int pass = 0; pass < 4; pass++) {
+      int legend_at = p->legend_at;
       measure_panel(&ctx, p, fmax(cw - mg[i].l - mg[i].r, 10), fmax(ch - mg[i].t - mg[i].b, 10),
                     false, &mg[i]);
+      if (pass >= 1 && layout_settled(p, legend_at, &mg[i], cw, ch))
+        break;
+    }
   }
   /* Line up the plot areas of a row and of a column. */
   double *row_t = g_new0(double, rows), *row_b = g_new0(double, rows);

@@ -97,6 +97,14 @@ struct AmPlotPanel {
   double x_tick_h, y_tick_w, y2_tick_w, cb_tick_w;
   double y2_block, cbar_block; /* widths right of the plot area */
   double top_extra;            /* room above the area for tick labels, exponents */
+  /* where the legend went in the last layout, and the room it took beside or above the
+   * area (0 when inside) */
+  int legend_at; /* LEGEND_AT_* of plot_draw.c */
+  double legend_room_w, legend_room_h;
+  double legend_need_w, legend_need_h; /* room an inside legend needs in the area (0: none) */
+  /* where the last draw put the panel's pieces (am_plot_panel_get_box) */
+  double box[AM_PLOT_BOX_N][4];
+  bool box_drawn[AM_PLOT_BOX_N];
 };
 
 struct AmPlot {
@@ -109,6 +117,7 @@ struct AmPlot {
   unsigned n_colored; /* series that took a palette colour */
   bool laid_out;
   double width, height;
+  double reserved_w, reserved_h; /* top-left corner kept clear (am_plot_set_reserved_corner) */
 };
 
 /* Text measurement and drawing with one Pango layout per call. */
@@ -119,6 +128,7 @@ typedef struct {
   double scale; /* font scale of the panel being drawn (insets are smaller) */
   bool halo;    /* outline text in white first */
   double wrap;  /* wrap text to this width when > 0 */
+  double *box;  /* when set, the next text drawn stores its device box (x, y, w, h) here */
 } PlotCtx;
 
 /* plot.c */
