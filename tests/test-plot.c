@@ -912,10 +912,17 @@ static void test_legend_clear_of_labels(void)
   am_plot_panel_set_axis_range(p, AM_PLOT_AXIS_Y, -1.25, 1.9);
   am_plot_panel_set_legend(p, AM_PLOT_LEGEND_UPPER_LEFT);
 
-  static const int sizes[][2] = {{795, 100}, {795, 120}, {300, 130}, {360, 240}, {700, 400}};
+  static const int sizes[][2] = {{795, 100}, {795, 120}, {220, 300}, {360, 240}, {700, 400}};
   for (gsize k = 0; k < G_N_ELEMENTS(sizes); k++) {
     int w = sizes[k][0], h = sizes[k][1];
-    cairo_surface_destroy(render(plot, w, h));
+    cairo_surface_t *img = render(plot, w, h);
+    const char *dir = g_getenv("AMORPH_PLOT_DEMO_DIR");
+    if (dir) {
+      g_autofree char *name = g_strdup_printf("legend-%dx%d.png", w, h);
+      g_autofree char *path = g_build_filename(dir, name, NULL);
+      g_assert_cmpint(cairo_surface_write_to_png(img, path), ==, CAIRO_STATUS_SUCCESS);
+    }
+    cairo_surface_destroy(img);
     double leg[4], area[4], r[4];
     g_assert_true(get_box(p, AM_PLOT_BOX_LEGEND, leg));
     g_assert_true(am_plot_panel_get_area(p, &area[0], &area[1], &area[2], &area[3]));

@@ -375,8 +375,8 @@ static void measure_panel(PlotCtx *ctx, AmPlotPanel *p, double aw, double ah, bo
   m->r = pad + p->y2_block + p->cbar_block;
   /* A legend asked inside that the plot area cannot hold would spill over the tick and
    * axis labels around it: it goes beside the area when the area keeps most of its width,
-   * else above it. Decided on the area without the legend's room, so that both passes of
-   * the layout agree. */
+   * else above it when the area keeps most of its height. Decided on the area without the
+   * legend's room, and kept once moved, so that the passes of the layout agree. */
   double legend_above = 0;
   {
     LegendSize ls = legend_size(ctx, p);
@@ -386,18 +386,22 @@ static void measure_panel(PlotCtx *ctx, AmPlotPanel *p, double aw, double ah, bo
     p->legend_room_w = p->legend_room_h = 0;
     p->legend_need_w = p->legend_need_h = 0;
     if (ls.n > 0 && p->legend != AM_PLOT_LEGEND_NONE && p->legend != AM_PLOT_LEGEND_OUTSIDE_RIGHT) {
-      p->legend_need_w = ls.w + 2 * lm;
-      p->legend_need_h = ls.h + 2 * lm;
+      p->legend_need_w = ls.w + lm;
+      p->legend_need_h = ls.h + lm;
     }
     if (ls.n > 0 && p->legend == AM_PLOT_LEGEND_OUTSIDE_RIGHT) {
       p->legend_at = LEGEND_AT_RIGHT;
     } else if (ls.n > 0 && p->legend != AM_PLOT_LEGEND_NONE && moved != LEGEND_AT_INSIDE) {
       p->legend_at = moved;
     } else if (ls.n > 0 && p->legend != AM_PLOT_LEGEND_NONE &&
-               (ls.w + 2 * lm > full_w || ls.h + 2 * lm > full_h)) {
-      p->legend_at = full_w - (0.6 * u + ls.w) >= fmax(ls.w + 2 * lm, 0.5 * full_w)
-                         ? LEGEND_AT_RIGHT
-                         : LEGEND_AT_ABOVE;
+               (ls.w + lm > full_w || ls.h + lm > full_h)) {
+      /* When neither leaves the area most of its room the figure is too small for its
+       * legend anywhere; it stays inside, over the data rather than over the labels'
+       * room, which it would squeeze to nothing. */
+      if (full_w - (0.6 * u + ls.w) >= fmax(ls.w + 2 * lm, 0.5 * full_w))
+        p->legend_at = LEGEND_AT_RIGHT;
+      else if (full_h - (ls.h + gap) >= fmax(ls.h + 2 * lm, 0.5 * full_h))
+        p->legend_at = LEGEND_AT_ABOVE;
     }
     if (p->legend_at == LEGEND_AT_RIGHT) {
       p->legend_room_w = 0.6 * u + ls.w;
