@@ -1,7 +1,8 @@
 /* test-plot.c: the cairo plot library, checked on rendered pixels: markers land where
  * am_plot_data_to_device says, error bars have the right length, heatmap cells carry the
- * colour map's colours; tick placement; atomic PNG/SVG/PDF files and their errors; bad
- * input. With AMORPH_PLOT_DEMO_DIR set, /render/plot/demo-figures leaves its figures
+ * colour map's colours; tick placement; where the layout puts panel letters and legends
+ * (clear of a reserved corner, of the axis labels); atomic PNG/SVG/PDF files and their
+ * errors; bad input. With AMORPH_PLOT_DEMO_DIR set, /render/plot/demo-figures leaves its figures
  * there to be looked at. */
 #include <cairo.h>
 #include <glib.h>
