@@ -226,8 +226,8 @@ static void test_vs_lammps(void)
   g_free(dump);
 }
 
-/* The shipped 4000-atom glass: its 39.35 x 42.63 x 42.63 Å box is where the degenerate
- * lattice cell of voro++ 0.4.6 was found (see test_box_sizes). */
+/* The shipped 4000-atom glass (39.34 x 42.62 x 42.62 Å): a box of the size where the
+ * degenerate lattice cell of voro++ 0.4.6 was found (see test_box_sizes). */
 static void test_glass_4000_vs_lammps(void)
 {
   const char *src = g_getenv("AMORPH_SOURCE_DIR");
@@ -315,8 +315,8 @@ static void test_displaced_atom(void)
 }
 
 /* Regression: voro++ 0.4.6 builds the periodic lattice's own Voronoi cell with absolute
- * tolerances, and for boxes of a few tens of Å (the shipped 4000-atom glass: 39.35 x
- * 42.63 x 42.63 Å) that cell came out degenerate, so some atoms' cells failed or kept a
+ * tolerances, and for boxes of a few tens of Å (the first shipped 4000-atom glass:
+ * 39.35 x 42.63 x 42.63 Å) that cell came out degenerate, so some atoms' cells failed or kept a
  * corner too many. A small glass stretched to box edges from 21 to 69 Å, orthogonal and
  * tilted, must tile its box at every size. */
 static void test_box_sizes(void)
