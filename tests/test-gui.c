@@ -915,6 +915,34 @@ static void test_sweep_bad_potential(void)
   spin_for(50);
 }
 
+/* The explorer started on a glass runs ▶ at once, unless start-on-launch is off; not twice. */
+static void test_start_on_launch(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return;
+  }
+  g_autoptr(GSettings) s = app_settings();
+  if (!s) {
+    g_test_skip("org.amorph.Amorph schema not found (run through meson test)");
+    return;
+  }
+  g_autofree char *sample = g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "tests", "data", "glass-500.data", NULL);
+  AmorphWindow *win = open_window(sample);
+  g_settings_set_boolean(s, "start-on-launch", FALSE);
+  g_assert_false(amorph_window_start_on_launch(win));
+  g_assert_false(amorph_window_get_experiment_running(win));
+  g_settings_set_boolean(s, "start-on-launch", TRUE);
+  g_assert_true(amorph_window_start_on_launch(win));
+  g_assert_true(amorph_window_get_experiment_running(win));
+  g_assert_false(amorph_window_start_on_launch(win)); /* already running */
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(win), "win.stop", NULL));
+  g_assert_true(wait_until(experiment_done, win, 30000));
+  gtk_window_destroy(GTK_WINDOW(win));
+  spin_for(50);
+  reset_settings();
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -931,6 +959,7 @@ int main(int argc, char **argv)
   g_test_add_func("/gui/experiment/live-sweep", test_live_sweep);
   g_test_add_func("/gui/experiment/live-sweep-orbiting", test_live_sweep_orbiting);
   g_test_add_func("/gui/experiment/bad-potential", test_sweep_bad_potential);
+  g_test_add_func("/gui/experiment/start-on-launch", test_start_on_launch);
   int status = g_test_run();
 
   rm_rf(tmpdir);

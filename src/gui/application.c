@@ -56,7 +56,9 @@ static void amorph_application_activate(GApplication *app)
       sample = amorph_window_find_default_sample();
     if (sample)
       amorph_window_load(w, sample, NULL);
-    window = GTK_WINDOW(w);
+    gtk_window_present(GTK_WINDOW(w));
+    amorph_window_start_on_launch(w);
+    return;
   }
   gtk_window_present(window);
 }

@@ -1302,6 +1302,19 @@ gsize amorph_window_get_n_loss_points(AmorphWindow *self)
   return self->n_loss_points;
 }
 
+gboolean amorph_window_start_on_launch(AmorphWindow *self)
+{
+  g_return_val_if_fail(AMORPH_IS_WINDOW(self), FALSE);
+  if (!self->loaded || self->dms_active || (self->settings && !g_settings_get_boolean(self->settings, "start-on-launch")))
+    return FALSE;
+  g_autoptr(GError) error = NULL;
+  if (!amorph_window_run_experiment(self, NULL, NULL, &error)) {
+    show_toast(self, error->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static void run_action(GtkWidget *widget, const char *name, GVariant *param)
 {
   (void) name;

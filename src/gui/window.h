@@ -45,6 +45,10 @@ gboolean amorph_window_load(AmorphWindow *self, const char *path, GError **error
 char *amorph_window_find_default_sample(void);
 /* The file opened last (GSettings "last-file") when it still exists, else NULL. */
 char *amorph_window_get_last_file(AmorphWindow *self);
+/* What the explorer does first when it starts on a glass: ▶ (the settings panel's
+ * experiment), unless the start-on-launch setting is off or nothing is loaded. Returns
+ * whether it started. */
+gboolean amorph_window_start_on_launch(AmorphWindow *self);
 
 AmorphAtomView *amorph_window_get_atom_view(AmorphWindow *self);
 size_t amorph_window_get_n_atoms(AmorphWindow *self);
