@@ -79,6 +79,20 @@ static GSettings *app_settings(void)
   return schema ? g_settings_new_full(schema, NULL, NULL) : NULL;
 }
 
+/* The application's settings for a test that needs a display and the schema; NULL, with
+ * the test marked skipped, without either. */
+static GSettings *settings_for_test(void)
+{
+  if (!have_display) {
+    g_test_skip("no display");
+    return NULL;
+  }
+  GSettings *s = app_settings();
+  if (!s)
+    g_test_skip("org.amorph.Amorph schema not found (run through meson test)");
+  return s;
+}
+
 /* Every test starts from the defaults, whatever an earlier window stored. */
 static void reset_settings(void)
 {
@@ -572,15 +586,9 @@ static void test_drag_and_keys(void)
 /* Display choices and the last file outlive the window (memory backend in tests). */
 static void test_settings_persist(void)
 {
-  if (!have_display) {
-    g_test_skip("no display");
+  g_autoptr(GSettings) s = settings_for_test();
+  if (!s)
     return;
-  }
-  g_autoptr(GSettings) s = app_settings();
-  if (!s) {
-    g_test_skip("org.amorph.Amorph schema not found (run through meson test)");
-    return;
-  }
   g_autofree char *path = write_b2(6);
   AmorphWindow *win = open_window(path);
   AmorphAtomView *view = amorph_window_get_atom_view(win);
@@ -918,15 +926,9 @@ static void test_sweep_bad_potential(void)
 /* The explorer started on a glass runs ▶ at once, unless start-on-launch is off; not twice. */
 static void test_start_on_launch(void)
 {
-  if (!have_display) {
-    g_test_skip("no display");
+  g_autoptr(GSettings) s = settings_for_test();
+  if (!s)
     return;
-  }
-  g_autoptr(GSettings) s = app_settings();
-  if (!s) {
-    g_test_skip("org.amorph.Amorph schema not found (run through meson test)");
-    return;
-  }
   g_autofree char *sample = g_build_filename(g_getenv("AMORPH_SOURCE_DIR"), "tests", "data", "glass-500.data", NULL);
   AmorphWindow *win = open_window(sample);
   g_settings_set_boolean(s, "start-on-launch", FALSE);
